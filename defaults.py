@@ -1,0 +1,49 @@
+"""Every setting of the deploy, with its default: override any of them per host or group in inventory.py."""
+
+DEFAULTS = {
+    # --- preflight ---------------------------------------------------------
+    # A failed preflight check stops the run before any change; False turns
+    # failures into warnings (image builds, test twins without a GPU).
+    "preflight_strict": True,
+    # The oldest WSL kernel accepted: NVIDIA and Microsoft require 5.10.43.3+ for CUDA.
+    "min_kernel_version": "5.10.43.3",
+    # --- Docker Engine -----------------------------------------------------
+    # "docker-ce": install Docker Engine in the distro; "docker-desktop": use
+    # Docker Desktop's WSL integration and install no engine.
+    "docker_engine": "docker-ce",
+    # The install script that performs the first installation of the engine.
+    "docker_install_script_url": "https://get.docker.com",
+    # When set, the script must have this sha256 or it is not run.
+    "docker_install_script_sha256": None,
+    # Docker's package site (the script's DOWNLOAD_URL).
+    "docker_download_url": "https://download.docker.com",
+    # The script's CHANNEL: "stable" or "test".
+    "docker_channel": "stable",
+    # The script's VERSION (e.g. "27.3.1"); the engine packages are pinned to it.
+    "docker_version": None,
+    # Full fingerprint of Docker's apt signing key.
+    "docker_gpg_fingerprint": "9DC858229FC7DD38854AE2D88D81803C0EBFCD88",
+    # Members of the docker group; None means the user running the deploy (never root).
+    "docker_users": None,
+    # Extra keys merged into /etc/docker/daemon.json.
+    "docker_daemon_options": {},
+    # --- NVIDIA Container Toolkit -----------------------------------------
+    # Root of NVIDIA's apt repository.
+    "nvidia_repo_url": "https://nvidia.github.io/libnvidia-container",
+    # Full fingerprint of NVIDIA's apt signing key.
+    "nvidia_gpg_fingerprint": "C95B321B61E88C1809C4F759DDCAE044F796ECB0",
+    # Pin the four toolkit packages to this apt version (e.g. "1.17.8-1").
+    "nvidia_toolkit_version": None,
+    # Also install the deprecated nvidia-docker2 meta-package.
+    "nvidia_docker2": False,
+    # Make nvidia the engine's default runtime.
+    "nvidia_default_runtime": False,
+    # --- WSL ---------------------------------------------------------------
+    # Manage `[boot] systemd=true` in /etc/wsl.conf.
+    "wsl_systemd": True,
+    # --- verification -----------------------------------------------------
+    # Run a GPU container at the end of the deploy.
+    "gpu_smoke_test": False,
+    "gpu_smoke_test_image": "nvcr.io/nvidia/k8s/cuda-sample:nbody",
+    "gpu_smoke_test_command": "nbody -gpu -benchmark",
+}

@@ -1,0 +1,26 @@
+"""Order only: settings -> preflight -> systemd -> daemon.json -> engine -> toolkit -> restart -> verify."""
+
+from pyinfra import host
+
+from tasks.daemon import configure_daemon
+from tasks.docker import install_docker, restart_engine_if
+from tasks.preflight import check_preflight
+from tasks.settings import validate
+from tasks.toolkit import install_toolkit
+from tasks.verify import verify
+from tasks.wsl import ensure_systemd
+
+settings = validate(host.data.dict())
+facts = check_preflight(settings)
+
+if facts is None:
+    pass  # the preflight stops this host, naming each failed check
+elif settings.docker_engine == "docker-desktop":
+    verify(settings)  # Docker Desktop brings its own engine: nothing to install
+elif ensure_systemd(settings, facts):
+    # daemon.json first: the engine's first start must already read it.
+    daemon_json = configure_daemon(settings)
+    group_changes = install_docker(settings, facts)
+    toolkit = install_toolkit(settings, facts)
+    restart_engine_if(daemon_json, toolkit)
+    verify(settings, group_changes)

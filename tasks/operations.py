@@ -1,0 +1,100 @@
+"""Custom operations: a fingerprint-checked apt key, and a gate that stops a host with a message."""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+import time
+from io import StringIO
+from typing import Callable
+
+from pyinfra import host, logger
+from pyinfra.api import FunctionCommand, QuoteString, StringCommand, operation
+
+from pyinfra.facts.files import Sha256File
+from pyinfra.operations import files
+
+from tasks.facts import KeyFingerprints
+
+
+def _stop(state, host, message):
+    host.log_styled(message, fg="red", log_func=logger.error)
+    return False
+
+
+@operation(is_idempotent=True)
+def checks_pass(problems: list[str], strict: bool = True):
+    """
+    Stop this host, naming each problem, unless there are none; with strict=False they
+    are printed as warnings and the run goes on.
+    """
+    if not problems:
+        host.noop("all checks pass")
+        return
+    message = "\n".join(f"  - {p}" for p in problems)
+    if strict:
+        yield FunctionCommand(_stop, [f"checks failed:\n{message}"], {})
+    elif host.state.is_executing:
+        host.log_styled(f"checks failed (preflight_strict is off):\n{message}",
+                        fg="yellow", log_func=logger.warning)
+
+
+@operation(is_idempotent=True)
+def steps_left(steps: list[tuple[str, Callable[[], bool] | None]]):
+    """Print the steps left to the user; a step with a condition only when it holds by then."""
+    if not host.state.is_executing:
+        return
+    due = [text for text, applies in steps if applies is None or applies()]
+    if due:
+        lines = "\n".join(f"  {n}. {text}" for n, text in enumerate(due, 1))
+        host.log_styled(f"Steps left to you:\n{lines}", fg="yellow", log_func=logger.warning)
+    else:
+        host.noop("no steps left to you")
+
+
+@operation()
+def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None = None):
+    """
+    dest holds exactly text, written atomically. A different previous file is kept as a
+    timestamped backup beside it (or in backup_dir), and the run says where.
+    """
+    current = host.get_fact(Sha256File, path=dest)
+    if current == hashlib.sha256(text.encode()).hexdigest():
+        host.noop(f"{dest} is up to date")
+        return
+    if current:
+        folder, _, base = dest.rpartition("/")
+        backup = f"{backup_dir or folder}/{base}.bak-{time.strftime('%Y%m%d-%H%M%S')}"
+        if host.state.is_executing:
+            host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)
+        yield StringCommand("install -d", QuoteString(backup_dir or folder),
+                            "&& cp -p", QuoteString(dest), QuoteString(backup))
+    yield from files.put._inner(src=StringIO(text), dest=f"{dest}.new", mode=mode)
+    yield StringCommand("mv -f", QuoteString(f"{dest}.new"), QuoteString(dest))
+
+
+@operation()
+def trusted_key(src: str, dest: str, fingerprint: str, setting: str, dearmor: bool = False):
+    """
+    The key file at dest holds exactly the key with this fingerprint. A key fetched from
+    src is checked before it is written; a mismatch fails, naming expected and received.
+    """
+    if host.get_fact(KeyFingerprints, path=dest) == [fingerprint]:
+        host.noop(f"{dest} holds key {fingerprint}")
+        return
+    src_q, dest_q = shlex.quote(src), shlex.quote(dest)
+    convert = "gpg --batch --yes --dearmor -o \"$t/out\" \"$t/key\"" if dearmor else "cp \"$t/key\" \"$t/out\""
+    yield StringCommand(
+        "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT;",
+        f"curl -fsSL --retry 2 -o \"$t/key\" {src_q}",
+        f"|| {{ echo 'could not download {setting} key from '{src_q} >&2; exit 1; }};",
+        "got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/key\" 2>/dev/null",
+        "| awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}' | tr '\\n' ' ' | sed 's/ $//');",
+        f"if [ \"$got\" != {fingerprint} ]; then",
+        f"echo \"refusing the key from {src_q}: {setting} expects {fingerprint}, received ${{got:-no key}}\" >&2;",
+        "exit 1; fi;",
+        f"{convert};",
+        f"install -d -m 0755 \"$(dirname {dest_q})\";",
+        f"install -m 0644 \"$t/out\" {dest_q}.new && mv -f {dest_q}.new {dest_q}",
+    )
+

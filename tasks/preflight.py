@@ -1,0 +1,133 @@
+"""Read-only preflight: is this a WSL2 distro whose GPU the Windows driver serves?"""
+
+from __future__ import annotations
+
+import re
+
+from packaging.version import Version
+from pyinfra import host
+from pyinfra.api import deploy
+from pyinfra.facts.server import Users
+
+from tasks.docker import docker_users
+from tasks.facts import WSL_LIB, WSL_LIB_FILES, WslHost
+from tasks.operations import checks_pass
+
+SUPPORTED_DISTROS = {("ubuntu", "22.04"), ("ubuntu", "24.04"), ("debian", "12")}
+SUPPORTED_ARCHES = {"amd64", "arm64"}
+DESKTOP_CLI_ROOT = "/mnt/wsl/docker-desktop"
+DESKTOP_FIX = (
+    "turn the integration off for this distro in Docker Desktop > Settings > Resources > "
+    "WSL integration, then run `wsl.exe --terminate <distro>` from Windows; "
+    'or set docker_engine = "docker-desktop" to use Desktop\'s engine'
+)
+
+
+def wsl_generation(release: str) -> int | None:
+    """2 for a WSL2 kernel release, 1 for WSL1, None for a kernel that is not WSL's."""
+    if "Microsoft" in release:  # WSL1: 4.4.0-19041-Microsoft
+        return 1
+    if "microsoft" in release.lower():  # WSL2: 5.15.167.4-microsoft-standard-WSL2
+        return 2
+    return None
+
+
+def kernel_version(release: str) -> Version | None:
+    """The numeric part of a kernel release (5.15.167.4 of 5.15.167.4-microsoft-standard-WSL2)."""
+    match = re.match(r"\d+(\.\d+)*", release)
+    return Version(match.group(0)) if match else None
+
+
+def desktop_integration(docker_cli: str | None) -> bool:
+    """True when the docker CLI resolves into Docker Desktop's WSL integration."""
+    return bool(docker_cli) and docker_cli.startswith(DESKTOP_CLI_ROOT + "/")
+
+
+def preflight_problems(facts: dict, settings) -> list[str]:
+    """Each failed check as 'check: what was found. Fix: how'."""
+    problems = []
+    release = facts.get("osrelease", "")
+    generation = wsl_generation(release)
+    if generation == 1:
+        problems.append(
+            f"WSL2: kernel {release!r} is WSL1. "
+            "Fix: run `wsl --set-version <distro> 2` in Windows PowerShell, then rerun"
+        )
+    elif generation is None:
+        problems.append(
+            f"WSL2: kernel {release!r} is not a WSL kernel. "
+            "Fix: run this deploy inside a WSL2 distro"
+        )
+    version = kernel_version(release)
+    minimum = Version(settings.min_kernel_version)
+    if generation == 2 and (version is None or version < minimum):
+        problems.append(
+            f"kernel version: {release!r} is older than {minimum} (min_kernel_version). "
+            "Fix: run `wsl --update` in Windows PowerShell, then `wsl --shutdown`"
+        )
+    if facts.get("dxg") != "char":
+        found = "not a character device" if facts.get("dxg") else "missing"
+        problems.append(
+            f"GPU device: /dev/dxg is {found}. Fix: install a current NVIDIA driver for "
+            "Windows (with WSL support), run `wsl --update`, then `wsl --shutdown`"
+        )
+    missing = [f for f in WSL_LIB_FILES if f not in facts.get("wsl_lib", [])]
+    if missing:
+        problems.append(
+            f"Windows driver libraries: {', '.join(missing)} missing from {WSL_LIB}. "
+            "Fix: install the NVIDIA driver for Windows (never a Linux driver inside WSL), "
+            "then `wsl --shutdown`"
+        )
+    if facts.get("linux_driver"):
+        names = " ".join(facts["linux_driver"])
+        problems.append(
+            f"Linux NVIDIA driver: {names} installed inside WSL, shadowing the Windows "
+            f"driver's libraries. Fix: `sudo apt-get purge {names}`"
+        )
+    distro = (facts.get("distro", ""), facts.get("distro_version", ""))
+    if distro not in SUPPORTED_DISTROS:
+        problems.append(
+            f"distro: {' '.join(distro).strip() or 'unknown'} is not supported. "
+            "Fix: use Ubuntu 22.04, Ubuntu 24.04 or Debian 12"
+        )
+    if facts.get("arch") not in SUPPORTED_ARCHES:
+        problems.append(
+            f"architecture: {facts.get('arch') or 'unknown'} is not supported. Fix: use amd64 or arm64"
+        )
+    desktop = desktop_integration(facts.get("docker_cli"))
+    if desktop and settings.docker_engine == "docker-ce":
+        problems.append(
+            f"Docker Desktop: its WSL integration provides docker ({facts['docker_cli']}), "
+            f"which conflicts with installing Docker Engine. Fix: {DESKTOP_FIX}"
+        )
+    if not desktop and settings.docker_engine == "docker-desktop":
+        problems.append(
+            'Docker Desktop: docker_engine is "docker-desktop" but no Desktop integration '
+            "was found. Fix: enable this distro in Docker Desktop > Settings > Resources > "
+            'WSL integration, or set docker_engine = "docker-ce"'
+        )
+    return problems
+
+
+def missing_users(users: list[str], existing: dict) -> list[str]:
+    return [
+        f"docker_users: user {u!r} does not exist on this host. Fix: create the user, "
+        "or correct docker_users in inventory.py"
+        for u in users
+        if u not in existing
+    ]
+
+
+@deploy("Preflight")
+def check_preflight(settings):
+    """Returns the host's facts when the deploy may go on, None when this host stops here."""
+    facts = host.get_fact(WslHost)
+    problems = preflight_problems(facts, settings) + missing_users(
+        docker_users(settings, facts), host.get_fact(Users)
+    )
+    checks_pass(
+        name="Preflight checks pass",
+        problems=problems,
+        strict=settings.preflight_strict,
+    )
+    return facts if not problems or not settings.preflight_strict else None

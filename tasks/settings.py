@@ -1,0 +1,189 @@
+"""Read and validate the deploy's settings before anything touches the host."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+from packaging.version import InvalidVersion, Version
+from pyinfra.api.connectors import get_all_connectors
+from pyinfra.api.exceptions import PyinfraError
+
+from defaults import DEFAULTS
+
+# Prefixes of our settings: an unknown name with one of them is a typo, not other data.
+_PREFIXES = ("preflight_", "min_kernel", "docker_", "nvidia_", "wsl_", "gpu_")
+_HEX40 = re.compile(r"^[0-9A-F]{40}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~:]*(-[A-Za-z0-9.+~]+)?$")
+_USER = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
+_RESERVED_DAEMON_KEYS = {
+    "default-runtime": "set nvidia_default_runtime instead",
+}
+
+
+class SettingsError(PyinfraError):
+    """One or more settings are invalid; the message lists each with its fix."""
+
+
+def _connector_keys() -> set[str]:
+    keys: set[str] = set()
+    for connector in get_all_connectors().values():
+        keys.update(getattr(connector, "data_meta", {}) or {})
+    return keys
+
+
+def _is_bool(value):
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _is_url(value):
+    if not isinstance(value, str):
+        return "must be a URL string"
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return "must be an http:// or https:// URL"
+    return None
+
+
+def _is_fingerprint(value):
+    if not isinstance(value, str) or not _HEX40.match(value.replace(" ", "").upper()):
+        return "must be a full key fingerprint: 40 hex digits"
+    return None
+
+
+def _is_version(value):
+    if not isinstance(value, str):
+        return "must be a version string such as \"5.10.43.3\""
+    try:
+        Version(value)
+    except InvalidVersion:
+        return "must be a version such as \"5.10.43.3\""
+    return None
+
+
+def _optional(check):
+    return lambda value: None if value is None else check(value)
+
+
+def _is_sha256(value):
+    if not isinstance(value, str) or not _HEX64.match(value.lower()):
+        return "must be a sha256 digest: 64 hex digits"
+    return None
+
+
+def _is_deb_version(value):
+    if not isinstance(value, str) or not _DEB_VERSION.match(value):
+        return "must be an apt package version such as \"1.17.8-1\""
+    return None
+
+
+def _one_of(*choices):
+    def check(value):
+        if value not in choices:
+            return "must be one of " + ", ".join(f'"{c}"' for c in choices)
+        return None
+
+    return check
+
+
+def _is_users(value):
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        return "must be a list of user names, e.g. [\"alice\"]"
+    bad = [u for u in value if not _USER.match(u)]
+    if bad:
+        return f"has invalid user names {bad}"
+    if "root" in value:
+        return "must not contain root, which needs no docker group"
+    return None
+
+
+def _is_daemon_options(value):
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        return "must be a dict of daemon.json keys, e.g. {\"log-level\": \"warn\"}"
+    for key, fix in _RESERVED_DAEMON_KEYS.items():
+        if key in value:
+            return f"must not set {key!r}: {fix}"
+    if "nvidia" in (value.get("runtimes") or {}):
+        return "must not define the nvidia runtime: the deploy writes it"
+    return None
+
+
+def _is_text(value):
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string"
+    return None
+
+
+_CHECKS = {
+    "preflight_strict": _is_bool,
+    "min_kernel_version": _is_version,
+    "docker_engine": _one_of("docker-ce", "docker-desktop"),
+    "docker_install_script_url": _is_url,
+    "docker_install_script_sha256": _optional(_is_sha256),
+    "docker_download_url": _is_url,
+    "docker_channel": _one_of("stable", "test"),
+    "docker_version": _optional(_is_version),
+    "docker_gpg_fingerprint": _is_fingerprint,
+    "docker_users": _optional(_is_users),
+    "docker_daemon_options": _is_daemon_options,
+    "nvidia_repo_url": _is_url,
+    "nvidia_gpg_fingerprint": _is_fingerprint,
+    "nvidia_toolkit_version": _optional(_is_deb_version),
+    "nvidia_docker2": _is_bool,
+    "nvidia_default_runtime": _is_bool,
+    "wsl_systemd": _is_bool,
+    "gpu_smoke_test": _is_bool,
+    "gpu_smoke_test_image": _is_text,
+    "gpu_smoke_test_command": _is_text,
+}
+assert _CHECKS.keys() == DEFAULTS.keys(), "every setting needs a check"
+
+
+def _unknown_names(data: dict) -> list[str]:
+    ignored = _connector_keys()
+    errors = []
+    for name in sorted(data):
+        if name in DEFAULTS or name in ignored or not name.startswith(_PREFIXES):
+            continue
+        close = difflib.get_close_matches(name, DEFAULTS, n=1)
+        hint = f"did you mean {close[0]}?" if close else "see the settings table in README.md"
+        errors.append(f"unknown setting {name}: {hint}")
+    return errors
+
+
+def _cross_checks(s: dict) -> list[str]:
+    url = s["docker_install_script_url"]
+    if isinstance(url, str) and url.startswith("http://") and not s["docker_install_script_sha256"]:
+        return [
+            f"docker_install_script_url = {url!r}: a script over plain http is run only "
+            "with docker_install_script_sha256 set. Fix: use https:// or set the sha256."
+        ]
+    return []
+
+
+def validate(data: dict) -> SimpleNamespace:
+    """Return the settings (defaults overridden by data), or raise SettingsError naming each bad one."""
+    merged = {name: data.get(name, default) for name, default in DEFAULTS.items()}
+    errors = _unknown_names(data)
+    for name, check in _CHECKS.items():
+        problem = check(merged[name])
+        if problem:
+            errors.append(
+                f"{name} = {merged[name]!r}: {problem}. "
+                f"Fix: correct it in inventory.py, or remove it to use the default {DEFAULTS[name]!r}."
+            )
+    if not errors:
+        errors = _cross_checks(merged)
+    if errors:
+        raise SettingsError("invalid settings:\n  - " + "\n  - ".join(errors))
+
+    for name in ("docker_gpg_fingerprint", "nvidia_gpg_fingerprint"):
+        merged[name] = merged[name].replace(" ", "").upper()
+    for name in ("docker_download_url", "nvidia_repo_url"):
+        merged[name] = merged[name].rstrip("/")
+    if merged["docker_install_script_sha256"]:
+        merged["docker_install_script_sha256"] = merged["docker_install_script_sha256"].lower()
+    return SimpleNamespace(**merged)

@@ -1,0 +1,64 @@
+"""NVIDIA Container Toolkit from NVIDIA's apt repository, its key checked before it is trusted."""
+
+from __future__ import annotations
+
+from pyinfra.api import deploy
+from pyinfra.operations import apt, files
+from pyinfra.operations.util import any_changed
+
+from tasks.docker import APT_BACKUPS
+from tasks.operations import file_content, trusted_key
+
+NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
+NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+# Older install guides wrote these; beside the current one they make apt fail with
+# "Conflicting values set for option Signed-By".
+LEGACY_LISTS = [
+    "/etc/apt/sources.list.d/nvidia-docker.list",
+    "/etc/apt/sources.list.d/libnvidia-container.list",
+    "/etc/apt/sources.list.d/nvidia-container-runtime.list",
+]
+TOOLKIT_PACKAGES = [
+    "nvidia-container-toolkit",
+    "nvidia-container-toolkit-base",
+    "libnvidia-container-tools",
+    "libnvidia-container1",
+]
+
+
+def nvidia_source_line(settings, facts) -> str:
+    return f"deb [signed-by={NVIDIA_KEYRING}] {settings.nvidia_repo_url}/stable/deb/{facts['arch']} /"
+
+
+def toolkit_packages(settings) -> list[str]:
+    """The toolkit packages, pinned together when nvidia_toolkit_version is set."""
+    version = settings.nvidia_toolkit_version
+    packages = [f"{p}={version}" if version else p for p in TOOLKIT_PACKAGES]
+    return packages + (["nvidia-docker2"] if settings.nvidia_docker2 else [])
+
+
+@deploy("NVIDIA Container Toolkit")
+def install_toolkit(settings, facts):
+    """Returns the operation that installs the toolkit, for the engine's restart to follow."""
+    for path in LEGACY_LISTS:
+        files.file(name=f"Legacy {path} is absent", path=path, present=False)
+    key = trusted_key(
+        name=f"{NVIDIA_KEYRING} holds NVIDIA's key",
+        src=f"{settings.nvidia_repo_url}/gpgkey",
+        dest=NVIDIA_KEYRING,
+        fingerprint=settings.nvidia_gpg_fingerprint,
+        setting="nvidia_gpg_fingerprint",
+        dearmor=True,
+    )
+    source = file_content(
+        name=f"{NVIDIA_LIST} is NVIDIA's apt source",
+        dest=NVIDIA_LIST,
+        text=nvidia_source_line(settings, facts) + "\n",
+        backup_dir=APT_BACKUPS,
+    )
+    apt.update(name="apt knows NVIDIA's packages", _if=any_changed(key, source))
+    return apt.packages(
+        name="NVIDIA Container Toolkit is installed",
+        packages=toolkit_packages(settings),
+        no_recommends=True,
+    )

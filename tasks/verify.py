@@ -1,0 +1,66 @@
+"""Proof at the end: the engine lists the nvidia runtime, and optionally a GPU container runs."""
+
+from __future__ import annotations
+
+import json
+
+from pyinfra import host, logger
+from pyinfra.api import deploy, operation
+from pyinfra.operations.util import any_changed
+
+from tasks.facts import CommandResult
+from tasks.operations import checks_pass, steps_left
+
+RUNTIMES_COMMAND = "docker info --format '{{json .Runtimes}}'"
+
+
+def runtime_problem(result: dict) -> str | None:
+    """Why `docker info` does not prove the nvidia runtime, or None when it does."""
+    if not result["ok"]:
+        return "the engine does not answer: " + " ".join(result["output"])[-400:]
+    runtimes = json.loads("\n".join(result["output"]) or "{}")
+    if "nvidia" not in runtimes:
+        return (
+            f"the engine lists runtimes {sorted(runtimes)} but not nvidia. Fix: restart it "
+            "(`sudo systemctl restart docker`), and check that `docker` talks to this engine"
+        )
+    return None
+
+
+def command_failed(result: dict) -> str | None:
+    return None if result["ok"] else "failed:\n" + "\n".join(result["output"][-20:])
+
+
+@operation(is_idempotent=True)
+def command_proves(command: str, what: str, problem=command_failed):
+    """Run a read-only check when its turn comes, after the changes before it; stop the host if it fails."""
+    result = host.get_fact(CommandResult, command=command)
+    reason = problem(result)
+    if not reason and host.state.is_executing:
+        host.log_styled(f"{what}: ok\n" + "\n".join(result["output"][-5:]), log_func=logger.info)
+    yield from checks_pass._inner(problems=[f"{what}: {reason}"] if reason else [])
+
+
+@deploy("Verify")
+def verify(settings, group_changes=()):
+    command_proves(
+        name="The engine lists the nvidia runtime",
+        command=RUNTIMES_COMMAND,
+        what="nvidia runtime",
+        problem=runtime_problem,
+    )
+    if settings.gpu_smoke_test:
+        command_proves(
+            name="A GPU container runs",
+            command=f"docker run --rm --gpus all {settings.gpu_smoke_test_image} "
+            f"{settings.gpu_smoke_test_command}",
+            what="GPU smoke test",
+        )
+    steps_left(
+        name="Steps left to you",
+        steps=[(
+            "open a new shell (or run `newgrp docker`) so that your new docker group "
+            "membership applies",
+            any_changed(*group_changes),
+        )],
+    )
