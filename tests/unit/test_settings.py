@@ -1,0 +1,94 @@
+"""Settings are validated before anything else, each bad one named with its fix."""
+
+import pytest
+
+from defaults import DEFAULTS
+from tasks.settings import SettingsError, validate
+
+BAD_VALUES = {
+    "preflight_strict": "yes",
+    "min_kernel_version": "five",
+    "docker_engine": "podman",
+    "docker_install_script_url": "ftp://get.docker.com",
+    "docker_install_script_sha256": "abc123",
+    "docker_download_url": "download.docker.com",
+    "docker_channel": "nightly",
+    "docker_version": "latest!",
+    "docker_gpg_fingerprint": "9DC858229FC7DD38",
+    "docker_users": "alice",
+    "docker_daemon_options": ["log-level", "warn"],
+    "nvidia_repo_url": "nvidia.github.io/libnvidia-container",
+    "nvidia_gpg_fingerprint": "Z95B321B61E88C1809C4F759DDCAE044F796ECB0",
+    "nvidia_toolkit_version": "1.17 8",
+    "nvidia_docker2": 1,
+    "nvidia_default_runtime": "false",
+    "wsl_systemd": None,
+    "gpu_smoke_test": "true",
+    "gpu_smoke_test_image": "",
+    "gpu_smoke_test_command": 42,
+}
+
+
+def test_every_setting_has_a_bad_value_here():
+    assert BAD_VALUES.keys() == DEFAULTS.keys()
+
+
+def test_defaults_are_valid():
+    settings = validate({})
+    assert vars(settings) == DEFAULTS
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUES))
+def test_a_bad_value_is_named_with_its_fix(name):
+    with pytest.raises(SettingsError) as error:
+        validate({name: BAD_VALUES[name]})
+    message = str(error.value)
+    assert f"{name} = {BAD_VALUES[name]!r}" in message
+    assert "Fix:" in message
+    assert message.count("\n  - ") == 1, "only the bad setting is reported"
+
+
+def test_all_bad_settings_are_reported_at_once():
+    with pytest.raises(SettingsError) as error:
+        validate({"docker_channel": "edge", "nvidia_docker2": "no"})
+    assert "docker_channel" in str(error.value) and "nvidia_docker2" in str(error.value)
+
+
+def test_a_misspelt_setting_gets_a_did_you_mean():
+    with pytest.raises(SettingsError, match="unknown setting docker_user: did you mean docker_users"):
+        validate({"docker_user": ["alice"]})
+
+
+def test_connector_and_unrelated_data_are_left_alone():
+    settings = validate({"docker_identifier": "abc123", "ssh_port": 2222, "team": "ml"})
+    assert settings.docker_engine == "docker-ce"
+
+
+def test_a_plain_http_script_needs_a_sha256():
+    with pytest.raises(SettingsError, match="docker_install_script_sha256"):
+        validate({"docker_install_script_url": "http://mirror.example/get-docker.sh"})
+    validate({"docker_install_script_url": "http://mirror.example/get-docker.sh",
+              "docker_install_script_sha256": "a" * 64})
+
+
+@pytest.mark.parametrize("options,reason", [
+    ({"default-runtime": "nvidia"}, "nvidia_default_runtime"),
+    ({"runtimes": {"nvidia": {"path": "x"}}}, "nvidia runtime"),
+])
+def test_daemon_options_cannot_fight_the_runtime_settings(options, reason):
+    with pytest.raises(SettingsError, match=reason):
+        validate({"docker_daemon_options": options})
+
+
+def test_root_is_never_a_docker_user():
+    with pytest.raises(SettingsError, match="root"):
+        validate({"docker_users": ["alice", "root"]})
+
+
+def test_values_are_normalised():
+    settings = validate({
+        "docker_gpg_fingerprint": "9dc8 5822 9fc7 dd38 854a  e2d8 8d81 803c 0ebf cd88",
+        "nvidia_repo_url": "https://mirror.example/nvidia/",
+    })
+    assert settings.docker_gpg_fingerprint == "9DC858229FC7DD38854AE2D88D81803C0EBFCD88"
+    assert settings.nvidia_repo_url == "https://mirror.example/nvidia"
