@@ -1,0 +1,25 @@
+"""The README's settings table is the defaults file, setting for setting."""
+
+import json
+import re
+from pathlib import Path
+
+from defaults import DEFAULTS
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+ROW = re.compile(r"^\| (\w+) \| (.+?) \| .+ \|$")
+
+
+def readme_settings() -> dict:
+    section = README.read_text().split("## Settings", 1)[1].split("\n## ", 1)[0]
+    rows = (ROW.match(line) for line in section.splitlines())
+    return {m.group(1): m.group(2) for m in rows if m and m.group(1) != "setting"}
+
+
+def test_the_readme_lists_every_setting_in_order():
+    assert list(readme_settings()) == list(DEFAULTS)
+
+
+def test_the_readme_defaults_are_the_defaults():
+    for name, text in readme_settings().items():
+        assert json.loads(text.replace("none", "null")) == DEFAULTS[name], name
