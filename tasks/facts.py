@@ -9,14 +9,14 @@ WSL_LIB_FILES = ("libcuda.so.1", "nvidia-smi")
 # Packages of a Linux NVIDIA driver, which shadows the Windows driver's libraries.
 LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
 
-_LISTS = {"wsl_lib", "linux_driver"}
+_LISTS = {"wsl_lib", "linux_driver", "docker_cli"}
 
 
 class WslHost(FactBase):
     """
     Returns what the preflight needs, read in one command: kernel release (from /proc),
     /dev/dxg, the Windows driver's files, distro, arch, PID 1, the invoking user, where
-    the docker CLI resolves and installed Linux NVIDIA driver packages.
+    each docker CLI on the usual paths resolves (even a dangling link) and installed Linux NVIDIA driver packages.
     """
 
     def command(self):
@@ -29,7 +29,9 @@ echo "distro=${{ID:-}}"; echo "distro_version=${{VERSION_ID:-}}"; echo "codename
 echo "arch=$(dpkg --print-architecture 2>/dev/null)"
 echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
 echo "user=${{SUDO_USER:-$(id -un)}}"
-d=$(command -v docker 2>/dev/null) && echo "docker_cli=$(readlink -f "$d")"
+for p in "$(command -v docker)" /usr/bin/docker /usr/local/bin/docker; do
+  [ -n "$p" ] && {{ [ -e "$p" ] || [ -L "$p" ]; }} && echo "docker_cli=$(readlink -f "$p")"
+done
 dpkg-query -W -f='${{db:Status-Abbrev}} ${{Package}}\\n' 2>/dev/null \\
   | awk '$1 ~ /^.i/ && $2 ~ /{LINUX_DRIVER_PATTERN}/ {{print "linux_driver=" $2}}'
 true

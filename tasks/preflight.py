@@ -38,9 +38,9 @@ def kernel_version(release: str) -> Version | None:
     return Version(match.group(0)) if match else None
 
 
-def desktop_integration(docker_cli: str | None) -> bool:
-    """True when the docker CLI resolves into Docker Desktop's WSL integration."""
-    return bool(docker_cli) and docker_cli.startswith(DESKTOP_CLI_ROOT + "/")
+def desktop_cli(docker_clis: list[str]) -> str | None:
+    """The docker CLI that resolves into Docker Desktop's WSL integration, if any."""
+    return next((p for p in docker_clis if p.startswith(DESKTOP_CLI_ROOT + "/")), None)
 
 
 def preflight_problems(facts: dict, settings) -> list[str]:
@@ -94,10 +94,10 @@ def preflight_problems(facts: dict, settings) -> list[str]:
         problems.append(
             f"architecture: {facts.get('arch') or 'unknown'} is not supported. Fix: use amd64 or arm64"
         )
-    desktop = desktop_integration(facts.get("docker_cli"))
+    desktop = desktop_cli(facts.get("docker_cli", []))
     if desktop and settings.docker_engine == "docker-ce":
         problems.append(
-            f"Docker Desktop: its WSL integration provides docker ({facts['docker_cli']}), "
+            f"Docker Desktop: its WSL integration provides docker ({desktop}), "
             f"which conflicts with installing Docker Engine. Fix: {DESKTOP_FIX}"
         )
     if not desktop and settings.docker_engine == "docker-desktop":
