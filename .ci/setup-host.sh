@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Prepare this machine for the integration tests (as root, idempotent): packages, then a Docker engine.
+set -euo pipefail
+
+packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+# The test mirrors fetch Debian's docker.io with `apt-get download`, which needs package lists.
+if ((${#missing[@]})) || ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    apt-get update
+fi
+if ((${#missing[@]})); then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if ! docker info >/dev/null 2>&1; then
+    # No bridge, no firewall rules: every test container runs with --network host.
+    # setsid: the engine outlives this script's session and CI's job.
+    setsid -f dockerd --bridge=none --iptables=false --ip-masq=false </dev/null >>/tmp/dockerd.log 2>&1
+    for _ in $(seq 60); do
+        docker info >/dev/null 2>&1 && break
+        sleep 1
+    done
+fi
+if ! docker info >/dev/null 2>&1; then
+    echo "setup-host: dockerd did not answer within 60 s; see /tmp/dockerd.log" >&2
+    exit 1
+fi
+echo "setup-host: docker engine $(docker info --format '{{.ServerVersion}}') is up"

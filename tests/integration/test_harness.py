@@ -1,0 +1,124 @@
+"""The harness itself: twins look like WSL2 and the stand-in upstreams install what they should."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+import testinfra
+from twin import UBUNTU_NOBLE
+from twin.twin import WSL2_KERNEL
+
+DAEMON_JSON = {"bridge": "none", "iptables": False, "ip-masq": False}
+NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
+
+pytestmark = pytest.mark.integration
+
+
+def test_twin_presents_the_wsl2_kernel_gpu_device_and_driver_files(make_twin):
+    twin = make_twin(systemd=False, wsl_conf="[boot]\nsystemd=true\n")
+    host = testinfra.get_host(twin.testinfra_target)
+    assert host.file("/etc/wsl.conf").content_string == "[boot]\nsystemd=true\n"
+    assert host.file("/proc/sys/kernel/osrelease").content_string.strip() == WSL2_KERNEL
+    assert host.file("/proc/version").content_string.startswith(f"Linux version {WSL2_KERNEL} ")
+    assert host.run("test -c /dev/dxg").rc == 0
+    assert host.file("/usr/lib/wsl/lib/libcuda.so.1").is_file
+    assert host.run("nvidia-smi -L").stdout.startswith("GPU 0: NVIDIA GeForce RTX 3080 (UUID: GPU-")
+    assert host.file("/proc/1/comm").content_string.strip() == "sleep"
+
+
+def test_plain_twin_has_neither_wsl_kernel_nor_gpu(make_twin):
+    twin = make_twin(systemd=False, kernel=None, dxg=False, wsl_libs=False)
+    host = testinfra.get_host(twin.testinfra_target)
+    assert "microsoft" not in host.file("/proc/version").content_string.lower()
+    assert not host.file("/dev/dxg").exists
+
+
+def test_systemd_twin_runs_systemd_as_pid_1(make_twin):
+    twin = make_twin()
+    assert twin.exec("cat /proc/1/comm").stdout.strip() == "systemd"
+    assert twin.exec("systemctl is-system-running", check=False).stdout.strip() == "running"
+
+
+def test_dev_user_needs_a_password_for_sudo(make_twin):
+    twin = make_twin(systemd=False)
+    assert twin.exec("id -nG", user="dev").stdout.split() == ["dev", "sudo"]
+    assert "password is required" in twin.exec("sudo -n true", user="dev", check=False).stderr
+
+
+def test_snapshot_is_stable_while_nothing_changes(make_twin):
+    twin = make_twin()
+    before = twin.snapshot()
+    time.sleep(3)
+    assert twin.snapshot() == before
+    twin.exec("touch /etc/wsl-twin-probe")
+    assert set(twin.snapshot()) - set(before) == {"/etc/wsl-twin-probe"}
+
+
+def test_mirrors_come_back_on_the_same_port(mirrors):
+    url = mirrors.docker_install_script_url
+    mirrors.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=5)
+    mirrors.start()
+    assert mirrors.docker_install_script_url == url
+    assert set(mirrors.settings()) == {
+        "docker_install_script_url", "docker_install_script_sha256", "docker_download_url",
+        "docker_gpg_fingerprint", "nvidia_repo_url", "nvidia_gpg_fingerprint",
+    }
+    assert urllib.request.urlopen(url, timeout=5).status == 200
+
+
+@pytest.mark.parametrize("os_release", [None, UBUNTU_NOBLE], ids=["debian-bookworm", "ubuntu-noble"])
+def test_docker_repo_is_signed_and_offers_docker_ce(make_twin, mirrors, os_release):
+    twin = make_twin(systemd=False, os_release=os_release)
+    base = f"{mirrors.docker_download_url}/linux/$ID"
+    twin.exec(
+        f". /etc/os-release && curl -fsSL {base}/gpg | gpg --dearmor -o /usr/share/keyrings/docker.gpg"
+        f" && echo \"deb [signed-by=/usr/share/keyrings/docker.gpg] {base} $VERSION_CODENAME stable\""
+        " > /etc/apt/sources.list.d/docker.list"
+    )
+    keys = twin.exec("gpg --show-keys --with-colons /usr/share/keyrings/docker.gpg").stdout
+    assert f"fpr:::::::::{mirrors.docker_gpg_fingerprint}:" in keys
+    twin.exec("apt-get update -qq")
+    policy = twin.exec("apt-cache policy docker-ce").stdout
+    assert "Candidate: 5:20.10.24-1~debian.12~bookworm" in policy
+
+
+def test_get_docker_stand_in_installs_a_working_engine(make_twin, mirrors):
+    twin = make_twin()
+    twin.exec("mkdir -p /etc/docker && cat > /etc/docker/daemon.json", input=json.dumps(DAEMON_JSON))
+    twin.exec(f"curl -fsSL {mirrors.docker_install_script_url} -o /tmp/get-docker.sh")
+    assert twin.exec("sha256sum /tmp/get-docker.sh").stdout.split()[0] == mirrors.docker_install_script_sha256
+    twin.exec(f"DOWNLOAD_URL={mirrors.docker_download_url} sh /tmp/get-docker.sh")
+    host = testinfra.get_host(twin.testinfra_target)
+    assert host.package("docker-ce").version == "5:20.10.24-1~debian.12~bookworm"
+    for name in ("docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"):
+        assert host.package(name).is_installed
+    assert host.file("/etc/apt/sources.list.d/docker.list").content_string == (
+        "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc]"
+        f" {mirrors.docker_download_url}/linux/debian bookworm stable\n"
+    )
+    assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
+    assert host.service("docker").is_running
+    assert host.run("docker info --format '{{.ServerVersion}}'").stdout.strip() == "20.10.24+dfsg1"
+
+
+def test_nvidia_flat_repo_installs_a_pinned_toolkit(make_twin, mirrors):
+    twin = make_twin(systemd=False)
+    repo = f"{mirrors.nvidia_repo_url}/stable/deb/amd64"
+    twin.exec(
+        f"curl -fsSL {mirrors.nvidia_repo_url}/gpgkey | gpg --dearmor -o {NVIDIA_KEYRING}"
+        f" && echo 'deb [signed-by={NVIDIA_KEYRING}] {repo} /'"
+        " > /etc/apt/sources.list.d/nvidia-container-toolkit.list && apt-get update -qq"
+    )
+    packages = ["nvidia-container-toolkit", "nvidia-container-toolkit-base",
+                "libnvidia-container-tools", "libnvidia-container1"]
+    pinned = " ".join(f"{name}=1.17.7-1" for name in packages)
+    twin.exec(f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {pinned}")
+    host = testinfra.get_host(twin.testinfra_target)
+    for name in packages:
+        assert host.package(name).version == "1.17.7-1"
+    assert host.run("nvidia-ctk --version").stdout.strip() == "NVIDIA Container Toolkit CLI version 1.17.7"
+    assert "1.17.8-1" in host.run("apt-cache policy nvidia-container-toolkit").stdout

@@ -1,0 +1,101 @@
+"""Build the twin's base image: Debian bookworm plus what a fresh Ubuntu WSL distro already has."""
+
+import glob
+import hashlib
+import json
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from .run import run
+
+SUITE = "bookworm"
+# Where a registry is reachable, set this to e.g. ubuntu:24.04 to skip debootstrap.
+BASE_IMAGE_ENV = "WSL_TWIN_BASE_IMAGE"
+# A fresh Ubuntu WSL distro has these (procps too: ps, pgrep); Docker and NVIDIA stay out,
+# installing them is the deploy's job.
+PACKAGES = "ca-certificates curl gnupg sudo lsb-release python3 systemd systemd-sysv dbus procps".split()
+EXTRA_CAS = "/usr/local/share/ca-certificates/*.crt"
+
+SECOND_LAYER = r"""
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends {packages} >/dev/null
+# Test harness only: trust this machine's extra CAs so HTTPS (pip) works from inside a twin.
+cp /tmp/twin-ca/*.crt /usr/local/share/ca-certificates/ 2>/dev/null || true
+rm -rf /tmp/twin-ca
+update-ca-certificates >/dev/null
+# A fixed machine-id: with an empty one systemd treats every boot as the first and applies presets.
+systemd-machine-id-setup
+# WSL's first-run user: in group sudo, and sudo asks for the password.
+useradd --create-home --shell /bin/bash --groups sudo dev
+echo dev:dev | chpasswd
+# Package lists stay, as on a used distro, so each twin's apt-get update only revalidates them.
+apt-get clean
+"""
+
+COMMIT_CHANGES = ['CMD ["/lib/systemd/systemd"]']
+
+
+def debian_mirror() -> str:
+    """The Debian mirror this machine's apt uses for the base suite."""
+    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+        for stanza in Path(path).read_text().split("\n\n"):
+            fields = dict(re.findall(r"^(\w[\w-]*):\s*(.*)$", stanza, re.M))
+            if fields.get("Enabled", "yes") != "no" and SUITE in fields.get("Suites", "").split():
+                return fields["URIs"].split()[0]
+    for path in ["/etc/apt/sources.list", *sorted(glob.glob("/etc/apt/sources.list.d/*.list"))]:
+        text = Path(path).read_text() if os.path.exists(path) else ""
+        match = re.search(rf"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+{SUITE}\s", text, re.M)
+        if match:
+            return match.group(1)
+    return "http://deb.debian.org/debian"
+
+
+def _recipe() -> dict:
+    return {
+        "base": os.environ.get(BASE_IMAGE_ENV) or f"debootstrap --variant=minbase {SUITE} {debian_mirror()}",
+        "packages": PACKAGES,
+        "script": SECOND_LAYER,
+        "changes": COMMIT_CHANGES,
+        "cas": {p: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in sorted(glob.glob(EXTRA_CAS))},
+    }
+
+
+def image_tag() -> str:
+    digest = hashlib.sha256(json.dumps(_recipe(), sort_keys=True).encode()).hexdigest()
+    return f"wsl-twin:{digest[:12]}"
+
+
+def ensure_base_image() -> str:
+    """Return the tag of the twin base image, building it only if its recipe changed."""
+    tag = image_tag()
+    if run(["docker", "image", "inspect", tag], check=False).returncode == 0:
+        return tag
+    base = os.environ.get(BASE_IMAGE_ENV) or _import_debootstrap()
+    name = f"wsl-twin-build-{secrets.token_hex(4)}"
+    script = SECOND_LAYER.format(packages=" ".join(PACKAGES))
+    try:
+        run(["docker", "create", "--network", "host", "--name", name, base, "sh", "-c", script])
+        with tempfile.TemporaryDirectory() as cas:
+            for crt in glob.glob(EXTRA_CAS):
+                Path(cas, os.path.basename(crt)).write_bytes(Path(crt).read_bytes())
+            run(["docker", "cp", f"{cas}/.", f"{name}:/tmp/twin-ca"])
+        run(["docker", "start", "--attach", name], timeout=900)
+        changes = [arg for change in COMMIT_CHANGES for arg in ("--change", change)]
+        run(["docker", "commit", *changes, name, tag])
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+    return tag
+
+
+def _import_debootstrap() -> str:
+    """Debootstrap a minimal bookworm and import it; returns the untagged image id."""
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
+        rootfs = f"{tmp}/rootfs"
+        run(["debootstrap", "--variant=minbase", SUITE, rootfs, debian_mirror()], timeout=900)
+        imported = run(["bash", "-o", "pipefail", "-c", f"tar -C {rootfs} -c . | docker import -"])
+    return imported.stdout.strip()

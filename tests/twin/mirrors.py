@@ -1,0 +1,340 @@
+"""Signed stand-ins for get.docker.com, download.docker.com and NVIDIA's apt repo, served on 127.0.0.1."""
+
+import functools
+import glob
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from .run import run
+
+CACHE_ROOT = Path("/var/tmp/wsl-twin-mirrors")
+DOCKER_VERSION = "5:20.10.24-1~debian.12~bookworm"
+DOCKER_DISTS = {"debian": ["bookworm"], "ubuntu": ["noble", "jammy"]}
+DOCKER_DUMMIES = {
+    "docker-ce-cli": DOCKER_VERSION,
+    "containerd.io": "1.7.27-1",
+    "docker-buildx-plugin": "0.23.0-1~debian.12~bookworm",
+    "docker-compose-plugin": "2.35.1-1~debian.12~bookworm",
+}
+NVIDIA_VERSIONS = ["1.17.7-1", "1.17.8-1"]
+NVIDIA_DOCKER2_VERSION = "2.14.0-1"
+# Fields of Debian's docker.io that would keep the renamed package from installing next to the dummies.
+DROPPED_FIELDS = {"Source", "Conflicts", "Breaks", "Replaces", "Provides", "Built-Using"}
+
+GET_DOCKER_SH = r"""#!/bin/sh
+# Stand-in for https://get.docker.com served by the integration-test harness: same inputs, same apt setup.
+set -e
+DOWNLOAD_URL=${DOWNLOAD_URL:-https://download.docker.com}
+CHANNEL=${CHANNEL:-stable}
+VERSION=${VERSION:-}
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) DOWNLOAD_URL=$DOWNLOAD_URL CHANNEL=$CHANNEL VERSION=$VERSION" >>/var/log/get-docker-stand-in.log
+if command -v docker >/dev/null 2>&1; then
+    echo 'Warning: the "docker" command appears to already exist on this system.' >&2
+fi
+# A subshell, as in the real script: os-release defines VERSION too.
+lsb_dist=$(. /etc/os-release && echo "$ID")
+dist_version=$(. /etc/os-release && echo "$VERSION_CODENAME")
+case "$lsb_dist" in
+    debian|ubuntu) ;;
+    *) echo "ERROR: Unsupported distribution '$lsb_dist'" >&2; exit 1 ;;
+esac
+apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ca-certificates curl >/dev/null
+install -m 0755 -d /etc/apt/keyrings
+curl -fsSL "$DOWNLOAD_URL/linux/$lsb_dist/gpg" -o /etc/apt/keyrings/docker.asc
+chmod a+r /etc/apt/keyrings/docker.asc
+echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] $DOWNLOAD_URL/linux/$lsb_dist $dist_version $CHANNEL" >/etc/apt/sources.list.d/docker.list
+apt-get update -qq >/dev/null
+pkg_version=""
+cli_pkg_version=""
+if [ -n "$VERSION" ]; then
+    pkg_pattern=$(echo "${VERSION#v}" | sed 's/-ce-/~ce~.*/g' | sed 's/-/.*/g')
+    pkg_version=$(apt-cache madison docker-ce | grep "$pkg_pattern" | head -1 | awk '{$1=$1};1' | cut -d' ' -f 3)
+    cli_pkg_version=$(apt-cache madison docker-ce-cli | grep "$pkg_pattern" | head -1 | awk '{$1=$1};1' | cut -d' ' -f 3)
+    if [ -z "$pkg_version" ]; then
+        echo "ERROR: '$VERSION' not found amongst apt-cache madison results" >&2
+        exit 1
+    fi
+    pkg_version="=$pkg_version"
+    cli_pkg_version="=$cli_pkg_version"
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-ce$pkg_version docker-ce-cli$cli_pkg_version containerd.io docker-compose-plugin docker-buildx-plugin >/dev/null
+"""
+
+# Each NVIDIA binary becomes a script that only answers --version: emulating more would hide gaps.
+STUB = """#!/bin/sh
+# Stand-in for NVIDIA's {tool} (integration-test harness).
+case "$1" in
+  --version|-v|version) printf '%s\\n' '{banner}' ;;
+  *) echo "{tool} stand-in {version}: '$*' is not emulated" >&2; exit 1 ;;
+esac
+"""
+
+
+def _stub(tool: str, version: str, banner: str) -> tuple[str, int]:
+    return STUB.format(tool=tool, version=version, banner=banner.format(v=version.split("-")[0])), 0o755
+
+
+def _recipe_hash() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+class Mirrors:
+    """The stand-in upstreams: build() once, then start()/stop() on one fixed port."""
+
+    def __init__(self, cache_root: Path = CACHE_ROOT):
+        self.root = Path(cache_root) / _recipe_hash()
+        self.port: int | None = None
+        self._server: ThreadingHTTPServer | None = None
+        self._meta: dict | None = None
+
+    # --- serving ---------------------------------------------------------------------------
+
+    def start(self) -> "Mirrors":
+        """Serve on 127.0.0.1, on the same port as before if this object served already."""
+        if self._server:
+            return self
+        self.build()
+        handler = functools.partial(_QuietHandler, directory=str(self.root / "www"))
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port or 0), handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="wsl-twin-mirrors").start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "Mirrors":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("Mirrors.start() has not run yet")
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def docker_download_url(self) -> str:
+        return f"{self.url}/docker"
+
+    @property
+    def docker_install_script_url(self) -> str:
+        return f"{self.url}/get-docker.sh"
+
+    @property
+    def nvidia_repo_url(self) -> str:
+        return f"{self.url}/nvidia"
+
+    @property
+    def docker_install_script_sha256(self) -> str:
+        return self.build()._meta["docker_install_script_sha256"]
+
+    @property
+    def docker_gpg_fingerprint(self) -> str:
+        return self.build()._meta["docker_gpg_fingerprint"]
+
+    @property
+    def nvidia_gpg_fingerprint(self) -> str:
+        return self.build()._meta["nvidia_gpg_fingerprint"]
+
+    def settings(self) -> dict:
+        """The deploy's settings that point it at these stand-ins."""
+        return {
+            "docker_install_script_url": self.docker_install_script_url,
+            # The deploy runs a script fetched over plain http only when its digest is pinned.
+            "docker_install_script_sha256": self.docker_install_script_sha256,
+            "docker_download_url": self.docker_download_url,
+            "docker_gpg_fingerprint": self.docker_gpg_fingerprint,
+            "nvidia_repo_url": self.nvidia_repo_url,
+            "nvidia_gpg_fingerprint": self.nvidia_gpg_fingerprint,
+        }
+
+    # --- building --------------------------------------------------------------------------
+
+    def build(self) -> "Mirrors":
+        """Build the repositories into the cache unless this recipe's tree is already there."""
+        meta = self.root / "meta.json"
+        if not meta.exists():
+            self.root.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=self.root.parent, prefix=f"{self.root.name}.tmp-"))
+            try:
+                _build_tree(tmp)
+                # A rename, so an interrupted build never leaves a tree that looks finished.
+                tmp.rename(self.root)
+            except OSError:
+                if not meta.exists():
+                    raise
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        if self._meta is None:
+            self._meta = json.loads(meta.read_text())
+        return self
+
+
+def _build_tree(out: Path) -> None:
+    www, debs = out / "www", out / "debs"
+    debs.mkdir()
+    gnupghome = tempfile.mkdtemp(prefix="wsl-twin-gpg-")
+    env = {**os.environ, "GNUPGHOME": gnupghome}
+    try:
+        docker_fpr = _gen_key(env, "Docker stand-in")
+        nvidia_fpr = _gen_key(env, "NVIDIA stand-in")
+        _docker_ce(debs / "docker", out / "work")
+        _docker_dummies(debs / "docker")
+        _nvidia_packages(debs / "nvidia")
+        for distro, codenames in DOCKER_DISTS.items():
+            repo = www / "docker/linux" / distro
+            (repo / "gpg").parent.mkdir(parents=True)
+            (repo / "gpg").write_text(_export(env, docker_fpr))
+            for codename in codenames:
+                pool = repo / "dists" / codename / "pool/stable/amd64"
+                _link_debs(debs / "docker", pool)
+                _docker_dist(repo, codename, env, docker_fpr)
+        flat = www / "nvidia/stable/deb/amd64"
+        _link_debs(debs / "nvidia", flat)
+        (www / "nvidia/gpgkey").write_text(_export(env, nvidia_fpr))
+        _packages(flat, ".", flat)
+        _release(flat, flat, env, nvidia_fpr, Origin="NVIDIA stand-in", Label="NVIDIA stand-in")
+        script = GET_DOCKER_SH.encode()
+        (www / "get-docker.sh").write_bytes(script)
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)
+        shutil.rmtree(gnupghome, ignore_errors=True)
+        shutil.rmtree(out / "work", ignore_errors=True)
+        shutil.rmtree(debs, ignore_errors=True)
+    meta = {
+        "docker_gpg_fingerprint": docker_fpr,
+        "nvidia_gpg_fingerprint": nvidia_fpr,
+        "docker_install_script_sha256": hashlib.sha256(script).hexdigest(),
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def _gen_key(env: dict, who: str) -> str:
+    uid = f"{who} (wsl-twin test harness) <stand-in@example.invalid>"
+    run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never"], env=env)
+    listing = run(["gpg", "--batch", "--with-colons", "--list-keys", uid], env=env).stdout
+    return re.search(r"^fpr:+([0-9A-F]{40}):", listing, re.M).group(1)
+
+
+def _export(env: dict, fpr: str) -> str:
+    return run(["gpg", "--batch", "--armor", "--export", fpr], env=env).stdout
+
+
+def _docker_ce(out: Path, work: Path) -> None:
+    """Debian's real docker.io, renamed docker-ce, so a twin ends up with a working engine."""
+    work.mkdir(parents=True)
+    run(["apt-get", "download", "docker.io"], cwd=work)
+    deb = glob.glob(f"{work}/docker.io_*.deb")[0]
+    root = work / "docker-ce"
+    run(["dpkg-deb", "-R", deb, root])
+    control = root / "DEBIAN/control"
+    fields = re.split(r"\n(?=\S)", control.read_text().strip())
+    kept = [f for f in fields if f.split(":", 1)[0] not in DROPPED_FIELDS]
+    renamed = {"Package": "docker-ce", "Version": DOCKER_VERSION}
+    kept = [f"{k}: {renamed[k]}" if (k := f.split(":", 1)[0]) in renamed else f for f in kept]
+    # needrestart would restart the twin's services behind the test's back; real docker-ce does not pull it.
+    kept = [re.sub(r"needrestart[^,]*, ", "", f) if f.startswith("Recommends:") else f for f in kept]
+    control.write_text("\n".join(kept) + "\n")
+    out.mkdir(parents=True, exist_ok=True)
+    run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", root, out])
+
+
+def _docker_dummies(out: Path) -> None:
+    for name, version in DOCKER_DUMMIES.items():
+        _deb(out, name, version)
+
+
+def _nvidia_packages(out: Path) -> None:
+    for v in NVIDIA_VERSIONS:
+        _deb(out, "libnvidia-container1", v)
+        _deb(out, "libnvidia-container-tools", v, depends=f"libnvidia-container1 (>= {v})", files={
+            "usr/bin/nvidia-container-cli": _stub("nvidia-container-cli", v, "cli-version: {v}"),
+        })
+        _deb(out, "nvidia-container-toolkit-base", v, files={
+            "usr/bin/nvidia-ctk": _stub("nvidia-ctk", v, "NVIDIA Container Toolkit CLI version {v}"),
+            "usr/bin/nvidia-container-runtime": _stub(
+                "nvidia-container-runtime", v, "NVIDIA Container Runtime version {v}"
+            ),
+        })
+        _deb(out, "nvidia-container-toolkit", v, depends=(
+            f"nvidia-container-toolkit-base (= {v}), libnvidia-container-tools (>= {v})"
+        ), files={
+            "usr/bin/nvidia-container-runtime-hook": _stub(
+                "nvidia-container-runtime-hook", v, "NVIDIA Container Runtime Hook version {v}"
+            ),
+        })
+    _deb(out, "nvidia-docker2", NVIDIA_DOCKER2_VERSION, arch="all",
+         depends=f"nvidia-container-toolkit (>= {NVIDIA_VERSIONS[0]})")
+
+
+def _deb(out: Path, name: str, version: str, *, arch="amd64", depends=None, files=None) -> None:
+    """A small package: the given files plus a README saying it is a stand-in."""
+    with tempfile.TemporaryDirectory() as root:
+        files = {f"usr/share/doc/{name}/README.stand-in": ("Built by the wsl-twin test harness.\n", 0o644),
+                 **(files or {})}
+        for path, (text, mode) in files.items():
+            target = Path(root, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+            target.chmod(mode)
+        control = [f"Package: {name}", f"Version: {version}", f"Architecture: {arch}",
+                   "Maintainer: wsl-twin test harness <stand-in@example.invalid>",
+                   "Section: admin", "Priority: optional"]
+        control += [f"Depends: {depends}"] if depends else []
+        control += [f"Description: stand-in for {name}", " Built by the integration-test harness."]
+        Path(root, "DEBIAN").mkdir()
+        Path(root, "DEBIAN/control").write_text("\n".join(control) + "\n")
+        out.mkdir(parents=True, exist_ok=True)
+        run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-b", root, out])
+
+
+def _link_debs(src: Path, dest: Path) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    for deb in src.glob("*.deb"):
+        os.link(deb, dest / deb.name)
+
+
+def _docker_dist(repo: Path, codename: str, env: dict, fpr: str) -> None:
+    dist = repo / "dists" / codename
+    _packages(repo, f"dists/{codename}/pool/stable/amd64", dist / "stable/binary-amd64")
+    _release(dist, dist, env, fpr, Origin="Docker", Label="Docker CE", Suite=codename,
+             Codename=codename, Architectures="amd64", Components="stable")
+
+
+def _packages(cwd: Path, pool: str, dest: Path) -> None:
+    """Packages and Packages.gz for the debs under `pool`, with Filename relative to `cwd`."""
+    text = run(["apt-ftparchive", "packages", pool], cwd=cwd).stdout
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "Packages").write_text(text)
+    (dest / "Packages.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+
+
+def _release(index_dir: Path, dest: Path, env: dict, fpr: str, **fields) -> None:
+    """Release over the indexes in `index_dir`, clear-signed as InRelease and detached as Release.gpg."""
+    options = [f"-oAPT::FTPArchive::Release::{key}={value}" for key, value in fields.items()]
+    text = run(["apt-ftparchive", *options, "release", "."], cwd=index_dir).stdout
+    (dest / "Release").write_text(text)
+    sign = ["gpg", "--batch", "--yes", "--local-user", fpr]
+    run([*sign, "--clearsign", "-o", dest / "InRelease", dest / "Release"], env=env)
+    run([*sign, "-abs", "-o", dest / "Release.gpg", dest / "Release"], env=env)
