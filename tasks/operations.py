@@ -42,14 +42,11 @@ def checks_pass(problems: list[str], strict: bool = True):
 @operation(is_idempotent=True)
 def steps_left(steps: list[tuple[str, Callable[[], bool] | None]]):
     """Print the steps left to the user; a step with a condition only when it holds by then."""
-    if not host.state.is_executing:
-        return
-    due = [text for text, applies in steps if applies is None or applies()]
-    if due:
+    if host.state.is_executing:
+        due = [text for text, applies in steps if applies is None or applies()]
         lines = "\n".join(f"  {n}. {text}" for n, text in enumerate(due, 1))
-        host.log_styled(f"Steps left to you:\n{lines}", fg="yellow", log_func=logger.warning)
-    else:
-        host.noop("no steps left to you")
+        host.log_styled(f"Steps left to you:\n{lines or '  none'}", fg="yellow", log_func=logger.warning)
+    yield from ()  # only prints: an operation that changes nothing
 
 
 @operation()

@@ -1,5 +1,6 @@
 """Integration fixtures: the twin base image, the stand-in upstreams and disposable WSL2 twins."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,53 @@ def make_twin(base_image):
     yield make
     for twin in twins:
         twin.remove()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# What every twin needs besides the mirrors: the twin has no NET_ADMIN, so dockerd must
+# create no bridge and touch no firewall (TESTING.md); dev stands for the WSL user.
+TWIN_SETTINGS = {
+    "docker_daemon_options": {"bridge": "none", "iptables": False, "ip-masq": False},
+    "docker_users": ["dev"],
+}
+
+
+class DeployRun:
+    """One `pyinfra deploy.py` run against a twin, with pyinfra's own JSON results."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.returncode = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        try:
+            self.results = json.loads(proc.stdout)["results"] or {}
+        except ValueError:
+            self.results = {}
+
+    @property
+    def changed(self) -> list[str]:
+        """Names of the operations that changed something."""
+        return [op["name"] for op in self.results.get("operations", []) if op["success"]]
+
+    @property
+    def errors(self) -> list[str]:
+        return [op["name"] for op in self.results.get("operations", []) if op["error"]]
+
+    def __repr__(self):
+        return f"DeployRun(rc={self.returncode}, changed={self.changed}, errors={self.errors})\n{self.output[-6000:]}"
+
+
+@pytest.fixture(scope="session")
+def run_deploy(mirrors, tmp_path_factory):
+    """run_deploy(twin, **settings) runs the deploy with the mirrors' and the twin's settings."""
+
+    def run(twin: Twin, **settings) -> DeployRun:
+        data = {**mirrors.settings(), **TWIN_SETTINGS, **settings}
+        inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
+        inventory.write_text(f"twins = [({twin.pyinfra_target!r}, {data!r})]\n")
+        proc = subprocess.run(
+            [sys.executable, "-m", "pyinfra", "-y", "--json", str(inventory), "deploy.py"],
+            cwd=ROOT, capture_output=True, text=True, timeout=900,
+        )
+        return DeployRun(proc)
+
+    return run

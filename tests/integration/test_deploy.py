@@ -1,0 +1,183 @@
+"""The deploy on WSL2 twins: a fresh twin converges, reruns change nothing, drift is repaired."""
+
+import json
+
+import pytest
+import testinfra
+
+pytestmark = pytest.mark.integration
+
+ENGINE = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
+TOOLKIT = ["nvidia-container-toolkit", "nvidia-container-toolkit-base",
+           "libnvidia-container-tools", "libnvidia-container1"]
+DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
+NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
+DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
+NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
+
+
+def fingerprints(host, path):
+    out = host.check_output(f"gpg --batch --homedir $(mktemp -d) --show-keys --with-colons {path}")
+    return [line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:")][:1]
+
+
+def engine_pid(host):
+    return host.check_output("systemctl show docker -p MainPID --value")
+
+
+def assert_converged(host, mirrors):
+    """The whole stack, checked from outside the deploy."""
+    for package in ENGINE + TOOLKIT:
+        assert host.package(package).is_installed, package
+    assert not host.package("nvidia-docker2").is_installed
+    docker = host.service("docker")
+    assert docker.is_running and docker.is_enabled
+    assert fingerprints(host, DOCKER_KEY) == [mirrors.docker_gpg_fingerprint]
+    assert fingerprints(host, NVIDIA_KEYRING) == [mirrors.nvidia_gpg_fingerprint]
+    assert host.file(DOCKER_LIST).content_string == (
+        f"deb [arch=amd64 signed-by={DOCKER_KEY}] {mirrors.docker_download_url}/linux/debian "
+        "bookworm stable\n"
+    )
+    assert host.file(NVIDIA_LIST).content_string == (
+        f"deb [signed-by={NVIDIA_KEYRING}] {mirrors.nvidia_repo_url}/stable/deb/amd64 /\n"
+    )
+    daemon = json.loads(host.file("/etc/docker/daemon.json").content_string)
+    assert daemon["runtimes"]["nvidia"] == NVIDIA_RUNTIME
+    assert "default-runtime" not in daemon
+    runtimes = json.loads(host.check_output("docker info --format '{{json .Runtimes}}'"))
+    assert "nvidia" in runtimes
+    assert "docker" in host.user("dev").groups
+    assert "[boot]\nsystemd=true" in host.file("/etc/wsl.conf").content_string
+    assert host.run("apt-get update").rc == 0
+
+
+@pytest.fixture(scope="module")
+def converged(base_image, mirrors, run_deploy):
+    """A twin after its first run, shared by the tests below in file order."""
+    from twin import Twin
+
+    with Twin(base_image) as twin:
+        first = run_deploy(twin)
+        yield twin, first
+
+
+def test_a_fresh_twin_converges(converged, mirrors):
+    twin, first = converged
+    assert first.returncode == 0, first
+    assert first.changed and not first.errors, first
+    host = testinfra.get_host(twin.testinfra_target)
+    assert_converged(host, mirrors)
+    assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
+    assert "Steps left to you:\n  1. open a new shell" in first.output
+
+
+def test_a_second_run_changes_nothing(converged, run_deploy):
+    twin, _ = converged
+    host = testinfra.get_host(twin.testinfra_target)
+    before, pid = twin.snapshot(), engine_pid(host)
+    again = run_deploy(twin)
+    assert again.returncode == 0, again
+    assert again.changed == [] and again.results["totals"]["success"] == 0, again
+    assert twin.snapshot() == before
+    assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
+    assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
+
+
+def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
+    twin, _ = converged
+    twin.exec(
+        "rm /etc/docker/daemon.json /etc/apt/sources.list.d/docker.list"
+        " && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker"
+    )
+    host = testinfra.get_host(twin.testinfra_target)
+    assert not host.package("nvidia-container-toolkit").is_installed
+    pid = engine_pid(host)
+
+    repair = run_deploy(twin)
+    assert repair.returncode == 0, repair
+    assert {"daemon.json | /etc/docker/daemon.json registers the nvidia runtime",
+            "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed",
+            "Engine restart | Docker Engine is restarted to load its new configuration",
+            } <= set(repair.changed), repair
+    assert_converged(host, mirrors)
+    assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
+    assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
+
+    settled = run_deploy(twin)
+    assert settled.returncode == 0 and settled.changed == [], settled
+
+
+def test_the_engine_is_not_restarted_for_a_source_or_group_change(converged, mirrors, run_deploy):
+    twin, _ = converged
+    twin.exec("rm /etc/apt/sources.list.d/docker.list && gpasswd -d dev docker")
+    host = testinfra.get_host(twin.testinfra_target)
+    pid = engine_pid(host)
+    repair = run_deploy(twin)
+    assert repair.returncode == 0 and repair.changed, repair
+    assert_converged(host, mirrors)
+    assert engine_pid(host) == pid
+
+
+def test_a_wsl1_twin_stops_at_preflight_unchanged(make_twin, run_deploy):
+    twin = make_twin(kernel="4.4.0-19041-Microsoft")
+    before = twin.snapshot()
+    run = run_deploy(twin)
+    assert run.returncode != 0, run
+    assert "WSL2: kernel '4.4.0-19041-Microsoft' is WSL1" in run.output
+    assert "wsl --set-version <distro> 2" in run.output
+    assert run.changed == []
+    assert twin.snapshot() == before
+
+
+def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
+    twin = make_twin(systemd=False, wsl_conf="[user]\ndefault=dev\n")
+    run = run_deploy(twin)
+    assert run.returncode == 0, run
+    host = testinfra.get_host(twin.testinfra_target)
+    assert host.file("/etc/wsl.conf").content_string == "[user]\ndefault=dev\n\n[boot]\nsystemd=true\n"
+    assert "wsl.exe --shutdown" in run.output
+    assert not host.package("docker-ce").is_installed
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+
+
+def test_docker_desktop_integration_stops_a_docker_ce_run_unchanged(make_twin, run_deploy):
+    twin = make_twin()
+    twin.exec(
+        "mkdir -p /mnt/wsl/docker-desktop/cli-tools/usr/bin"
+        " && printf '#!/bin/sh\\n' > /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
+        " && chmod +x /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
+        " && ln -s /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker /usr/bin/docker"
+    )
+    before = twin.snapshot()
+    run = run_deploy(twin)
+    assert run.returncode != 0, run
+    assert "Docker Desktop: its WSL integration provides docker" in run.output
+    assert "Resources > WSL integration" in run.output
+    assert twin.snapshot() == before
+
+
+def test_a_bad_setting_stops_the_run_before_anything_changes(make_twin, run_deploy):
+    twin = make_twin()
+    before = twin.snapshot()
+    run = run_deploy(twin, docker_channel="nightly")
+    assert run.returncode != 0, run
+    assert "docker_channel = 'nightly'" in run.output and "Fix:" in run.output
+    assert twin.snapshot() == before
+
+
+def test_pinned_toolkit_and_options(make_twin, mirrors, run_deploy):
+    twin = make_twin()
+    run = run_deploy(twin, nvidia_toolkit_version="1.17.7-1", nvidia_docker2=True,
+                     nvidia_default_runtime=True)
+    assert run.returncode == 0, run
+    host = testinfra.get_host(twin.testinfra_target)
+    for package in TOOLKIT:
+        assert host.package(package).version == "1.17.7-1", package
+    assert host.package("nvidia-docker2").is_installed
+    assert json.loads(host.file("/etc/docker/daemon.json").content_string)["default-runtime"] == "nvidia"
+    assert host.check_output("docker info --format '{{.DefaultRuntime}}'") == "nvidia"
+    again = run_deploy(twin, nvidia_toolkit_version="1.17.7-1", nvidia_docker2=True,
+                       nvidia_default_runtime=True)
+    assert again.returncode == 0 and again.changed == [], again
