@@ -6,16 +6,17 @@ set -eu
 cd "$(dirname "$0")"
 
 if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv 2>/dev/null || { rm -rf .venv; python3 -m venv --without-pip .venv; }
+    python3 -m venv .venv >/dev/null 2>&1 || { rm -rf .venv; python3 -m venv --without-pip .venv; }
 fi
 if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
     .venv/bin/python - <<'PY'
 """Install pip into the venv from PyPI's own wheel (no ensurepip on Debian/Ubuntu without python3-venv)."""
-import hashlib, json, os, subprocess, sys, tempfile, urllib.request
+import hashlib, json, os, subprocess, sys, tempfile, urllib.parse, urllib.request
 
-meta = json.load(urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60))
+index = "https://pypi.org/pypi/pip/json"
+meta = json.load(urllib.request.urlopen(index, timeout=60))
 wheel = next(f for f in meta["urls"] if f["packagetype"] == "bdist_wheel")
-data = urllib.request.urlopen(wheel["url"], timeout=120).read()
+data = urllib.request.urlopen(urllib.parse.urljoin(index, wheel["url"]), timeout=120).read()
 if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
     sys.exit("pip wheel from PyPI failed its sha256 check")
 path = os.path.join(tempfile.mkdtemp(), wheel["filename"])
