@@ -90,7 +90,8 @@ class DeployRun:
         return [op["name"] for op in self.results.get("operations", []) if op["error"]]
 
     def __repr__(self):
-        return f"DeployRun(rc={self.returncode}, changed={self.changed}, errors={self.errors})\n{self.output[-6000:]}"
+        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
+        return f"DeployRun(rc={self.returncode}, changed={self.changed}, errors={self.errors})\n{out}"
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+LEGACY_LIST = "/etc/apt/sources.list.d/nvidia-docker.list"
 NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
 
 
@@ -62,6 +63,15 @@ def converged(base_image, mirrors, run_deploy):
         yield twin, first
 
 
+@pytest.fixture
+def twin(converged):
+    """The shared converged twin. Its tests pack days of drift into seconds, so systemd's
+    limit on engine starts per minute (docker.service: 3 in 60 s) is reset between them."""
+    shared, _ = converged
+    shared.exec("systemctl reset-failed docker.service")
+    return shared
+
+
 def test_a_fresh_twin_converges(converged, mirrors):
     twin, first = converged
     assert first.returncode == 0, first
@@ -72,8 +82,7 @@ def test_a_fresh_twin_converges(converged, mirrors):
     assert "Steps left to you:\n  1. open a new shell" in first.output
 
 
-def test_a_second_run_changes_nothing(converged, run_deploy):
-    twin, _ = converged
+def test_a_second_run_changes_nothing(twin, run_deploy):
     host = testinfra.get_host(twin.testinfra_target)
     before, pid = twin.snapshot(), engine_pid(host)
     again = run_deploy(twin)
@@ -84,11 +93,11 @@ def test_a_second_run_changes_nothing(converged, run_deploy):
     assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
 
 
-def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
-    twin, _ = converged
+def test_drift_is_repaired_by_one_run(twin, mirrors, run_deploy):
     twin.exec(
         "rm /etc/docker/daemon.json /etc/apt/sources.list.d/docker.list"
         " && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker"
+        f" && cp {NVIDIA_LIST} {LEGACY_LIST}"
     )
     host = testinfra.get_host(twin.testinfra_target)
     assert not host.package("nvidia-container-toolkit").is_installed
@@ -101,6 +110,7 @@ def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
             "Engine restart | Docker Engine is restarted to load its new configuration",
             } <= set(repair.changed), repair
     assert_converged(host, mirrors)
+    assert not host.file(LEGACY_LIST).exists
     assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
     assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
 
@@ -108,8 +118,7 @@ def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
     assert settled.returncode == 0 and settled.changed == [], settled
 
 
-def test_the_engine_is_not_restarted_for_a_source_or_group_change(converged, mirrors, run_deploy):
-    twin, _ = converged
+def test_the_engine_is_not_restarted_for_a_source_or_group_change(twin, mirrors, run_deploy):
     twin.exec("rm /etc/apt/sources.list.d/docker.list && gpasswd -d dev docker")
     host = testinfra.get_host(twin.testinfra_target)
     pid = engine_pid(host)
@@ -117,6 +126,49 @@ def test_the_engine_is_not_restarted_for_a_source_or_group_change(converged, mir
     assert repair.returncode == 0 and repair.changed, repair
     assert_converged(host, mirrors)
     assert engine_pid(host) == pid
+
+
+def test_daemon_json_keeps_a_users_keys_and_the_previous_file(twin, mirrors, run_deploy):
+    mine = '{"log-level": "warn", "bridge": "none", "iptables": false, "ip-masq": false}\n'
+    twin.exec("cat > /etc/docker/daemon.json", input=mine)
+    host = testinfra.get_host(twin.testinfra_target)
+    pid = engine_pid(host)
+    run = run_deploy(twin)
+    assert run.returncode == 0, run
+    daemon = json.loads(host.file("/etc/docker/daemon.json").content_string)
+    assert daemon["log-level"] == "warn" and daemon["runtimes"]["nvidia"] == NVIDIA_RUNTIME
+    backups = host.check_output("ls /etc/docker | grep '^daemon.json.bak-'").split()
+    assert [host.file(f"/etc/docker/{b}").content_string for b in backups] == [mine]
+    assert f"previous /etc/docker/daemon.json kept as /etc/docker/{backups[0]}" in run.output
+    assert engine_pid(host) != pid
+    assert_converged(host, mirrors)
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+
+
+def test_the_smoke_test_runs_a_gpu_container_and_reports_its_result(twin, run_deploy):
+    # No container can run inside a twin: the failure proves the command ran and is reported.
+    run = run_deploy(twin, gpu_smoke_test=True, gpu_smoke_test_image="no-such-image:nbody")
+    assert run.returncode != 0, run
+    assert "GPU smoke test: failed:" in run.output and "no-such-image" in run.output
+
+
+def test_an_ubuntu_twin_gets_dockers_ubuntu_repo_and_a_pinned_engine(make_twin, mirrors, run_deploy):
+    from twin import UBUNTU_NOBLE
+
+    twin = make_twin(os_release=UBUNTU_NOBLE)
+    run = run_deploy(twin, docker_version="20.10.24")
+    assert run.returncode == 0, run
+    host = testinfra.get_host(twin.testinfra_target)
+    assert host.file(DOCKER_LIST).content_string == (
+        f"deb [arch=amd64 signed-by={DOCKER_KEY}] {mirrors.docker_download_url}/linux/ubuntu "
+        "noble stable\n"
+    )
+    assert "VERSION=20.10.24" in host.file("/var/log/get-docker-stand-in.log").content_string
+    assert "Pin: version 5:20.10.24*" in host.file("/etc/apt/preferences.d/docker-ce").content_string
+    assert host.package("docker-ce").version.startswith("5:20.10.24")
+    again = run_deploy(twin, docker_version="20.10.24")
+    assert again.returncode == 0 and again.changed == [], again
 
 
 def test_a_wsl1_twin_stops_at_preflight_unchanged(make_twin, run_deploy):
