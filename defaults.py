@@ -7,6 +7,10 @@ DEFAULTS = {
     "preflight_strict": True,
     # The oldest WSL kernel accepted: NVIDIA and Microsoft require 5.10.43.3+ for CUDA.
     "min_kernel_version": "5.10.43.3",
+    # --- package manager -------------------------------------------------
+    # How long to wait for another apt or dpkg (e.g. unattended-upgrades) to let go of
+    # the package manager's locks, in seconds.
+    "apt_lock_timeout": 600,
     # --- Docker Engine -----------------------------------------------------
     # "docker-ce": install Docker Engine in the distro; "docker-desktop": use
     # Docker Desktop's WSL integration and install no engine.

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
+
 from pyinfra import host
-from pyinfra.api import deploy
+from pyinfra.api import StringCommand, deploy, operation
 from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Users
 from pyinfra.operations import apt, files, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.operations import file_content, trusted_key
+from tasks.apt import APT_BACKUPS, package_manager_ready, repository
+from tasks.daemon import DAEMON_JSON
+from tasks.operations import BACKUP_STAMP, file_content
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
@@ -21,8 +25,6 @@ ENGINE_PACKAGES = [
     "docker-buildx-plugin",
     "docker-compose-plugin",
 ]
-# Backups of apt files go here: apt would warn about any stray file in its own folders.
-APT_BACKUPS = "/var/backups/wsl-gpu-docker"
 
 
 def docker_source_line(settings, facts) -> str:
@@ -49,59 +51,62 @@ def docker_users(settings, facts) -> list[str]:
     return [user] if user and user != "root" else []
 
 
-def _run_install_script(settings):
-    script = host.get_temp_filename("get-docker.sh")
-    env = {"DOWNLOAD_URL": settings.docker_download_url, "CHANNEL": settings.docker_channel}
-    if settings.docker_version:
-        env["VERSION"] = settings.docker_version
-    files.download(
-        name=f"The Docker install script is fetched from {settings.docker_install_script_url}",
-        src=settings.docker_install_script_url,
-        dest=script,
-        sha256sum=settings.docker_install_script_sha256,
-        force=True,
+def install_script_command(settings) -> str:
+    """Fetch the install script, check its sha256 when one is set, run it, remove it."""
+    url, sha = shlex.quote(settings.docker_install_script_url), settings.docker_install_script_sha256
+    env = {"DOWNLOAD_URL": settings.docker_download_url, "CHANNEL": settings.docker_channel,
+           "VERSION": settings.docker_version or ""}
+    check = (
+        f'got=$(sha256sum "$t/get-docker.sh" | cut -d" " -f1); if [ "$got" != {sha} ]; then'
+        f" echo \"refusing to run the script from {url}: docker_install_script_sha256 expects"
+        f" {sha}, received $got\" >&2; exit 1; fi;" if sha else ""
     )
-    server.shell(
-        name="Docker Engine is installed by its install script",
-        commands=[f"sh {script}", f"rm -f {script}"],
-        _env=env,
+    return (
+        "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT;"
+        f" curl -fsSL --retry 2 -o \"$t/get-docker.sh\" {url}"
+        f" || {{ echo 'could not download the Docker install script from '{url} >&2; exit 1; }};"
+        f" {check} env {' '.join(f'{k}={shlex.quote(v)}' for k, v in env.items())}"
+        " sh \"$t/get-docker.sh\""
     )
 
 
 @deploy("Docker Engine")
 def install_docker(settings, facts):
-    """Returns the operation that adds users to the docker group."""
-    key = trusted_key(
-        name=f"{DOCKER_KEY} holds Docker's key",
-        src=f"{settings.docker_download_url}/linux/{facts['distro']}/gpg",
-        dest=DOCKER_KEY,
+    """Returns the operations that add users to the docker group."""
+    package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
+    repository(
+        name="apt trusts Docker's repository",
+        key_url=f"{settings.docker_download_url}/linux/{facts['distro']}/gpg",
+        key_path=DOCKER_KEY,
         fingerprint=settings.docker_gpg_fingerprint,
         setting="docker_gpg_fingerprint",
-    )
-    source = file_content(
-        name=f"{DOCKER_LIST} is Docker's apt source",
-        dest=DOCKER_LIST,
-        text=docker_source_line(settings, facts) + "\n",
-        backup_dir=APT_BACKUPS,
+        line=docker_source_line(settings, facts),
+        list_path=DOCKER_LIST,
+        repo_url=f"{settings.docker_download_url}/linux/",
+        lock_timeout=settings.apt_lock_timeout,
     )
     if settings.docker_version:
-        pin = file_content(name=f"Docker Engine is pinned to {settings.docker_version}",
-                           dest=DOCKER_PIN, text=docker_pin(settings.docker_version),
-                           backup_dir=APT_BACKUPS)
+        file_content(name=f"Docker Engine is pinned to {settings.docker_version}",
+                     dest=DOCKER_PIN, text=docker_pin(settings.docker_version),
+                     backup_dir=APT_BACKUPS)
     else:
-        pin = files.file(name="Docker Engine is not pinned", path=DOCKER_PIN, present=False)
+        files.file(name="Docker Engine is not pinned", path=DOCKER_PIN, present=False)
     if "docker-ce" not in host.get_fact(DebPackages):
-        _run_install_script(settings)
-    apt.update(name="apt knows Docker's packages", _if=any_changed(key, source, pin))
-    apt.packages(name="Docker Engine packages are installed", packages=ENGINE_PACKAGES)
+        server.shell(name="Docker Engine is installed by its install script",
+                     commands=[install_script_command(settings)])
+    apt.packages(
+        name="Docker Engine packages are installed",
+        packages=ENGINE_PACKAGES,
+        extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
+    )
     systemd.service(
         name="Docker Engine is enabled and running",
         service="docker.service",
         running=True,
         enabled=True,
     )
-
     server.group(name="The docker group exists", group="docker", system=True)
+    existing = host.get_fact(Users)
     return [
         server.user(
             name=f"{user} is in the docker group",
@@ -111,16 +116,33 @@ def install_docker(settings, facts):
             ensure_home=False,
         )
         for user in docker_users(settings, facts)
-        if user in host.get_fact(Users)  # a missing one fails the preflight; never create it
+        if user in existing  # a missing one fails the preflight; never create it
     ]
+
+
+@operation()
+def engine_restarted():
+    """
+    The engine restarted to load its configuration. If it refuses the new daemon.json, the
+    previous one is put back and the engine started with it: nothing is left stopped.
+    """
+    backup = f"{DAEMON_JSON}.bak-{BACKUP_STAMP}"
+    rejected = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
+    yield StringCommand(
+        "if ! systemctl restart docker.service; then",
+        "why=$(journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null",
+        "| grep -iE 'daemon.json|configur|invalid|unknown|directive' | tail -3);",
+        f"mv -f {DAEMON_JSON} {rejected};",
+        f"[ -e {backup} ] && cp -p {backup} {DAEMON_JSON};",
+        "systemctl reset-failed docker.service; systemctl start docker.service;",
+        f"echo \"dockerd refused the new {DAEMON_JSON} (kept as {rejected}); the previous",
+        "one is back and the engine runs with it. Check docker_daemon_options. dockerd said:",
+        "$why\" >&2; exit 1; fi",
+    )
 
 
 @deploy("Engine restart")
 def restart_engine_if(*changes):
     """Restart the engine when, and only when, one of the given operations changed something."""
-    systemd.service(
-        name="Docker Engine is restarted to load its new configuration",
-        service="docker.service",
-        restarted=True,
-        _if=any_changed(*changes),
-    )
+    engine_restarted(name="Docker Engine is restarted to load its new configuration",
+                     _if=any_changed(*changes))

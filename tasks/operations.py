@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shlex
 import time
 from io import StringIO
 from typing import Callable
@@ -14,7 +13,10 @@ from pyinfra.api import FunctionCommand, QuoteString, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 from pyinfra.operations import files
 
-from tasks.facts import KeyFingerprints
+
+
+# One stamp for every backup a run makes, so that its steps can find each other's backups.
+BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
 
 
 def _stop(state, host, message):
@@ -61,37 +63,10 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
         return
     if current:
         folder, _, base = dest.rpartition("/")
-        backup = f"{backup_dir or folder}/{base}.bak-{time.strftime('%Y%m%d-%H%M%S')}"
+        backup = f"{backup_dir or folder}/{base}.bak-{BACKUP_STAMP}"
         if host.state.is_executing:
             host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)
         yield StringCommand("install -d", QuoteString(backup_dir or folder),
                             "&& cp -p", QuoteString(dest), QuoteString(backup))
     yield from files.put._inner(src=StringIO(text), dest=f"{dest}.new", mode=mode)
     yield StringCommand("mv -f", QuoteString(f"{dest}.new"), QuoteString(dest))
-
-
-@operation()
-def trusted_key(src: str, dest: str, fingerprint: str, setting: str, dearmor: bool = False):
-    """
-    The key file at dest holds exactly the key with this fingerprint. A key fetched from
-    src is checked before it is written; a mismatch fails, naming expected and received.
-    """
-    if host.get_fact(KeyFingerprints, path=dest) == [fingerprint]:
-        host.noop(f"{dest} holds key {fingerprint}")
-        return
-    src_q, dest_q = shlex.quote(src), shlex.quote(dest)
-    convert = "gpg --batch --yes --dearmor -o \"$t/out\" \"$t/key\"" if dearmor else "cp \"$t/key\" \"$t/out\""
-    yield StringCommand(
-        "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT;",
-        f"curl -fsSL --retry 2 -o \"$t/key\" {src_q}",
-        f"|| {{ echo 'could not download {setting} key from '{src_q} >&2; exit 1; }};",
-        "got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/key\" 2>/dev/null",
-        "| awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}' | tr '\\n' ' ' | sed 's/ $//');",
-        f"if [ \"$got\" != {fingerprint} ]; then",
-        f"echo \"refusing the key from {src_q}: {setting} expects {fingerprint}, received ${{got:-no key}}\" >&2;",
-        "exit 1; fi;",
-        f"{convert};",
-        f"install -d -m 0755 \"$(dirname {dest_q})\";",
-        f"install -m 0644 \"$t/out\" {dest_q}.new && mv -f {dest_q}.new {dest_q}",
-    )
-

@@ -14,7 +14,7 @@ from pyinfra.api.exceptions import PyinfraError
 from defaults import DEFAULTS
 
 # Prefixes of our settings: an unknown name with one of them is a typo, not other data.
-_PREFIXES = ("preflight_", "min_kernel", "docker_", "nvidia_", "wsl_", "gpu_")
+_PREFIXES = ("preflight_", "min_kernel", "apt_", "docker_", "nvidia_", "wsl_", "gpu_")
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~:]*(-[A-Za-z0-9.+~]+)?$")
@@ -111,6 +111,12 @@ def _is_daemon_options(value):
     return None
 
 
+def _is_seconds(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return "must be a whole number of seconds, 0 or more"
+    return None
+
+
 def _is_text(value):
     if not isinstance(value, str) or not value.strip():
         return "must be a non-empty string"
@@ -120,6 +126,7 @@ def _is_text(value):
 _CHECKS = {
     "preflight_strict": _is_bool,
     "min_kernel_version": _is_version,
+    "apt_lock_timeout": _is_seconds,
     "docker_engine": _one_of("docker-ce", "docker-desktop"),
     "docker_install_script_url": _is_url,
     "docker_install_script_sha256": _optional(_is_sha256),

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pyinfra.api import deploy
 from pyinfra.operations import apt, files
-from pyinfra.operations.util import any_changed
 
-from tasks.docker import APT_BACKUPS
-from tasks.operations import file_content, trusted_key
+from tasks.apt import repository
 
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
@@ -42,23 +40,22 @@ def install_toolkit(settings, facts):
     """Returns the operation that installs the toolkit, for the engine's restart to follow."""
     for path in LEGACY_LISTS:
         files.file(name=f"Legacy {path} is absent", path=path, present=False)
-    key = trusted_key(
-        name=f"{NVIDIA_KEYRING} holds NVIDIA's key",
-        src=f"{settings.nvidia_repo_url}/gpgkey",
-        dest=NVIDIA_KEYRING,
+    repository(
+        name="apt trusts NVIDIA's repository",
+        key_url=f"{settings.nvidia_repo_url}/gpgkey",
+        key_path=NVIDIA_KEYRING,
         fingerprint=settings.nvidia_gpg_fingerprint,
         setting="nvidia_gpg_fingerprint",
+        line=nvidia_source_line(settings, facts),
+        list_path=NVIDIA_LIST,
+        repo_url=settings.nvidia_repo_url,
+        lock_timeout=settings.apt_lock_timeout,
         dearmor=True,
     )
-    source = file_content(
-        name=f"{NVIDIA_LIST} is NVIDIA's apt source",
-        dest=NVIDIA_LIST,
-        text=nvidia_source_line(settings, facts) + "\n",
-        backup_dir=APT_BACKUPS,
-    )
-    apt.update(name="apt knows NVIDIA's packages", _if=any_changed(key, source))
     return apt.packages(
         name="NVIDIA Container Toolkit is installed",
         packages=toolkit_packages(settings),
         no_recommends=True,
+        allow_downgrades=bool(settings.nvidia_toolkit_version),
+        extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
     )

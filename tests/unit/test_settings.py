@@ -8,6 +8,7 @@ from tasks.settings import SettingsError, validate
 BAD_VALUES = {
     "preflight_strict": "yes",
     "min_kernel_version": "five",
+    "apt_lock_timeout": "ten minutes",
     "docker_engine": "podman",
     "docker_install_script_url": "ftp://get.docker.com",
     "docker_install_script_sha256": "abc123",

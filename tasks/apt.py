@@ -1,0 +1,159 @@
+"""apt that cannot be left broken: a verified key and source added together, lock waits, dpkg repair."""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+
+from pyinfra import host
+from pyinfra.api import FactBase, StringCommand, operation
+from pyinfra.facts.files import Sha256File
+
+from tasks.facts import KeyFingerprints
+from tasks.operations import BACKUP_STAMP
+
+LOCKS = [
+    "/var/lib/dpkg/lock-frontend",
+    "/var/lib/dpkg/lock",
+    "/var/lib/apt/lists/lock",
+    "/var/cache/apt/archives/lock",
+]
+SOURCES_DIR = "/etc/apt/sources.list.d"
+# Backups of apt files go here: apt warns about any stray file in its own folders.
+APT_BACKUPS = "/var/backups/wsl-gpu-docker"
+_PRIMARY_FPRS = "awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}' | tr '\\n' ' ' | sed 's/ $//'"
+
+
+class AptState(FactBase):
+    """
+    Returns {"lock_holders": ["PID NAME", ...], "dpkg_interrupted": bool, "sources": {path: text}}:
+    who holds apt's and dpkg's locks, whether dpkg was left half-done, and our sources' rivals.
+    """
+
+    def command(self, mentioning: list[str]):
+        patterns = " ".join(f"-e {shlex.quote(m)}" for m in mentioning)
+        return f"""
+for f in {' '.join(LOCKS)}; do
+  [ -e "$f" ] || continue
+  ino=$(stat -c %i "$f")
+  awk -v ino="$ino" '{{n=split($6, a, ":"); if (a[n] == ino) print $5}}' /proc/locks
+done | sort -u | while read -r pid; do echo "lock=$pid $(cat /proc/$pid/comm 2>/dev/null)"; done
+if [ -n "$(dpkg --audit 2>/dev/null)" ] || [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]; then
+  echo dpkg=interrupted
+fi
+grep -lsF {patterns} {SOURCES_DIR}/*.list {SOURCES_DIR}/*.sources | sed 's/^/source=/'
+true
+"""
+
+    def default(self):
+        return {"lock_holders": [], "dpkg_interrupted": False, "sources": []}
+
+    def process(self, output):
+        state = self.default()
+        for line in output:
+            key, _, value = line.partition("=")
+            if key == "lock":
+                state["lock_holders"].append(value.strip())
+            elif key == "dpkg":
+                state["dpkg_interrupted"] = True
+            elif key == "source":
+                state["sources"].append(value)
+        return state
+
+
+@operation()
+def package_manager_ready(timeout: int):
+    """
+    No other process holds apt's or dpkg's locks (waiting up to timeout seconds for them), and
+    dpkg has nothing half-done from an interrupted run.
+    """
+    state = host.get_fact(AptState, mentioning=[])
+    if state["lock_holders"]:
+        locks = " ".join(LOCKS)
+        yield StringCommand(
+            f"end=$(($(date +%s) + {timeout})); while :; do held=$(for f in {locks}; do",
+            '[ -e "$f" ] && ino=$(stat -c %i "$f") &&',
+            "awk -v ino=\"$ino\" '{n=split($6, a, \":\"); if (a[n] == ino) print $5}' /proc/locks;",
+            "done | sort -u); [ -z \"$held\" ] && exit 0;",
+            "[ $(date +%s) -ge $end ] && break; sleep 2; done;",
+            "for p in $held; do echo \"apt/dpkg lock held for over "
+            f"{timeout} s (apt_lock_timeout) by process $p ($(cat /proc/$p/comm 2>/dev/null)):",
+            "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)\" >&2; done;",
+            "echo 'Fix: wait for it to finish (unattended-upgrades often runs on a fresh distro),",
+            "or raise apt_lock_timeout, then rerun' >&2; exit 1",
+        )
+    if state["dpkg_interrupted"]:
+        yield "DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef --force-confold"
+    if not state["lock_holders"] and not state["dpkg_interrupted"]:
+        host.noop("apt and dpkg are free, and dpkg has nothing half-done")
+
+
+@operation()
+def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line: str,
+               list_path: str, repo_url: str, lock_timeout: int, dearmor: bool = False):
+    """
+    apt trusts repo_url through key_path (a key with this fingerprint) and list_path (line).
+    A new key or source is verified together, with a scoped `apt-get update`, before either is
+    installed: a refused key, an unreachable mirror or a badly signed list changes nothing, and
+    a source whose key turned wrong is removed. Rival files naming repo_url are removed.
+    """
+    key_ok = host.get_fact(KeyFingerprints, path=key_path) == [fingerprint]
+    text = line + "\n"
+    list_sha = host.get_fact(Sha256File, path=list_path)
+    list_ok = list_sha == hashlib.sha256(text.encode()).hexdigest()
+    rivals = [p for p in host.get_fact(AptState, mentioning=[repo_url])["sources"] if p != list_path]
+    for path in rivals:
+        backup = f"{APT_BACKUPS}/{path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+        if host.state.is_executing:
+            host.log_styled(f"{path} duplicates {list_path}: moved to {backup}", fg="blue")
+        yield f"install -d {APT_BACKUPS} && mv -f {shlex.quote(path)} {shlex.quote(backup)}"
+    if key_ok and list_ok:
+        if not rivals:
+            host.noop(f"apt trusts {repo_url} through {key_path}")
+        return
+
+    list_backup = f"{APT_BACKUPS}/{list_path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+    q = shlex.quote
+    # apt tells an armored key from a binary one by its name: the candidate keeps the name.
+    candidate = f"$t/{key_path.rsplit('/', 1)[1]}"
+    # apt reads the candidate key as its unprivileged _apt user.
+    steps = ["set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT; chmod 0755 \"$t\"; mkdir \"$t/parts\""]
+    if key_ok:
+        steps.append(f"cp {q(key_path)} \"{candidate}\"")
+    else:
+        convert = f"gpg --batch --yes --dearmor -o \"{candidate}\" \"$t/download\"" if dearmor \
+            else f"cp \"$t/download\" \"{candidate}\""
+        # A source that depends on a key we no longer trust must go, or apt trusts the wrong key.
+        drop_source = (
+            f"if [ -e {q(list_path)} ] && [ -e {q(key_path)} ]; then install -d {APT_BACKUPS};"
+            f" mv -f {q(list_path)} {q(list_backup)};"
+            f" echo 'removed {list_path} (kept as {list_backup}): its key is not {fingerprint}' >&2; fi"
+        )
+        steps += [
+            f"curl -fsSL --retry 2 -o \"$t/download\" {q(key_url)}"
+            f" || {{ echo 'could not download the key from {key_url}' >&2; {drop_source}; exit 1; }}",
+            f"got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/download\" 2>/dev/null | {_PRIMARY_FPRS})",
+            f"if [ \"$got\" != {fingerprint} ]; then echo \"refusing the key from {key_url}:"
+            f" {setting} expects {fingerprint}, received ${{got:-no key}}\" >&2; {drop_source}; exit 1; fi",
+            convert,
+        ]
+    steps += [
+        f"printf '%s\\n' {q(line.replace(key_path, '@KEY@'))} | sed \"s|@KEY@|{candidate}|\" > \"$t/verify.list\"",
+        "if ! apt-get update --error-on=any -o Dir::Etc::SourceList=\"$t/verify.list\""
+        " -o Dir::Etc::SourceParts=\"$t/parts\" -o APT::Get::List-Cleanup=0"
+        f" -o DPkg::Lock::Timeout={lock_timeout} > \"$t/log\" 2>&1; then"
+        f" echo 'apt cannot use {repo_url}, so its key and source are left as they were:' >&2;"
+        " grep -E '^(E|W|Err):' \"$t/log\" >&2 || tail -5 \"$t/log\" >&2; exit 1; fi",
+    ]
+    if not key_ok:
+        steps.append(f"install -d -m 0755 \"$(dirname {q(key_path)})\" && install -m 0644 \"{candidate}\" {q(key_path)}.new"
+                     f" && mv -f {q(key_path)}.new {q(key_path)}")
+    if not list_ok:
+        if list_sha and host.state.is_executing:
+            host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
+        steps += [
+            f"if [ -e {q(list_path)} ]; then install -d {APT_BACKUPS}; cp -p {q(list_path)} {q(list_backup)}; fi",
+            f"printf '%s\\n' {q(line)} > {q(list_path)}.new && chmod 0644 {q(list_path)}.new"
+            f" && mv -f {q(list_path)}.new {q(list_path)}",
+        ]
+    yield StringCommand("; ".join(steps))
