@@ -1,8 +1,11 @@
 """Integration fixtures: the twin base image, the stand-in upstreams and disposable WSL2 twins."""
 
+import functools
 import json
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,59 @@ def run_deploy(mirrors, tmp_path_factory):
         return DeployRun(proc)
 
     return run
+
+
+class StaticServer:
+    """Serves a folder on 127.0.0.1; can stop right after serving a given path (a mirror going
+    away mid-run) and start again on the same port."""
+
+    def __init__(self, root: Path):
+        self.root, self.port, self.stop_after = root, 0, None
+        self._server = None
+
+    def start(self) -> "StaticServer":
+        server = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                super().do_GET()
+                if server.stop_after and self.path == server.stop_after:
+                    server.stop_after = None
+                    threading.Thread(target=server.stop).start()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port),
+                                           functools.partial(Handler, directory=str(self.root)))
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """serve({relative path: target in the mirrors' tree}) -> a started StaticServer of those."""
+    servers = []
+
+    def start(links: dict, mirrors) -> StaticServer:
+        root = tmp_path / f"www{len(servers)}"
+        for name, target in links.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).symlink_to(mirrors.root / "www" / target)
+        servers.append(StaticServer(root).start())
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
