@@ -23,3 +23,12 @@ def test_the_readme_lists_every_setting_in_order():
 def test_the_readme_defaults_are_the_defaults():
     for name, text in readme_settings().items():
         assert json.loads(text.replace("none", "null")) == DEFAULTS[name], name
+
+
+def test_every_promise_names_a_test_that_exists():
+    section = README.read_text().split("## What it promises", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", section)
+    assert len(named) >= 15
+    for path, name in named:
+        source = (README.parent / path).read_text()
+        assert re.search(rf"^def {name}\(", source, re.M), f"{path}::{name}"
