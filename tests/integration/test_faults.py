@@ -224,6 +224,9 @@ def test_drift_is_repaired_and_then_left_alone(drift, twin, mirrors, run_deploy)
     assert repair.returncode == 0 and repair.changed, repair
     assert_converged(host, mirrors)
     assert not host.file("/etc/apt/sources.list.d/docker.sources").exists
+    if drift == "daemon.json is not JSON":
+        backups = host.check_output("cat /etc/docker/daemon.json.bak-*")
+        assert '{"log-level": "warn",' in backups, "the broken file is backed up first"
     settles(run_deploy, twin)
 
 
