@@ -1,4 +1,4 @@
-"""Custom operations: a fingerprint-checked apt key, and a gate that stops a host with a message."""
+"""Custom operations: a gate that stops a host with a message, steps left, a file written atomically."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from typing import Callable
 
 from pyinfra import host, logger
 from pyinfra.api import FunctionCommand, QuoteString, StringCommand, operation
-
 from pyinfra.facts.files import Sha256File
 from pyinfra.operations import files
-
-
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
