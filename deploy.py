@@ -1,4 +1,4 @@
-"""Order only: settings -> preflight -> systemd -> daemon.json -> engine -> toolkit -> restart -> verify."""
+"""Order only: settings -> preflight -> systemd (WSL) -> daemon.json -> engine -> toolkit -> restart -> verify."""
 
 from pyinfra import host
 
@@ -17,7 +17,8 @@ if facts is None:
     pass  # the preflight stops this host, naming each failed check
 elif settings.docker_engine == "docker-desktop":
     verify(settings)  # Docker Desktop brings its own engine: nothing to install
-elif ensure_systemd(settings, facts):
+# Native Linux has no wsl.conf: there the preflight has checked that systemd is PID 1.
+elif not facts["wsl"] or ensure_systemd(settings, facts):
     # daemon.json first: the engine's first start must already read it.
     daemon_json = configure_daemon(settings)
     group_changes = install_docker(settings, facts)

@@ -1,4 +1,4 @@
-"""Custom facts: the WSL host's identity in one command, key fingerprints, a command's result."""
+"""Custom facts: the host's identity (WSL or native) in one command, key fingerprints, a command's result."""
 
 from __future__ import annotations
 
@@ -6,22 +6,28 @@ from pyinfra.api import FactBase, QuoteString, StringCommand
 
 WSL_LIB = "/usr/lib/wsl/lib"
 WSL_LIB_FILES = ("libcuda.so.1", "nvidia-smi")
+WSL_CONF = "/etc/wsl.conf"
 # Packages of a Linux NVIDIA driver, which shadows the Windows driver's libraries.
 LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
+# The loaded nvidia kernel module shows in either place; the first line of /proc's file names its version.
+NVIDIA_MODULE_FILES = ("/proc/driver/nvidia/version", "/sys/module/nvidia")
 
-_LISTS = {"wsl_lib", "linux_driver", "docker_cli"}
+_LISTS = {"wsl_lib", "linux_driver", "docker_cli", "users", "wsl_conf", "nvidia_smi_output"}
 
 
 class WslHost(FactBase):
     """
     Returns what the preflight needs, read in one command: kernel release (from /proc),
     /dev/dxg, the Windows driver's files, distro, arch, PID 1, the invoking user, where
-    each docker CLI on the usual paths resolves (even a dangling link) and installed Linux NVIDIA driver packages.
+    each docker CLI on the usual paths resolves (even a dangling link), installed Linux NVIDIA
+    driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the native NVIDIA
+    driver: its kernel module and what `nvidia-smi -L` answers.
     """
 
     def command(self):
         return f"""
-echo "osrelease=$(cat /proc/sys/kernel/osrelease 2>/dev/null)"
+release=$(cat /proc/sys/kernel/osrelease 2>/dev/null)
+echo "osrelease=$release"
 if [ -c /dev/dxg ]; then echo dxg=char; elif [ -e /dev/dxg ]; then echo dxg=other; fi
 for f in {' '.join(WSL_LIB_FILES)}; do [ -e "{WSL_LIB}/$f" ] && echo "wsl_lib=$f"; done
 [ -r /etc/os-release ] && . /etc/os-release
@@ -34,6 +40,22 @@ for p in "$(command -v docker)" /usr/bin/docker /usr/local/bin/docker; do
 done
 dpkg-query -W -f='${{db:Status-Abbrev}} ${{Package}}\\n' 2>/dev/null \\
   | awk '$1 ~ /^.i/ && $2 ~ /{LINUX_DRIVER_PATTERN}/ {{print "linux_driver=" $2}}'
+cut -d: -f1 /etc/passwd | sed 's/^/users=/'
+[ -r {WSL_CONF} ] && awk '{{print "wsl_conf=" $0}}' {WSL_CONF}
+case "$release" in
+  *[Mm]icrosoft*) ;;
+  *)
+    for f in {' '.join(NVIDIA_MODULE_FILES)}; do
+      [ -d "$f" ] && echo "nvidia_module=loaded" && break
+      [ -e "$f" ] && echo "nvidia_module=$(head -n 1 "$f")" && break
+    done
+    if command -v nvidia-smi >/dev/null 2>&1; then
+      out=$(nvidia-smi -L 2>&1); echo "nvidia_smi=$?"
+      printf '%s\\n' "$out" | head -n 5 | sed 's/^/nvidia_smi_output=/'
+    else
+      echo nvidia_smi=missing
+    fi ;;
+esac
 true
 """
 

@@ -1,4 +1,4 @@
-"""Read-only preflight: is this a WSL2 distro whose GPU the Windows driver serves?"""
+"""Read-only preflight: WSL2 whose GPU the Windows driver serves, or native Linux with an NVIDIA driver."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import re
 from packaging.version import Version
 from pyinfra import host
 from pyinfra.api import deploy
-from pyinfra.facts.server import Users
 
 from tasks.docker import docker_users
-from tasks.facts import WSL_LIB, WSL_LIB_FILES, WslHost
+from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
+from tasks.summary import name_failed_hosts
 
 SUPPORTED_DISTROS = {("ubuntu", "22.04"), ("ubuntu", "24.04"), ("debian", "12")}
 SUPPORTED_ARCHES = {"amd64", "arm64"}
@@ -43,28 +43,56 @@ def desktop_cli(docker_clis: list[str]) -> str | None:
     return next((p for p in docker_clis if p.startswith(DESKTOP_CLI_ROOT + "/")), None)
 
 
-def preflight_problems(facts: dict, settings) -> list[str]:
-    """Each failed check as 'check: what was found. Fix: how'."""
+def driver_install_fix(distro: str) -> str:
+    """How to install the native NVIDIA driver on this distro: the deploy never installs one."""
+    if distro == "ubuntu":
+        return "install it with `sudo ubuntu-drivers install`, then reboot"
+    if distro == "debian":
+        return ("add `contrib non-free non-free-firmware` to the components of your Debian apt "
+                "sources, then `sudo apt update && sudo apt install nvidia-driver "
+                "firmware-misc-nonfree`, then reboot")
+    return "install NVIDIA's driver for this distro, then reboot"
+
+
+def native_driver_problem(facts: dict) -> str | None:
+    """Why the native NVIDIA driver is not working, or None: nvidia-smi answers and the module is loaded."""
+    smi, module = facts.get("nvidia_smi", "missing"), facts.get("nvidia_module")
+    install = driver_install_fix(facts.get("distro", ""))
+    if smi == "missing" and not module:
+        return (f"NVIDIA driver: none is installed (no nvidia-smi, no nvidia kernel module). "
+                f"Fix: {install}")
+    if smi == "missing":
+        return (f"NVIDIA driver: the kernel module is loaded ({module}) but nvidia-smi is missing, "
+                f"so the driver's utilities and libraries are incomplete. Fix: {install}")
+    if smi != "0":
+        said = " ".join(facts.get("nvidia_smi_output", [])).strip() or "no output"
+        return (f"NVIDIA driver: `nvidia-smi -L` fails (exit {smi}): {said}. Fix: if the driver "
+                f"was just installed or upgraded, reboot (with Secure Boot on, enroll its key "
+                f"when asked); otherwise {install}")
+    if not module:
+        return (f"NVIDIA driver: nvidia-smi answers but the nvidia kernel module is not loaded "
+                f"({' or '.join(NVIDIA_MODULE_FILES)} missing). Fix: `sudo modprobe nvidia`, "
+                f"or reboot; otherwise {install}")
+    return None
+
+
+def wsl_problems(facts: dict, settings) -> list[str]:
+    """The WSL layers: WSL2, its kernel, /dev/dxg, the Windows driver's files, Docker Desktop."""
     problems = []
     release = facts.get("osrelease", "")
-    generation = wsl_generation(release)
-    if generation == 1:
+    if wsl_generation(release) == 1:
         problems.append(
             f"WSL2: kernel {release!r} is WSL1. "
             "Fix: run `wsl --set-version <distro> 2` in Windows PowerShell, then rerun"
         )
-    elif generation is None:
-        problems.append(
-            f"WSL2: kernel {release!r} is not a WSL kernel. "
-            "Fix: run this deploy inside a WSL2 distro"
-        )
-    version = kernel_version(release)
-    minimum = Version(settings.min_kernel_version)
-    if generation == 2 and (version is None or version < minimum):
-        problems.append(
-            f"kernel version: {release!r} is older than {minimum} (min_kernel_version). "
-            "Fix: run `wsl --update` in Windows PowerShell, then `wsl --shutdown`"
-        )
+    else:
+        version = kernel_version(release)
+        minimum = Version(settings.min_kernel_version)
+        if version is None or version < minimum:
+            problems.append(
+                f"kernel version: {release!r} is older than {minimum} (min_kernel_version). "
+                "Fix: run `wsl --update` in Windows PowerShell, then `wsl --shutdown`"
+            )
     if facts.get("dxg") != "char":
         found = "not a character device" if facts.get("dxg") else "missing"
         problems.append(
@@ -84,16 +112,6 @@ def preflight_problems(facts: dict, settings) -> list[str]:
             f"Linux NVIDIA driver: {names} installed inside WSL, shadowing the Windows "
             f"driver's libraries. Fix: `sudo apt-get purge {names}`"
         )
-    distro = (facts.get("distro", ""), facts.get("distro_version", ""))
-    if distro not in SUPPORTED_DISTROS:
-        problems.append(
-            f"distro: {' '.join(distro).strip() or 'unknown'} is not supported. "
-            "Fix: use Ubuntu 22.04, Ubuntu 24.04 or Debian 12"
-        )
-    if facts.get("arch") not in SUPPORTED_ARCHES:
-        problems.append(
-            f"architecture: {facts.get('arch') or 'unknown'} is not supported. Fix: use amd64 or arm64"
-        )
     desktop = desktop_cli(facts.get("docker_cli", []))
     if desktop and settings.docker_engine == "docker-ce":
         problems.append(
@@ -109,7 +127,40 @@ def preflight_problems(facts: dict, settings) -> list[str]:
     return problems
 
 
-def missing_users(users: list[str], existing: dict) -> list[str]:
+def native_problems(facts: dict, settings) -> list[str]:
+    """Native Linux: a working NVIDIA driver, systemd to run the engine, and no Docker Desktop."""
+    problems = [p for p in [native_driver_problem(facts)] if p]
+    if facts.get("pid1") != "systemd":
+        problems.append(
+            f"systemd: PID 1 is {facts.get('pid1') or 'unknown'}, and Docker Engine runs as a "
+            "systemd service. Fix: boot this workstation with systemd (Ubuntu's and Debian's default)"
+        )
+    if settings.docker_engine == "docker-desktop":
+        problems.append(
+            'Docker Desktop: docker_engine is "docker-desktop", which this deploy supports only '
+            'inside WSL. Fix: set docker_engine = "docker-ce" for this host in inventory.py'
+        )
+    return problems
+
+
+def preflight_problems(facts: dict, settings) -> list[str]:
+    """Each failed check as 'check: what was found. Fix: how'."""
+    on_wsl = wsl_generation(facts.get("osrelease", "")) is not None
+    problems = wsl_problems(facts, settings) if on_wsl else native_problems(facts, settings)
+    distro = (facts.get("distro", ""), facts.get("distro_version", ""))
+    if distro not in SUPPORTED_DISTROS:
+        problems.append(
+            f"distro: {' '.join(distro).strip() or 'unknown'} is not supported. "
+            "Fix: use Ubuntu 22.04, Ubuntu 24.04 or Debian 12"
+        )
+    if facts.get("arch") not in SUPPORTED_ARCHES:
+        problems.append(
+            f"architecture: {facts.get('arch') or 'unknown'} is not supported. Fix: use amd64 or arm64"
+        )
+    return problems
+
+
+def missing_users(users: list[str], existing: list[str]) -> list[str]:
     return [
         f"docker_users: user {u!r} does not exist on this host. Fix: create the user, "
         "or correct docker_users in inventory.py"
@@ -120,10 +171,15 @@ def missing_users(users: list[str], existing: dict) -> list[str]:
 
 @deploy("Preflight")
 def check_preflight(settings):
-    """Returns the host's facts when the deploy may go on, None when this host stops here."""
+    """
+    Returns the host's facts, with "wsl" telling WSL from native Linux, when the deploy may go
+    on; None when this host stops here.
+    """
+    name_failed_hosts(host.state)  # every host passes here first, so the run's summary is set up
     facts = host.get_fact(WslHost)
+    facts["wsl"] = wsl_generation(facts.get("osrelease", "")) is not None
     problems = preflight_problems(facts, settings) + missing_users(
-        docker_users(settings, facts), host.get_fact(Users)
+        docker_users(settings, facts), facts["users"]
     )
     checks_pass(
         name="Preflight checks pass",

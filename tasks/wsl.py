@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from pyinfra import host
 from pyinfra.api import deploy
-from pyinfra.facts.files import FileContents
 
+from tasks.facts import WSL_CONF
 from tasks.operations import checks_pass, file_content, steps_left
 
-WSL_CONF = "/etc/wsl.conf"
 _SECTION = re.compile(r"^\s*\[([^\]]*)\]")
 _SYSTEMD_KEY = re.compile(r"^\s*systemd\s*=")
 
@@ -44,7 +42,8 @@ def merge_wsl_conf(text: str) -> str:
 def ensure_systemd(settings, facts) -> bool:
     """True when systemd is PID 1 and the deploy can go on; otherwise says the next step."""
     if settings.wsl_systemd:
-        current = host.get_fact(FileContents, path=WSL_CONF)
+        # The preflight's facts already hold the file's lines: no second read.
+        current = facts["wsl_conf"]
         text = "\n".join(current) + "\n" if current else ""
         file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merge_wsl_conf(text))
     if facts.get("pid1") == "systemd":

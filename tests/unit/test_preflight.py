@@ -1,9 +1,10 @@
-"""Preflight decisions on real WSL kernel strings and host facts."""
+"""Preflight decisions on real WSL and native kernel strings, driver answers and host facts."""
 
 import pytest
 from packaging.version import Version
 
-from tasks.preflight import desktop_cli, kernel_version, preflight_problems, wsl_generation
+from tasks.preflight import (desktop_cli, kernel_version, missing_users, preflight_problems,
+                             wsl_generation)
 from tasks.settings import validate
 from tests.unit import realtext as real
 
@@ -28,8 +29,41 @@ GOOD_FACTS = {
 }
 
 
+# Native kernel releases, VERBATIM from `uname -a` in NVIDIA/nvidia-docker#1266 (Ubuntu 18.04) and
+# #954 (Ubuntu), and Debian 12's "6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)"
+# quoted in a bbs.kanxue.com article on Dirty COW.
+NATIVE = ["5.3.0-46-generic", "4.15.0-47-generic", "6.1.0-27-amd64"]
+# VERBATIM /proc/driver/nvidia/version first lines: dylanaraps/neofetch#876 (proprietary module),
+# nix-community/nixGL#186 (open module, Ubuntu 24.04 nvidia-driver-565-open).
+NVRM_PROPRIETARY = "NVRM version: NVIDIA UNIX x86_64 Kernel Module  384.98  Thu Oct 26 15:16:01 PDT 2017"
+NVRM_OPEN = ("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  565.57.01  Release Build  "
+             "(dvs-builder@U16-A24-9-2)  Thu Oct 10 12:15:00 UTC 2024")
+# VERBATIM `nvidia-smi -L`, akash-network/provider-configs#12.
+SMI_LIST = "GPU 0: Quadro RTX 4000 (UUID: GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43)"
+# VERBATIM nvidia-smi without a loaded driver, NVIDIA/nvidia-docker#988; exit 9 is "NVIDIA driver
+# is not loaded" in nvidia-smi(1)'s RETURN VALUE list (quoted in Ricks-Lab/gpu-utils#88).
+SMI_NO_DRIVER = ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+                 "Make sure that the latest NVIDIA driver is installed and running.")
+GOOD_NATIVE = {
+    **GOOD_FACTS,
+    "osrelease": "6.1.0-27-amd64",
+    "dxg": None,
+    "wsl_lib": [],
+    "distro": "debian",
+    "distro_version": "12",
+    "codename": "bookworm",
+    "nvidia_module": NVRM_OPEN,
+    "nvidia_smi": "0",
+    "nvidia_smi_output": [SMI_LIST],
+}
+
+
 def problems(settings=None, **facts):
     return preflight_problems({**GOOD_FACTS, **facts}, validate(settings or {}))
+
+
+def native_problems(settings=None, **facts):
+    return preflight_problems({**GOOD_NATIVE, **facts}, validate(settings or {}))
 
 
 @pytest.mark.parametrize("release", WSL2)
@@ -120,3 +154,79 @@ def test_desktop_engine_needs_the_integration():
     assert problems({"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER]) == []
     [problem] = problems({"docker_engine": "docker-desktop"})
     assert "no Desktop integration" in problem
+
+
+# --- native Linux ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("release", NATIVE)
+def test_native_kernels_are_not_wsl(release):
+    assert wsl_generation(release) is None
+
+
+@pytest.mark.parametrize("module", [NVRM_OPEN, NVRM_PROPRIETARY, "loaded"])
+def test_a_native_host_with_a_working_driver_passes(module):
+    assert native_problems(nvidia_module=module) == []
+
+
+@pytest.mark.parametrize("release", NATIVE)
+def test_native_hosts_skip_the_wsl_checks(release):
+    # No /dev/dxg, no Windows driver files, a kernel far below min_kernel_version: none matters.
+    assert native_problems(osrelease=release) == []
+
+
+def test_a_native_driver_is_not_mistaken_for_a_linux_driver_inside_wsl():
+    assert native_problems(linux_driver=["nvidia-driver-550", "libnvidia-compute-550"]) == []
+
+
+@pytest.mark.parametrize("distro,version,fix", [
+    ("ubuntu", "24.04", "sudo ubuntu-drivers install"),
+    ("debian", "12", "sudo apt install nvidia-driver firmware-misc-nonfree"),
+])
+def test_no_native_driver_names_how_to_install_one(distro, version, fix):
+    [problem] = native_problems(distro=distro, distro_version=version, nvidia_module="",
+                                nvidia_smi="missing", nvidia_smi_output=[])
+    assert problem.startswith("NVIDIA driver: none is installed") and fix in problem
+    assert "reboot" in problem
+
+
+def test_debian_needs_the_non_free_components_for_the_driver():
+    [problem] = native_problems(nvidia_module="", nvidia_smi="missing", nvidia_smi_output=[])
+    assert "contrib non-free non-free-firmware" in problem
+
+
+def test_nvidia_smi_failing_is_quoted_with_a_reboot_fix():
+    [problem] = native_problems(nvidia_module="", nvidia_smi="9", nvidia_smi_output=[SMI_NO_DRIVER])
+    assert "`nvidia-smi -L` fails (exit 9): NVIDIA-SMI has failed" in problem
+    assert "reboot" in problem and "Secure Boot" in problem
+
+
+def test_a_loaded_module_without_nvidia_smi_is_incomplete():
+    [problem] = native_problems(nvidia_smi="missing", nvidia_smi_output=[])
+    assert "nvidia-smi is missing" in problem and "565.57.01" in problem
+
+
+def test_nvidia_smi_without_the_module_is_reported():
+    [problem] = native_problems(nvidia_module="")
+    assert "kernel module is not loaded" in problem and "/proc/driver/nvidia/version" in problem
+
+
+def test_native_linux_needs_systemd_as_pid_1():
+    [problem] = native_problems(pid1="init")
+    assert problem.startswith("systemd: PID 1 is init")
+
+
+def test_docker_desktop_is_for_wsl_only():
+    [problem] = native_problems({"docker_engine": "docker-desktop"})
+    assert "only inside WSL" in problem and 'docker_engine = "docker-ce"' in problem
+
+
+def test_native_hosts_still_need_a_supported_distro():
+    [problem] = native_problems(distro="fedora", distro_version="40")
+    assert "fedora 40 is not supported" in problem
+
+
+def test_docker_users_must_exist():
+    assert missing_users(["alice"], ["root", "alice"]) == []
+    [problem] = missing_users(["bob"], ["root", "alice"])
+    assert "user 'bob' does not exist" in problem
