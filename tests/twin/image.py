@@ -17,13 +17,19 @@ BASE_IMAGE_ENV = "WSL_TWIN_BASE_IMAGE"
 # A fresh Ubuntu WSL distro has these (procps too: ps, pgrep); Docker and NVIDIA stay out,
 # installing them is the deploy's job.
 PACKAGES = "ca-certificates curl gnupg sudo lsb-release python3 systemd systemd-sysv dbus procps".split()
+# Ubuntu's WSL images have shipped openssh-server too, without host keys (ubuntu/WSL#382); a team
+# that rolls out over SSH sets it up. Twins serve it only when asked, on their own port.
+PACKAGES.append("openssh-server")
 EXTRA_CAS = "/usr/local/share/ca-certificates/*.crt"
 
 SECOND_LAYER = r"""
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# No service starts while building: this container shares the machine's network (sshd on port 22).
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
 apt-get install -y -qq --no-install-recommends {packages} >/dev/null
+rm /usr/sbin/policy-rc.d
 # Test harness only: trust this machine's extra CAs so HTTPS (pip) works from inside a twin.
 cp /tmp/twin-ca/*.crt /usr/local/share/ca-certificates/ 2>/dev/null || true
 rm -rf /tmp/twin-ca
@@ -33,6 +39,9 @@ systemd-machine-id-setup
 # WSL's first-run user: in group sudo, and sudo asks for the password.
 useradd --create-home --shell /bin/bash --groups sudo dev
 echo dev:dev | chpasswd
+# No host keys and no sshd at boot (it would take port 22 of this machine): Twin(ssh_port=...) starts one.
+rm -f /etc/ssh/ssh_host_*
+systemctl disable ssh.service
 # Package lists stay, as on a used distro, so each twin's apt-get update only revalidates them.
 apt-get clean
 """

@@ -1,14 +1,17 @@
-"""A disposable container that looks like a WSL2 distro from inside (kernel, /dev/dxg, driver files)."""
+"""A disposable container that looks like a WSL2 distro, or a native GPU workstation, from inside."""
 
 import re
 import secrets
 import shlex
+import socket
 import subprocess
 import time
 
 from .run import run
 
 WSL2_KERNEL = "5.15.167.4-microsoft-standard-WSL2"
+# Debian 12's kernel: a native workstation.
+NATIVE_KERNEL = "6.1.0-27-amd64"
 # A store-fresh Ubuntu 24.04; the packages underneath stay Debian bookworm's.
 UBUNTU_NOBLE = {
     "NAME": "Ubuntu",
@@ -20,10 +23,14 @@ UBUNTU_NOBLE = {
     "VERSION_CODENAME": "noble",
     "UBUNTU_CODENAME": "noble",
 }
-# The shape of a real WSL2 /proc/version line.
+# The shape of a real WSL2 /proc/version line, and of a Debian kernel's.
 PROC_VERSION = (
     "Linux version {kernel} (root@wsl-twin) (gcc (GCC) 11.2.0, GNU ld (GNU Binutils) 2.37)"
     " #1 SMP Tue Nov 5 00:21:55 UTC 2024"
+)
+NATIVE_PROC_VERSION = (
+    "Linux version {kernel} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0,"
+    " GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)"
 )
 GPU_LINE = "GPU 0: NVIDIA GeForce RTX 3080 (UUID: GPU-5a1c3d7e-2b4f-4c6a-9e8d-0f1a2b3c4d5e)"
 # WSL puts the Windows driver's directory on PATH; docker exec sees only the container's env.
@@ -39,6 +46,31 @@ case "$1" in
 esac
 """
 
+# The native driver's /proc/driver/nvidia/version, and an nvidia-smi that, like the real one,
+# fails without that loaded module.
+NATIVE_DRIVER = "550.120"
+NVRM_VERSION = (
+    f"NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  {NATIVE_DRIVER}  Release Build"
+    "  (dvs-builder@U16-I3-B03-4-3)  Fri Sep 13 10:10:01 UTC 2024"
+)
+NATIVE_NVIDIA_SMI = f"""#!/bin/sh
+# Stand-in for the native driver's nvidia-smi (integration-test harness).
+if [ ! -e /proc/driver/nvidia/version ]; then
+  echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."
+  exit 9
+fi
+case "$1" in
+  -L|--list-gpus) echo '{GPU_LINE}' ;;
+  *) echo '| NVIDIA-SMI {NATIVE_DRIVER}    Driver Version: {NATIVE_DRIVER}    CUDA Version: 12.4 |' ;;
+esac
+"""
+# Named as Ubuntu's driver packages: on native Linux a Linux driver is what serves the GPU, so a
+# deploy must accept them there (and refuse them inside WSL).
+NATIVE_DRIVER_PACKAGES = {
+    "nvidia-utils-550": (None, {"usr/bin/nvidia-smi": NATIVE_NVIDIA_SMI}),
+    "nvidia-driver-550": ("nvidia-utils-550", {}),
+}
+
 # Written back into the twin by snapshot(); paths that change on their own are left out.
 SNAPSHOT_SCRIPT = r"""
 find /etc /usr/share/keyrings -type f ! -path /etc/ld.so.cache -print0 | sort -z | xargs -0 -r sha256sum
@@ -52,7 +84,12 @@ class Twin:
 
     `kernel=None`, `dxg=False` and `wsl_libs=False` take away the matching WSL trait;
     `os_release` overrides keys of /etc/os-release (see UBUNTU_NOBLE); `wsl_conf` is written
-    to /etc/wsl.conf. Use as `with Twin(image) as twin:` or call start() and remove().
+    to /etc/wsl.conf. A native GPU workstation is `kernel=NATIVE_KERNEL, dxg=False,
+    wsl_libs=False, nvidia_driver=True`: Ubuntu-named driver packages with a stand-in
+    nvidia-smi, and the loaded module's /proc/driver/nvidia/version (unload_nvidia_module()
+    takes it away). `ssh_port` serves sshd on 127.0.0.1:ssh_port with the twin's own host keys
+    (see known_hosts()), where `dev` logs in with `authorized_key`.
+    Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
     def __init__(
@@ -65,6 +102,9 @@ class Twin:
         wsl_libs: bool = True,
         os_release: dict | None = None,
         wsl_conf: str | None = None,
+        nvidia_driver: bool = False,
+        ssh_port: int | None = None,
+        authorized_key: str | None = None,
     ):
         self.image = image
         self.systemd = systemd
@@ -73,6 +113,9 @@ class Twin:
         self.wsl_libs = wsl_libs
         self.os_release = os_release
         self.wsl_conf = wsl_conf
+        self.nvidia_driver = nvidia_driver
+        self.ssh_port = ssh_port
+        self.authorized_key = authorized_key
         self.name = f"wsl-twin-{secrets.token_hex(4)}"
         self.id: str | None = None
 
@@ -99,18 +142,21 @@ class Twin:
         args += [self.image, *(["/lib/systemd/systemd"] if self.systemd else ["sleep", "infinity"])]
         try:
             self.id = run(args).stdout.strip()
-            self._look_like_wsl()
+            self._look_the_part()
             if self.systemd:
                 self.wait_systemd()
+            if self.ssh_port:
+                self._serve_ssh()
         except BaseException:
             self.remove()
             raise
         return self
 
-    def _look_like_wsl(self) -> None:
+    def _look_the_part(self) -> None:
         steps = []
         if self.kernel:
-            version = PROC_VERSION.format(kernel=self.kernel)
+            shape = PROC_VERSION if "microsoft" in self.kernel.lower() else NATIVE_PROC_VERSION
+            version = shape.format(kernel=self.kernel)
             # Docker refuses -v mounts inside /proc, so bind from inside; read-only like the real files.
             steps.append("mkdir -p /run/wsl-twin")
             for target, text in [("/proc/sys/kernel/osrelease", self.kernel), ("/proc/version", version)]:
@@ -119,6 +165,8 @@ class Twin:
                 steps.append(f"mount --bind {source} {target} && mount -o remount,bind,ro {target}")
         if self.dxg:
             steps.append("mknod -m 666 /dev/dxg c 10 63")
+        if self.nvidia_driver:
+            steps += self._native_driver_steps()
         if self.wsl_libs:
             steps.append("mkdir -p /usr/lib/wsl/lib && cd /usr/lib/wsl/lib")
             steps.append("printf 'stand-in\\n' > libcuda.so.1 && printf 'stand-in\\n' > libdxcore.so")
@@ -129,6 +177,58 @@ class Twin:
             steps.append(f"printf %s {shlex.quote(self.wsl_conf)} > /etc/wsl.conf")
         if steps:
             self.exec(" && ".join(["set -e", *steps]))
+
+    @staticmethod
+    def _native_driver_steps() -> list[str]:
+        q = shlex.quote
+        # /proc/driver is the kernel's; a tmpfs over it holds the module's file, read-only as the real one.
+        steps = ["mount -t tmpfs -o size=64k,mode=0755 tmpfs /proc/driver", "mkdir /proc/driver/nvidia",
+                 f"echo {q(NVRM_VERSION)} > /proc/driver/nvidia/version",
+                 # Not /tmp: systemd empties it while it boots, which may be now.
+                 "mount -o remount,ro /proc/driver", "d=$(mktemp -d /var/tmp/wsl-twin-XXXXXX)"]
+        for name, (depends, files) in NATIVE_DRIVER_PACKAGES.items():
+            control = "".join(f"{line}\n" for line in [
+                f"Package: {name}", f"Version: {NATIVE_DRIVER}-0ubuntu1", "Architecture: all",
+                "Maintainer: wsl-twin test harness <stand-in@example.invalid>",
+                *([f"Depends: {depends}"] if depends else []), f"Description: stand-in for {name}",
+            ])
+            steps += [f'mkdir -p "$d/{name}/DEBIAN"', f'printf %s {q(control)} > "$d/{name}/DEBIAN/control"']
+            for path, text in files.items():
+                steps += [f'mkdir -p "$(dirname "$d/{name}/{path}")"',
+                          f'printf %s {q(text)} > "$d/{name}/{path}"', f'chmod 0755 "$d/{name}/{path}"']
+            steps.append(f'dpkg-deb --root-owner-group -b "$d/{name}" "$d/{name}.deb" >/dev/null')
+        return steps + ['dpkg -i "$d"/*.deb >/dev/null', 'rm -rf "$d"']
+
+    def unload_nvidia_module(self) -> None:
+        """The native driver stays installed but its kernel module is gone, as before a reboot."""
+        self.exec("umount /proc/driver")
+
+    def _serve_ssh(self) -> None:
+        q = shlex.quote
+        config = f"Port {self.ssh_port}\nListenAddress 127.0.0.1\nPasswordAuthentication no\n"
+        # Fresh host keys: the image has none, as Ubuntu's WSL images (ubuntu/WSL#382).
+        steps = ["set -e", "ssh-keygen -A >/dev/null",
+                 f"printf %s {q(config)} > /etc/ssh/sshd_config.d/wsl-twin.conf",
+                 "install -d -m 0700 -o dev -g dev /home/dev/.ssh"]
+        if self.authorized_key:
+            steps += [f"printf '%s\\n' {q(self.authorized_key)} > /home/dev/.ssh/authorized_keys",
+                      "chown dev:dev /home/dev/.ssh/authorized_keys"]
+        steps.append("systemctl start ssh.service" if self.systemd else "mkdir -p /run/sshd && /usr/sbin/sshd")
+        self.exec(" && ".join(steps))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.ssh_port), timeout=2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.name}: sshd does not answer on 127.0.0.1:{self.ssh_port}")
+                time.sleep(0.2)
+
+    def known_hosts(self) -> str:
+        """known_hosts lines for this twin's sshd: its host keys at [127.0.0.1]:ssh_port."""
+        keys = self.exec("cat /etc/ssh/ssh_host_*_key.pub").stdout.splitlines()
+        return "".join(f"[127.0.0.1]:{self.ssh_port} {' '.join(k.split()[:2])}\n" for k in keys)
 
     def _os_release_text(self) -> str:
         current = self.exec("cat /etc/os-release").stdout

@@ -1,0 +1,74 @@
+"""Native Ubuntu and Debian workstations with an NVIDIA GPU: no WSL layers, the same stack from Docker up."""
+
+import json
+
+import pytest
+import testinfra
+from stack import DOCKER_KEY, DOCKER_LIST, ENGINE, TOOLKIT
+from twin import NATIVE_KERNEL, UBUNTU_NOBLE
+
+pytestmark = pytest.mark.integration
+
+# A native workstation: its own kernel, no /dev/dxg, no Windows driver files, a Linux NVIDIA driver.
+NATIVE = {"kernel": NATIVE_KERNEL, "dxg": False, "wsl_libs": False, "nvidia_driver": True}
+
+
+def assert_gpu_docker_works(host):
+    """The stack from Docker up, checked from outside; nothing of WSL's."""
+    for package in ENGINE + TOOLKIT:
+        assert host.package(package).is_installed, package
+    docker = host.service("docker")
+    assert docker.is_running and docker.is_enabled
+    assert "nvidia" in json.loads(host.check_output("docker info --format '{{json .Runtimes}}'"))
+    assert "docker" in host.user("dev").groups
+    assert not host.file("/etc/wsl.conf").exists
+    assert host.run("apt-get update").rc == 0
+
+
+def test_a_native_ubuntu_workstation_converges_and_then_changes_nothing(make_twin, mirrors, run_deploy):
+    twin = make_twin(os_release=UBUNTU_NOBLE, **NATIVE)
+    first = run_deploy(twin)
+    assert first.returncode == 0 and first.changed and not first.errors, first
+    assert "systemd | " not in " ".join(first.changed), first
+    host = testinfra.get_host(twin.testinfra_target)
+    assert_gpu_docker_works(host)
+    # Its Linux driver (nvidia-driver-550) stays: only inside WSL would it be refused.
+    assert host.package("nvidia-driver-550").is_installed
+    assert host.file(DOCKER_LIST).content_string == (
+        f"deb [arch=amd64 signed-by={DOCKER_KEY}] {mirrors.docker_download_url}/linux/ubuntu noble stable\n"
+    )
+
+    before = twin.snapshot()
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+    assert twin.snapshot() == before
+
+
+def test_a_driver_not_loaded_or_not_installed_stops_the_run_with_the_fix(make_twin, run_deploy):
+    twin = make_twin(os_release=UBUNTU_NOBLE, **NATIVE)
+    twin.unload_nvidia_module()
+    before = twin.snapshot()
+    unloaded = run_deploy(twin)
+    assert unloaded.returncode != 0, unloaded
+    assert ("NVIDIA driver: `nvidia-smi -L` fails (exit 9): NVIDIA-SMI has failed because it "
+            "couldn't communicate with the NVIDIA driver.") in unloaded.output
+    assert "reboot" in unloaded.output
+    assert twin.snapshot() == before
+
+    twin.exec("dpkg --purge nvidia-driver-550 nvidia-utils-550")
+    before = twin.snapshot()
+    missing = run_deploy(twin)
+    assert missing.returncode != 0, missing
+    assert "NVIDIA driver: none is installed" in missing.output
+    assert "sudo ubuntu-drivers install" in missing.output
+    assert twin.snapshot() == before
+
+
+def test_a_native_debian_workstation_without_a_driver_is_told_to_use_non_free(make_twin, run_deploy):
+    twin = make_twin(kernel=NATIVE_KERNEL, dxg=False, wsl_libs=False)
+    before = twin.snapshot()
+    run = run_deploy(twin)
+    assert run.returncode != 0, run
+    assert "contrib non-free non-free-firmware" in run.output
+    assert "sudo apt install nvidia-driver firmware-misc-nonfree" in run.output
+    assert run.changed == [] and twin.snapshot() == before

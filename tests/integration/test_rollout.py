@@ -1,0 +1,112 @@
+"""A team rollout over SSH: one run converges every workstation in parallel; a broken one fails alone."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import testinfra
+from conftest import ROOT, TWIN_SETTINGS
+from stack import assert_converged
+from test_native import NATIVE, assert_gpu_docker_works
+from twin import ClientKey, Twin, free_port, ssh_host_data
+
+pytestmark = pytest.mark.integration
+
+WSL1_ERROR = "WSL2: kernel '4.4.0-19041-Microsoft' is WSL1"
+
+
+class Rollout:
+    """One `pyinfra inventory.py deploy.py --sudo` run, with each host's results."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.returncode = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        try:
+            self.results = json.loads(proc.stdout)["results"] or {}
+        except ValueError:
+            self.results = {}
+
+    def changed(self, host: str) -> list[str]:
+        return [op["name"] for op in self.results.get("operations", []) if host in op["success"]]
+
+    def errors(self, host: str) -> list[str]:
+        return [op["name"] for op in self.results.get("operations", []) if host in op["error"]]
+
+    def __repr__(self):
+        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
+        return f"Rollout(rc={self.returncode}, failed={self.results.get('failed_hosts')})\n{out}"
+
+
+@pytest.fixture(scope="module")
+def team(base_image, mirrors, tmp_path_factory):
+    """Three workstations serving sshd, and an inventory shaped like inventory.py that lists them."""
+    folder = tmp_path_factory.mktemp("rollout")
+    key = ClientKey(folder)
+    specs = {
+        "wsl-laptop": ("wsl_laptops", {}),
+        "wsl1-laptop": ("wsl_laptops", {"kernel": "4.4.0-19041-Microsoft"}),
+        "gpu-workstation": ("linux_workstations", NATIVE),
+    }
+    twins = {}
+    try:
+        for name, (_, options) in specs.items():
+            twins[name] = Twin(base_image, ssh_port=free_port(), authorized_key=key.public, **options).start()
+        known_hosts = folder / "known_hosts"
+        known_hosts.write_text("".join(twin.known_hosts() for twin in twins.values()))
+        groups = {
+            group: ([(name, ssh_host_data(twins[name], key, known_hosts))
+                     for name, (in_group, _) in specs.items() if in_group == group],
+                    {**mirrors.settings(), **TWIN_SETTINGS})
+            for group in ("wsl_laptops", "linux_workstations")
+        }
+        inventory = folder / "inventory.py"
+        inventory.write_text("".join(f"{group} = {hosts!r}\n" for group, hosts in groups.items()))
+        yield twins, inventory
+    finally:
+        for twin in twins.values():
+            twin.remove()
+
+
+def roll_out(inventory) -> Rollout:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pyinfra", "-y", "--sudo", "--json", str(inventory), "deploy.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    return Rollout(proc)
+
+
+@pytest.fixture(scope="module")
+def first(team):
+    _, inventory = team
+    return roll_out(inventory)
+
+
+def test_one_run_over_ssh_converges_every_good_workstation(team, first, mirrors):
+    twins, _ = team
+    for name in ("wsl-laptop", "gpu-workstation"):
+        assert first.changed(name) and not first.errors(name), first
+    assert_converged(testinfra.get_host(twins["wsl-laptop"].testinfra_target), mirrors)
+    assert_gpu_docker_works(testinfra.get_host(twins["gpu-workstation"].testinfra_target))
+
+
+def test_the_broken_workstation_fails_alone_with_its_own_error(team, first):
+    twins, _ = team
+    assert first.returncode != 0, first
+    assert first.results["failed_hosts"] == ["wsl1-laptop"], first
+    assert first.errors("wsl1-laptop") == ["Preflight | Preflight checks pass"], first
+    assert re.search(rf"\[wsl1-laptop\] +checks failed:\n  - {re.escape(WSL1_ERROR)}", first.output), first
+    assert "--> Failed hosts: wsl1-laptop (the messages above" in first.output, first
+    host = testinfra.get_host(twins["wsl1-laptop"].testinfra_target)
+    assert not host.package("docker-ce").is_installed
+
+
+def test_a_second_rollout_changes_nothing_anywhere(team, first):
+    twins, inventory = team
+    before = {name: twin.snapshot() for name, twin in twins.items()}
+    again = roll_out(inventory)
+    assert again.results["failed_hosts"] == ["wsl1-laptop"], again
+    for name in ("wsl-laptop", "gpu-workstation"):
+        assert again.changed(name) == [] and again.errors(name) == [], again
+    assert {name: twin.snapshot() for name, twin in twins.items()} == before
