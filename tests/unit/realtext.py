@@ -513,3 +513,104 @@ DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA = (
     '"runc":{"path":"runc"}}\n'
 )
 DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA = '{"io.containerd.runc.v2":{"path":"runc"},"runc":{"path":"runc"}}\n'  # DERIVED
+
+# ---------------------------------------------------------------------------
+# 9. Doctor: more real output and errors, layer by layer
+# ---------------------------------------------------------------------------
+# VERBATIM  https://github.com/microsoft/WSL/issues/13027 (`nvidia-smi` in WSL, one GPU in TCC mode)
+ERR_SMI_NO_DEVICES = (
+    "Unable to determine the device handle for GPU0: 0000:C1:00.0: Unknown Error\n"
+    "Unable to determine the device handle for GPU1: 0000:E1:00.0: Unknown Error\n"
+    "No devices were found"
+)
+# VERBATIM  https://github.com/microsoft/WSL/issues/6014 (`ldconfig -p | grep cuda` in WSL2)
+LDCONFIG_P_WSL = (
+    "        libicudata.so.66 (libc6,x86-64) => /lib/x86_64-linux-gnu/libicudata.so.66\n"
+    "        libcuda.so.1 (libc6,x86-64) => /usr/lib/wsl/lib/libcuda.so.1"
+)
+# VERBATIM  triton-lang/triton third_party/nvidia/backend/driver.py (comment: "each line looks like the
+# following:"), the libcuda of a Linux driver package
+LDCONFIG_P_LINUX_DRIVER = "libcuda.so.1 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcuda.so.1"
+# VERBATIM  Ubuntu noble InRelease header field (as quoted in a public apt-parsing test; repo not identified)
+APT_RELEASE_DATE_NOBLE = "Thu, 25 Apr 2024 15:10:33 UTC"
+# VERBATIM  https://github.com/microsoft/WSL/issues/4245 (benhillis, WSL team: the clock workaround)
+WSL_CLOCK_WORKAROUND = 'Issue is being debugged, in the meantime I suggest using "sudo hwclock -s" as needed.'
+# VERBATIM  https://docs.docker.com/config/daemon/troubleshoot/ ("Troubleshoot conflicts between the
+# daemon.json and startup scripts"; one line here, wrapped in the page)
+ERR_DAEMON_HOSTS_CONFLICT = (
+    "unable to configure the Docker daemon with file /etc/docker/daemon.json: the following directives "
+    "are specified both as a flag and in the configuration file: hosts: (from flag: "
+    "[unix:///var/run/docker.sock], from file: [tcp://127.0.0.1:2376])"
+)
+# VERBATIM  https://gist.github.com/ravibhure/01181d8b1915998d802d32013db31f42 (journalctl -u docker.service)
+ERR_DAEMON_HOSTS_CONFLICT_FD = (
+    "unable to configure the Docker daemon with file /etc/docker/daemon.json: the following directives "
+    "are specified both as a flag and in the configuration file: hosts: (from flag: [fd://], from file: "
+    "[unix:///var/run/docker.sock])"
+)
+# VERBATIM  https://gist.github.com/paulcalabro/75ab25e47fcdaae0572b4ad311a1d210 (`systemctl cat docker.service`)
+DOCKER_SERVICE_EXECSTART_H = "ExecStart=/usr/bin/dockerd -H fd://"
+# VERBATIM  `systemctl show docker.service -p ExecStart --value`, observed on the project's twin
+# (Debian bookworm's docker.io 20.10.24 unit, which passes -H fd:// like the unit above)
+DOCKER_SERVICE_SHOW_EXECSTART_H = (
+    "{ path=/usr/sbin/dockerd ; argv[]=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock "
+    "$DOCKER_OPTS ; ignore_errors=no ; start_time=[Wed 2026-11-25 05:39:54 UTC] ; stop_time=[n/a] ; "
+    "pid=2726 ; code=(null) ; status=0/0 }"
+)
+# VERBATIM  https://github.com/docker/for-linux/issues/1437 (WSL Ubuntu 22.04: the legacy backend fails)
+ERR_IPTABLES_LEGACY_NO_TABLE = (
+    "iptables v1.8.7 (legacy): can't initialize iptables table `nat': Table does not exist "
+    "(do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded."
+)
+# VERBATIM  https://github.com/P0cL4bs/wifipumpkin3/issues/96 (`iptables -t nat -L` fails on nf_tables
+# while `iptables-legacy -t nat -L` lists the chains)
+ERR_IPTABLES_NFT_GENERATION = "iptables v1.8.5 (nf_tables): Could not fetch rule set generation id: Invalid argument"
+# VERBATIM  https://github.com/docker/docs/issues/14963 (Ubuntu 22.04 in WSL: dockerd on iptables-nft)
+ERR_DOCKERD_IPTABLES_NFT = (
+    "failed to start daemon: Error initializing network controller: error obtaining controller instance: "
+    "unable to add return rule in DOCKER-ISOLATION-STAGE-1 chain:  (iptables failed: iptables --wait -A "
+    "DOCKER-ISOLATION-STAGE-1 -j RETURN: iptables v1.8.7 (nf_tables):  RULE_APPEND failed (No such file or "
+    "directory): rule in chain DOCKER-ISOLATION-STAGE-1\n (exit status 4))"
+)
+# VERBATIM  https://github.com/kata-containers/tests/issues/3847 (added to the docker group, "it doesn't
+# work until relogin the session")
+ERR_DOCKER_SOCKET_PERMISSION = (
+    'docker: Got permission denied while trying to connect to the Docker daemon socket at '
+    'unix:///var/run/docker.sock: Post "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/create": '
+    "dial unix /var/run/docker.sock: connect: permission denied"
+)
+# VERBATIM  https://github.com/docker/for-linux/issues/1406 (WSL Ubuntu 22.04, engine not running)
+ERR_DOCKER_NOT_RUNNING = (
+    "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?."
+)
+# VERBATIM  https://github.com/microsoft/WSL/issues/9938 (comment: the GPU-blocked error inside containers)
+NO_CGROUPS_WSL_FIX = "Inside the file /etc/nvidia-container-runtime/config.toml change no-cgroups from true to false"
+# VERBATIM  https://gist.github.com/tom-doerr/b706c4d3782d620fdb3908e082a78359 (config.toml for rootless docker)
+TOOLKIT_CONFIG_NO_CGROUPS_TRUE = (
+    "disable-require = false\n"
+    '#swarm-resource = "DOCKER_RESOURCE_GPU"\n'
+    "[nvidia-container-cli]\n"
+    "no-cgroups = true\n"
+    '#root = "/run/nvidia/driver"\n'
+)
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/53 (title and first lines)
+TOOLKIT_1_12_1_WSL = (
+    "Docker containers fail to start in WSL2 with CUDA images.\n\n"
+    "Docker freezes during start. When I kill `nvidia-container-cli` it reports segfault.\n\n"
+    "The issue occurs with 1.12.1+. There is no such problem in 1.12.0."
+)
+# VERBATIM  NVIDIA/nvidia-container-toolkit CHANGELOG.md, v1.13.0-rc.2 (the fix for the above)
+TOOLKIT_1_13_WSL_FIX = "* [libnvidia-container] Fix segfault on WSL2 systems"
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/520 (cliffwoolley, NVIDIA)
+TOOLKIT_555_DRIVER = (
+    "NVIDIA drivers 555.xx and newer for Windows have added a library called `libnvdxgdmal.so.1` that must "
+    "be mapped into the container for CUDA to continue working in containers under WSL2."
+)
+TOOLKIT_555_FIXED_IN = "This is fixed in nvidia-container-toolkit 1.14.4 and in 1.15.0."  # VERBATIM, same thread
+# VERBATIM  https://learn.microsoft.com/en-us/windows/wsl/systemd ("How to enable systemd": /etc/wsl.conf)
+WSL_CONF_SYSTEMD_DOCS = "[boot]\nsystemd=true\n"
+# VERBATIM  `apt-cache policy` on the project's twin with a legacy copy of NVIDIA's list beside the current one
+APT_LIST_TWICE = (
+    "W: Target Packages (Packages) is configured multiple times in "
+    "/etc/apt/sources.list.d/nvidia-container-toolkit.list:1 and /etc/apt/sources.list.d/nvidia-docker.list:1"
+)

@@ -1,0 +1,115 @@
+"""What doctor reads on a host, in one read-only command that always succeeds."""
+
+from __future__ import annotations
+
+from pyinfra.api import FactBase
+
+from tasks.daemon import DAEMON_JSON
+from tasks.facts import WSL_LIB
+from tasks.toolkit import LEGACY_LISTS
+
+# systemd starts dockerd with this PATH, so the runtime and its hook must be found on it.
+SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
+PACKAGES = ["docker-ce", "docker.io", "nvidia-container-toolkit", "nvidia-container-toolkit-base"]
+BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk"]
+# Keys that may repeat; every other key holds one value.
+LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
+         "runtimes", "legacy_list", "apt_err", "users"}
+
+_SCRIPT = r"""
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
+echo "now=$(date +%s)"; echo "euid=$(id -u)"
+[ -x @WSL_LIB@/nvidia-smi ] && emit smi timeout 20 @WSL_LIB@/nvidia-smi -L
+if [ -L @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=link
+elif [ -f @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=file; fi
+ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
+grep -hs '^Date:' /var/lib/apt/lists/*Release | sed 's/^Date: */apt_date=/'
+# awk, not sed: a last line without a newline must not run into the next key.
+[ -e /etc/wsl.conf ] && echo wsl_conf_exists=1 && awk '{print "wsl_conf=" $0}' /etc/wsl.conf
+dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' @PACKAGES@ 2>/dev/null \
+  | awk '$1 ~ /^.i/ {print "pkg=" $2 " " $3}'
+for b in @BINARIES@; do p=$(PATH=@SERVICE_PATH@ command -v "$b") && echo "bin=$b $p"; done
+stat -c 'toolkit_installed_at=%Y' /var/lib/dpkg/info/nvidia-container-toolkit.list 2>/dev/null
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+  echo "engine_unit=$(systemctl is-active docker.service 2>/dev/null)"
+  echo "exec_start=$(systemctl show docker.service -p ExecStart --value 2>/dev/null | head -1)"
+fi
+tck=$(getconf CLK_TCK); boot=$(awk '/^btime/ {print $2}' /proc/stat)
+for d in /proc/[0-9]*; do
+  [ "$(cat "$d/comm" 2>/dev/null)" = dockerd ] || continue
+  uid=$(awk '/^Uid:/ {print $2}' "$d/status" 2>/dev/null)
+  started=$(awk -v t="$tck" -v b="$boot" '{print int(b + $22 / t)}' "$d/stat" 2>/dev/null)
+  echo "dockerd=${d#/proc/} $uid $started"
+done
+if [ -e @DAEMON_JSON@ ]; then
+  echo daemon_json_exists=1; stat -c 'daemon_json_changed_at=%Y' @DAEMON_JSON@
+  awk '{print "daemon_json=" $0}' @DAEMON_JSON@
+fi
+if ! command -v docker >/dev/null; then :
+# A stopped engine behind an active docker.socket would be started by any docker command.
+elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service \
+    && systemctl is-active --quiet docker.socket; then echo runtimes_skipped=1
+else
+  emit runtimes timeout 20 docker info --format '{{json .Runtimes}}'
+  echo "docker_host=${DOCKER_HOST:-}"
+  echo "context_host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null)"
+fi
+ipt=$(PATH=@SERVICE_PATH@ command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
+for b in nft legacy; do
+  command -v "iptables-$b" >/dev/null || continue
+  err=$("iptables-$b" -w 5 -t nat -n -L 2>&1 >/dev/null); echo "iptables_$b.rc=$?"
+  echo "iptables_$b=$(printf '%s\n' "$err" | grep -v '^#' | head -2 | tr '\n' ' ')"
+done
+echo "docker_group=$(getent group docker)"
+cut -d: -f1 /etc/passwd | sed 's/^/users=/'
+# The groups of the nearest process of the invoking user above this one: its shell's.
+u=${SUDO_USER:-$(id -un)}; uid=$(id -u "$u" 2>/dev/null); p=$$
+echo "user=$u"
+while [ -n "$uid" ] && [ "${p:-0}" -gt 1 ]; do
+  if [ "$(awk '/^Uid:/ {print $2}' "/proc/$p/status" 2>/dev/null)" = "$uid" ]; then
+    echo "shell_groups=$(awk '/^Groups:/ {$1 = ""; print}' "/proc/$p/status")"; break
+  fi
+  p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+done
+sed -n 's/^[[:space:]]*no-cgroups[[:space:]]*=[[:space:]]*\([a-z]*\).*/no_cgroups=\1/p' \
+  @TOOLKIT_CONFIG@ 2>/dev/null; echo
+for f in @LEGACY_LISTS@; do [ -e "$f" ] && echo "legacy_list=$f"; done
+apt-cache policy 2>&1 >/dev/null | grep -E '^(E|W):' | sed 's/^/apt_err=/'
+true
+"""
+
+
+class DoctorFacts(FactBase):
+    """
+    Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
+    nvidia-smi, the linker's libcuda, apt's Release dates, wsl.conf, packages, the engine and
+    its runtimes, iptables backends, the users, the docker group and the shell's groups, the toolkit's
+    config, legacy lists and apt's own complaints.
+    """
+
+    def command(self):
+        script = _SCRIPT
+        for name, value in {
+            "@WSL_LIB@": WSL_LIB, "@PACKAGES@": " ".join(PACKAGES), "@BINARIES@": " ".join(BINARIES),
+            "@SERVICE_PATH@": SERVICE_PATH, "@DAEMON_JSON@": DAEMON_JSON,
+            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
+        }.items():
+            script = script.replace(name, value)
+        return script
+
+    def process(self, output):
+        return parse_lines(output)
+
+
+def parse_lines(output) -> dict:
+    """`key=value` lines into a dict; LISTS keys collect every value in order."""
+    facts: dict = {name: [] for name in LISTS}
+    for line in output:
+        key, _, value = line.partition("=")
+        if key in LISTS:
+            facts[key].append(value)
+        elif key:
+            facts[key] = value
+    return facts

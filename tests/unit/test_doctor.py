@@ -1,0 +1,628 @@
+"""Doctor's checks on real WSL, NVIDIA and Docker text; its report; the README written from its fixes.
+
+`python3 -m tests.unit.test_doctor` rewrites README.md's troubleshooting table from the checks.
+"""
+
+import ast
+import inspect
+import json
+import re
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+from tasks.doctor import DOCTOR_DEFAULTS, doctor_settings
+from tasks.doctor.checks import (CHECKS, FAIL, INFO, LAYERS, PASS, WARN, check_gpu_container, layer,
+                                 run_checks, toolkit_version, wsl_conf_enables_systemd)
+from tasks.doctor.facts import LISTS, DoctorFacts, parse_lines
+from tasks.doctor.report import report_json, summary, table
+from tasks import preflight
+from tasks.docker import docker_users
+from tasks.preflight import missing_users, preflight_problems
+from tasks.settings import SettingsError, validate
+from tasks.wsl import merge_wsl_conf
+from tests.unit import realtext as real
+from tests.unit.test_preflight import GOOD_NATIVE, SMI_NO_DRIVER
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+NOW = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) + 86400
+
+
+def ldconfig_paths(text: str) -> list[str]:
+    """What DoctorFacts keeps of `ldconfig -p`: where each libcuda.so.1 entry points."""
+    return [line.split()[-1] for line in text.splitlines() if line.split()[:1] == ["libcuda.so.1"]]
+
+
+# A converged workstation, as doctor's facts read it.
+GOOD = {
+    "osrelease": real.WSL2_OSRELEASE_5_15_167_4, "dxg": "char", "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
+    "linux_driver": [], "distro": "ubuntu", "distro_version": "24.04", "codename": "noble",
+    "arch": "amd64", "pid1": "systemd", "user": "alice", "docker_cli": ["/usr/bin/docker"],
+    "now": str(NOW), "euid": "0",
+    "smi.rc": "0", "smi": real.NVIDIA_SMI_L_4GPU.splitlines(),
+    "libcuda_file": "file", "ld_libcuda": ldconfig_paths(real.LDCONFIG_P_WSL),
+    "apt_date": [real.APT_RELEASE_DATE_NOBLE],
+    "wsl_conf_exists": "1", "wsl_conf": real.WSL_CONF_SYSTEMD_DOCS.splitlines(),
+    "pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble", "nvidia-container-toolkit 1.17.8-1",
+            "nvidia-container-toolkit-base 1.17.8-1"],
+    "bin": ["dockerd /usr/bin/dockerd",
+            "nvidia-container-runtime-hook /usr/bin/nvidia-container-runtime-hook",
+            "nvidia-container-runtime /usr/bin/nvidia-container-runtime", "nvidia-ctk /usr/bin/nvidia-ctk"],
+    "toolkit_installed_at": str(NOW - 7200), "engine_unit": "active",
+    "exec_start": real.DOCKER_SERVICE_SHOW_EXECSTART_H, "dockerd": [f"812 0 {NOW - 3600}"],
+    "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
+    "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
+    "runtimes.rc": "0", "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
+    "docker_host": "", "context_host": "unix:///var/run/docker.sock",
+    "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
+    "iptables_legacy.rc": "0", "iptables_legacy": "",
+    "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
+    "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": "",
+}
+# A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
+NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
+                                      "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
+STALE_ENGINE = {"runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
+                "daemon_json_changed_at": str(NOW - 60)}
+NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
+              "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
+
+
+def results(settings=None, **facts) -> dict:
+    return {r.check: r for r in run_checks({**GOOD, **facts}, validate(settings or {}))}
+
+
+def check(name: str, settings=None, **facts):
+    return results(settings, **facts)[name]
+
+
+def gpu(output: str, ok=False):
+    return check_gpu_container({**GOOD, "gpu": {"ok": ok, "output": output.splitlines()}}, validate({}))
+
+
+# --- the whole list ----------------------------------------------------------------------
+
+def test_a_converged_workstation_passes_every_check():
+    bad = [r for r in results().values() if r.status in (FAIL, WARN)]
+    assert bad == []
+
+
+def test_a_native_workstation_passes_and_the_wsl_checks_step_aside():
+    r = results(**NATIVE)
+    assert [x for x in r.values() if x.status in (FAIL, WARN)] == []
+    for name in ("wsl.version", "wsl.dxg", "driver.nvidia-smi", "linux-driver.packages", "systemd.wsl-conf"):
+        assert r[name].status == INFO and "not WSL's" in r[name].found, name
+
+
+def test_a_native_driver_problem_is_the_preflights_other_failure():
+    r = check("preflight.other", **{**NATIVE, "nvidia_module": "", "nvidia_smi": "9",
+                                    "nvidia_smi_output": [SMI_NO_DRIVER]})
+    assert r.status == FAIL and r.found.startswith("NVIDIA driver: `nvidia-smi -L` fails (exit 9)")
+    assert "reboot" in r.fix
+
+
+def test_checks_have_unique_names_and_run_bottom_to_top():
+    names = [r.check for r in run_checks(GOOD, validate({}))]
+    assert len(names) == len(set(names)) == len(CHECKS)
+    layers = list(dict.fromkeys(layer(n) for n in names))
+    assert layers == list(LAYERS.values())
+
+
+# --- Windows driver ----------------------------------------------------------------------
+
+def test_nvidia_smi_lists_the_gpus():
+    r = check("driver.nvidia-smi")
+    assert r.status == PASS and "GPU 3: NVIDIA GeForce RTX 3090" in r.found
+
+
+def test_gpu_access_blocked_is_recognised():
+    r = check("driver.nvidia-smi", **{"smi.rc": "255", "smi": real.ERR_NVML_BLOCKED.splitlines()})
+    assert r.status == FAIL and "GPU access blocked by the operating system" in r.found
+    assert "TCC" in r.fix and "WDDM" in r.fix
+
+
+def test_no_devices_found_is_a_failure_with_what_it_said():
+    r = check("driver.nvidia-smi", **{"smi.rc": "6", "smi": real.ERR_SMI_NO_DEVICES.splitlines()})
+    assert r.status == FAIL and "No devices were found" in r.found
+
+
+def test_a_missing_nvidia_smi_points_at_the_windows_driver():
+    facts = dict(GOOD, wsl_lib=["libcuda.so.1"])
+    del facts["smi.rc"]
+    r = {x.check: x for x in run_checks(facts, validate({}))}["driver.nvidia-smi"]
+    assert r.status == FAIL and "NVIDIA driver for Windows" in r.fix
+
+
+def test_libcuda_not_a_symbolic_link_is_harmless_info():
+    r = check("driver.libcuda-link")
+    message = real.ERR_LIBCUDA_NOT_SYMLINK.split(": ", 1)[1]
+    assert r.status == INFO and message in r.found and "harmless" in r.found
+    assert real.ERR_LIBCUDA_NOT_SYMLINK_REAL.endswith(message)
+
+
+# --- WSL ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("release", [real.WSL1_OSRELEASE_19041, real.WSL1_OSRELEASE_22621])
+def test_wsl1_fails_and_the_kernel_check_steps_aside(release):
+    r = results(osrelease=release)
+    assert r["wsl.version"].status == FAIL and "WSL1" in r["wsl.version"].found
+    assert "wsl --set-version <distro> 2" in r["wsl.version"].fix
+    assert r["wsl.kernel"].status == INFO
+
+
+def test_an_old_kernel_fails():
+    r = check("wsl.kernel", osrelease=real.WSL2_OSRELEASE_5_4_72)
+    assert r.status == FAIL and "wsl --update" in r.fix
+    assert check("wsl.kernel").status == PASS
+
+
+def test_a_missing_dev_dxg_fails():
+    r = check("wsl.dxg", dxg=None)
+    assert r.status == FAIL and "/dev/dxg is missing" in r.found
+
+
+def test_a_clock_behind_apts_release_files_fails():
+    behind = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) - 4 * 86400 - 3 * 3600
+    r = check("wsl.clock", now=str(behind))
+    assert r.status == FAIL and "4d 3h" in r.found and "is not valid yet" in real.ERR_APT_NOT_VALID_YET
+    assert "is not valid yet" in r.found and "sudo hwclock -s" in real.WSL_CLOCK_WORKAROUND
+    assert "sudo hwclock -s" in r.fix
+
+
+def test_a_clock_at_or_after_apts_release_files_passes_and_no_lists_is_info():
+    assert check("wsl.clock").status == PASS
+    assert check("wsl.clock", apt_date=["Fri, 18 Sep 2026  9:51:49 UTC"], now="1789725109").status == PASS
+    assert check("wsl.clock", apt_date=[]).status == INFO
+
+
+# --- a Linux driver inside WSL -----------------------------------------------------------
+
+def test_a_linux_driver_package_fails_with_purge():
+    r = check("linux-driver.packages", linux_driver=["nvidia-driver-550", "libnvidia-compute-550"])
+    assert r.status == FAIL and r.fix == "`sudo apt-get purge nvidia-driver-550 libnvidia-compute-550`"
+
+
+def test_libcuda_resolving_outside_the_windows_driver_fails():
+    r = check("linux-driver.libcuda", ld_libcuda=ldconfig_paths(
+        real.LDCONFIG_P_WSL + "\n" + real.LDCONFIG_P_LINUX_DRIVER))
+    assert r.status == FAIL and "/lib/x86_64-linux-gnu/libcuda.so.1" in r.found
+    assert "dpkg -S /lib/x86_64-linux-gnu/libcuda.so.1" in r.fix
+    assert check("linux-driver.libcuda").status == PASS
+
+
+# --- systemd -----------------------------------------------------------------------------
+
+def test_wsl_conf_parsing_agrees_with_the_deploys_merge():
+    assert wsl_conf_enables_systemd(real.WSL_CONF_SYSTEMD_DOCS.splitlines())
+    for text in ["", "[user]\ndefault=alice\n", "[boot]\nsystemd=false\n", "[other]\nsystemd=true\n"]:
+        assert not wsl_conf_enables_systemd(text.splitlines()), text
+        assert wsl_conf_enables_systemd(merge_wsl_conf(text).splitlines()), text
+
+
+def test_systemd_off_fails_and_the_deploy_sets_wsl_conf():
+    r = results(pid1="init", wsl_conf_exists=None, wsl_conf=[])
+    assert r["systemd.pid1"].status == FAIL and "wsl.exe --shutdown" in r["systemd.pid1"].fix
+    assert "rerun the deploy" in r["systemd.pid1"].fix and not r["systemd.pid1"].by_deploy
+    assert r["systemd.wsl-conf"].status == FAIL and r["systemd.wsl-conf"].by_deploy
+    assert "is missing" in r["systemd.wsl-conf"].found
+
+
+def test_systemd_set_but_not_running_needs_only_a_shutdown():
+    r = check("systemd.pid1", pid1="init")
+    assert r.fix == "run `wsl.exe --shutdown` from Windows and open the distro again"
+
+
+def test_wsl_conf_without_systemd_warns_while_systemd_runs_and_honours_wsl_systemd():
+    r = check("systemd.wsl-conf", wsl_conf=["[user]", "default=alice"])
+    assert r.status == WARN and r.by_deploy
+    r = check("systemd.wsl-conf", {"wsl_systemd": False}, wsl_conf=[])
+    assert not r.by_deploy and "wsl_systemd is off" in r.fix
+
+
+# --- Docker Engine -----------------------------------------------------------------------
+
+def test_desktop_integration_conflicts_with_docker_ce():
+    r = check("docker.desktop", docker_cli=[real.DD_CLI_TOOLS_DOCKER])
+    assert r.status == FAIL and "Resources > WSL integration" in r.fix
+
+
+def test_desktop_mode_without_integration_fails_and_with_both_engines_warns():
+    assert check("docker.desktop", {"docker_engine": "docker-desktop"}).status == FAIL
+    r = check("docker.desktop", {"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER])
+    assert r.status == WARN and "two engines" in r.found
+
+
+def test_desktop_mode_steps_the_engine_checks_aside():
+    r = results({"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER], pkg=[])
+    for name in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "group.members"):
+        assert r[name].status == INFO, name
+
+
+def test_an_absent_or_stopped_engine_is_the_deploys_to_fix():
+    r = check("docker.engine", pkg=[], bin=[], dockerd=[])
+    assert r.status == FAIL and r.by_deploy and "not installed" in r.found
+    r = check("docker.engine", dockerd=[], engine_unit="inactive")
+    assert r.status == FAIL and r.by_deploy and "docker.service is inactive" in r.found
+    r = check("docker.engine", dockerd=[], pid1="init")
+    assert r.status == FAIL and not r.by_deploy
+
+
+def test_the_iptables_backend_that_works_is_found_by_testing():
+    r = check("docker.iptables", **{"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION})
+    assert r.status == FAIL and "iptables-legacy works" in r.found
+    assert "update-alternatives --set iptables /usr/sbin/iptables-legacy" in r.fix
+    legacy_fails = real.ERR_IPTABLES_LEGACY_NO_TABLE.replace("\n", " ")
+    r = check("docker.iptables", iptables="/usr/sbin/xtables-legacy-multi",
+              **{"iptables_legacy.rc": "3", "iptables_legacy": legacy_fails})
+    assert r.status == FAIL and "/usr/sbin/iptables-nft" in r.fix
+    r = check("docker.iptables", **{"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION,
+                                     "iptables_legacy.rc": "3", "iptables_legacy": legacy_fails})
+    assert r.status == FAIL and "no iptables backend works" in r.found
+
+
+def test_iptables_is_not_judged_when_dockerd_does_not_use_it_or_doctor_is_not_root():
+    daemon = json.dumps({"iptables": False, "runtimes": {"nvidia": {"path": "nvidia-container-runtime"}}})
+    assert check("docker.iptables", daemon_json=[daemon]).status == INFO
+    denied = ("iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: "
+              "Permission denied (you must be root)")
+    r = check("docker.iptables", euid="1000", **{"iptables_nft.rc": "4", "iptables_nft": denied,
+                                                  "iptables_legacy.rc": "4", "iptables_legacy": denied})
+    assert r.status == INFO and "--sudo" in r.found
+
+
+def test_a_hosts_key_that_clashes_with_the_services_h_flag_fails():
+    hosts = json.loads(real.ERR_DAEMON_HOSTS_CONFLICT.split("from file: ")[1].rstrip(")").replace(
+        "[", '["').replace("]", '"]'))
+    r = check("docker.hosts", daemon_json=[json.dumps({"hosts": hosts})])
+    assert r.status == FAIL and "-H" in r.found and "ExecStart=" in r.fix
+    assert "the following directives are specified both as a flag and in the configuration file" in r.found
+    flagless = real.DOCKER_SERVICE_SHOW_EXECSTART_H.replace(" -H fd://", "")
+    with_hosts = [json.dumps({"hosts": hosts})]
+    assert check("docker.hosts", daemon_json=with_hosts, exec_start=flagless).status == PASS
+    assert check("docker.hosts").status == PASS
+
+
+# --- the docker group --------------------------------------------------------------------
+
+def test_a_user_outside_the_docker_group_is_the_deploys_to_fix():
+    r = check("group.members", docker_group="docker:x:999:")
+    assert r.status == FAIL and r.by_deploy and "alice is not in the docker group" in r.found
+
+
+def test_a_listed_user_who_does_not_exist_fails_with_the_preflights_fix():
+    r = check("group.members", {"docker_users": ["alice", "bob"]})
+    assert r.status == FAIL and "'bob' does not exist" in r.found and "correct docker_users" in r.fix
+
+
+def test_membership_not_yet_active_in_this_shell_warns():
+    r = check("group.active", shell_groups=" 1000 4 27")
+    assert r.status == WARN and "newgrp docker" in r.fix
+    assert "permission denied while trying to connect to the Docker daemon socket" in \
+        real.ERR_DOCKER_SOCKET_PERMISSION
+    assert check("group.active").status == PASS
+
+
+def test_without_a_user_shell_above_doctor_the_group_activity_is_unknown():
+    facts = dict(GOOD)
+    del facts["shell_groups"]
+    r = {x.check: x for x in run_checks(facts, validate({}))}["group.active"]
+    assert r.status == INFO
+
+
+# --- NVIDIA Container Toolkit ------------------------------------------------------------
+
+def test_a_missing_toolkit_is_the_deploys_to_fix():
+    r = results(pkg=["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"])
+    assert r["toolkit.installed"].status == FAIL and r["toolkit.installed"].by_deploy
+    assert r["toolkit.hook"].status == INFO
+
+
+def test_the_hook_must_be_on_the_engines_path():
+    r = check("toolkit.hook", bin=["dockerd /usr/bin/dockerd"])
+    assert r.status == FAIL and "nvidia-container-runtime-hook" in r.found and "--reinstall" in r.fix
+
+
+@pytest.mark.parametrize("deb,issue,quote,version", [
+    ("1.12.1-1", "issues/53", real.TOOLKIT_1_12_1_WSL, "1.12.1"),
+    ("1.14.3-1", "issues/520", real.TOOLKIT_555_FIXED_IN, "1.14.4"),
+])
+def test_known_bad_toolkit_versions_fail_naming_their_issue(deb, issue, quote, version):
+    assert version in quote
+    r = check("toolkit.known-bad", pkg=[f"nvidia-container-toolkit {deb}"])
+    assert r.status == FAIL and issue in r.found
+
+
+@pytest.mark.parametrize("deb", ["1.14.4-1", "1.15.0-1", "1.17.8-1"])
+def test_fixed_toolkit_versions_pass(deb):
+    assert check("toolkit.known-bad", pkg=[f"nvidia-container-toolkit {deb}"]).status == PASS
+
+
+def test_toolkit_versions_read_debian_and_rc_forms():
+    assert str(toolkit_version("1.17.8-1")) == "1.17.8"
+    assert str(toolkit_version("1.15.0~rc.2-1")) == "1.15.0rc2"
+
+
+def test_no_cgroups_must_match_a_rootful_engine():
+    no_cgroups = re.search(r"^no-cgroups = (\w+)", real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE, re.M).group(1)
+    r = check("toolkit.no-cgroups", no_cgroups=no_cgroups)
+    assert r.status == FAIL and "no-cgroups=false" in r.fix
+    assert "no-cgroups from true to false" in real.NO_CGROUPS_WSL_FIX
+    assert check("toolkit.no-cgroups").status == PASS
+
+
+def test_no_cgroups_must_be_true_for_a_rootless_engine():
+    r = check("toolkit.no-cgroups", dockerd=[f"4242 1000 {NOW - 60}"])
+    assert r.status == FAIL and "rootless" in r.found
+    assert check("toolkit.no-cgroups", dockerd=[f"4242 1000 {NOW - 60}"], no_cgroups="true").status == PASS
+
+
+def test_legacy_lists_are_the_deploys_to_remove():
+    r = check("toolkit.legacy-lists", legacy_list=["/etc/apt/sources.list.d/nvidia-docker.list"])
+    assert r.status == FAIL and r.by_deploy and "Conflicting values set for option Signed-By" in r.found
+
+
+def test_apts_signed_by_conflict_is_reported_with_its_own_words():
+    errors = real.NVIDIA_SIGNED_BY_CONFLICT.splitlines()
+    r = check("toolkit.apt-sources", apt_err=errors)
+    assert r.status == FAIL and r.found.startswith("E: Conflicting values set for option Signed-By")
+    assert "grep -l nvidia.github.io" in r.fix and r.by_deploy
+    elsewhere = errors[0].replace("https://nvidia.github.io/libnvidia-container", "https://example.org/repo")
+    assert not check("toolkit.apt-sources", apt_err=[elsewhere]).by_deploy
+
+
+def test_apts_warnings_about_a_list_twice_are_a_warning():
+    r = check("toolkit.apt-sources", apt_err=[real.APT_LIST_TWICE])
+    assert r.status == WARN and r.by_deploy and "configured multiple times" in r.found
+
+
+# --- daemon.json -------------------------------------------------------------------------
+
+def test_daemon_json_that_is_not_json_fails_and_the_deploy_rewrites_it():
+    r = check("daemon-json.valid", daemon_json=real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines()[:-1])
+    assert r.status == FAIL and r.by_deploy and "not a JSON object" in r.found
+
+
+def test_a_runtime_not_registered_is_the_deploys_to_fix():
+    r = results(**NO_RUNTIME)
+    assert r["daemon-json.runtime"].status == FAIL and r["daemon-json.runtime"].by_deploy
+    assert r["daemon-json.loaded"].status == FAIL and r["daemon-json.loaded"].by_deploy
+
+
+def test_an_engine_not_restarted_after_daemon_json_changed_needs_a_restart():
+    r = check("daemon-json.loaded", **STALE_ENGINE)
+    assert r.status == FAIL and not r.by_deploy and "not restarted" in r.found
+    assert r.fix == "`sudo systemctl restart docker`"
+
+
+def test_a_cli_talking_to_another_engine_is_named():
+    r = check("daemon-json.loaded", runtimes=STALE_ENGINE["runtimes"],
+              docker_host="tcp://127.0.0.1:2375")
+    assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
+
+
+def test_an_engine_that_does_not_answer_or_refuses_the_user():
+    r = check("daemon-json.loaded", dockerd=[], engine_unit="inactive",
+              **{"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_NOT_RUNNING]})
+    assert r.status == FAIL and r.by_deploy and "Is the docker daemon running?" in r.found
+    r = check("daemon-json.loaded", **{"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_SOCKET_PERMISSION]})
+    assert r.status == WARN and "--sudo" in r.fix
+
+
+def test_a_stopped_engine_behind_docker_socket_is_not_asked_so_not_started():
+    stopped = {"dockerd": [], "engine_unit": "inactive", "runtimes_skipped": "1", "gpu_asked": True}
+    for k in ("runtimes.rc", "runtimes"):
+        stopped[k] = None
+    facts = {k: v for k, v in {**GOOD, **stopped}.items() if v is not None}
+    r = {x.check: x for x in run_checks(facts, validate({}))}
+    assert r["daemon-json.loaded"].status == FAIL and r["daemon-json.loaded"].by_deploy
+    assert "docker.socket would start it" in r["daemon-json.loaded"].found
+    assert r["gpu.container"].status == FAIL and "not run" in r["gpu.container"].found
+
+
+# --- GPU container -----------------------------------------------------------------------
+
+def test_the_gpu_container_runs_only_when_asked():
+    r = check("gpu.container")
+    assert r.status == INFO and "doctor_gpu_container" in r.found
+
+
+@pytest.mark.parametrize("text,status,words", [
+    (real.ERR_NO_GPU_DRIVER, FAIL, "no GPU device driver"),
+    (real.ERR_UNKNOWN_RUNTIME, FAIL, "not loaded the nvidia runtime"),
+    (real.ERR_UNKNOWN_RUNTIME_OLD, FAIL, "not loaded the nvidia runtime"),
+    (real.ERR_WSL_NO_ADAPTERS, FAIL, "no GPU adapter"),
+    (real.ERR_LIBNVIDIA_ML_EXISTS, WARN, "the image's fault"),
+    (real.ERR_NVML_BLOCKED, FAIL, "GPU access blocked"),
+    ("docker: Error response from daemon: pull access denied for no-such-image", FAIL, "pull access denied"),
+])
+def test_gpu_container_errors_are_told_apart(text, status, words):
+    r = gpu(text)
+    assert r.status == status and words in r.found and r.fix
+
+
+def test_a_gpu_container_that_runs_passes():
+    assert gpu("= 4 GPU benchmark done", ok=True).status == PASS
+
+
+# --- facts, settings and output ----------------------------------------------------------
+
+def test_fact_lines_parse_into_values_and_lists():
+    facts = parse_lines(["now=1", "smi.rc=0", "smi=GPU 0: x", "smi=GPU 1: y", "daemon_json={",
+                         "daemon_json=}", "user=alice"])
+    assert facts["now"] == "1" and facts["smi.rc"] == "0" and facts["smi"] == ["GPU 0: x", "GPU 1: y"]
+    assert facts["daemon_json"] == ["{", "}"] and facts["legacy_list"] == [] and set(LISTS) <= set(facts)
+
+
+def test_the_fact_command_has_every_placeholder_filled_and_never_fails():
+    command = DoctorFacts().command()
+    assert not re.search(r"@[A-Z_]+@", command)
+    assert command.rstrip().endswith("true")
+
+
+def test_doctor_settings_default_and_validate():
+    assert doctor_settings({}).report_path == DOCTOR_DEFAULTS["doctor_report_path"]
+    assert doctor_settings({"doctor_report_path": None}).report_path is None
+    with pytest.raises(SettingsError, match="did you mean doctor_gpu_container"):
+        doctor_settings({"doctor_gpu_containers": True})
+    with pytest.raises(SettingsError, match="doctor_gpu_container = 'yes'"):
+        doctor_settings({"doctor_gpu_container": "yes"})
+    validate({"doctor_report_path": "x.json"})  # the deploy's settings leave doctor's alone
+
+
+def test_a_bad_setting_is_a_failed_check_not_a_crash():
+    r = check("settings", settings_error="invalid settings:\n  - docker_channel = 'nightly': ...")
+    assert r.status == FAIL and "docker_channel" in r.found
+
+
+def test_the_table_shows_each_finding_and_the_fix_under_it():
+    text = table("laptop-7", list(results(**NO_RUNTIME).values()))
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert plain.splitlines()[0].startswith("Doctor: laptop-7 (2 FAIL, 0 WARN")
+    assert re.search(r"^ +FAIL +daemon-json\.runtime +/etc/docker/daemon\.json registers no", plain, re.M)
+    assert "fix (by the deploy): rerun the deploy" in plain
+
+
+def test_the_team_report_says_which_hosts_fail_which_checks():
+    reports = {"laptop-1": list(results().values()), "laptop-2": list(results(**NO_RUNTIME).values()),
+               "laptop-3": list(results(**STALE_ENGINE).values())}
+    report = report_json(reports, ["laptop-4"])
+    assert report["hosts"]["laptop-1"]["failed"] == []
+    assert report["fails"]["daemon-json.loaded"] == ["laptop-2", "laptop-3"]
+    assert report["fails"]["daemon-json.runtime"] == ["laptop-2"]
+    json.dumps(report)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", summary(report))
+    assert "daemon-json.loaded fails on 2: laptop-2, laptop-3" in text
+    assert "laptop-4: not reached, no report" in text
+
+
+# --- the README's troubleshooting table, written from the checks ------------------------
+
+# One example of each way a check fails or warns: (fact overrides, setting overrides).
+EXAMPLES = [
+    ({"smi.rc": "255", "smi": real.ERR_NVML_BLOCKED.splitlines()}, {}),
+    ({"smi.rc": "6", "smi": real.ERR_SMI_NO_DEVICES.splitlines()}, {}),
+    ({"wsl_lib": []}, {}),
+    ({"osrelease": real.WSL1_OSRELEASE_19041}, {}),
+    # Native workstations: the driver, systemd, Docker Desktop.
+    ({**NATIVE, "nvidia_module": "", "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
+    ({**NATIVE, "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
+    ({**NATIVE, "nvidia_module": "", "nvidia_smi": "9", "nvidia_smi_output": [SMI_NO_DRIVER]}, {}),
+    ({**NATIVE, "nvidia_module": ""}, {}),
+    ({**NATIVE, "pid1": "init"}, {}),
+    (NATIVE, {"docker_engine": "docker-desktop"}),
+    ({"osrelease": real.WSL2_OSRELEASE_5_4_72}, {}),
+    ({"dxg": None}, {}),
+    ({"now": str(NOW - 4 * 86400 - 86400)}, {}),
+    ({"distro": "ubuntu", "distro_version": "20.04"}, {}),
+    ({"arch": "i386"}, {}),
+    ({"linux_driver": ["nvidia-driver-550"]}, {}),
+    ({"ld_libcuda": ldconfig_paths(real.LDCONFIG_P_LINUX_DRIVER)}, {}),
+    ({"pid1": "init", "wsl_conf": []}, {}),
+    ({"pid1": "init"}, {}),
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
+    ({}, {"docker_engine": "docker-desktop"}),
+    ({"pkg": [], "bin": [], "dockerd": []}, {}),
+    ({"dockerd": [], "engine_unit": "failed"}, {}),
+    ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION}, {}),
+    ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION, "iptables_legacy.rc": "3",
+      "iptables_legacy": real.ERR_IPTABLES_LEGACY_NO_TABLE.replace("\n", " ")}, {}),
+    ({"daemon_json": ['{"hosts": ["unix:///var/run/docker.sock"]}']}, {}),
+    ({}, {"docker_users": ["bob"]}),
+    ({"docker_group": "docker:x:999:"}, {}),
+    ({"shell_groups": " 1000 27"}, {}),
+    ({"pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"]}, {}),
+    ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
+    ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
+    ({"no_cgroups": "true"}, {}),
+    ({"legacy_list": ["/etc/apt/sources.list.d/nvidia-docker.list"]}, {}),
+    ({"apt_err": real.NVIDIA_SIGNED_BY_CONFLICT.splitlines()[:1]}, {}),
+    ({"daemon_json": ["{"]}, {}),
+    (NO_RUNTIME, {}),
+    (STALE_ENGINE, {}),
+    ({"gpu": {"ok": False, "output": real.ERR_NO_GPU_DRIVER.splitlines()}}, {}),
+    ({"gpu": {"ok": False, "output": real.ERR_WSL_NO_ADAPTERS.splitlines()}}, {}),
+    ({"gpu": {"ok": False, "output": real.ERR_LIBNVIDIA_ML_EXISTS.splitlines()}}, {}),
+]
+BEGIN, END = "<!-- doctor:begin -->", "<!-- doctor:end -->"
+
+
+def example_rows() -> list:
+    """Every FAIL or WARN the examples bring, once each, in the checks' order (bottom to top)."""
+    order = [r.check for r in run_checks(GOOD, validate({}))]
+    rows = {}
+    for facts, settings in EXAMPLES:
+        for r in results(settings, **facts).values():
+            if r.status in (FAIL, WARN):
+                rows.setdefault((r.check, r.found, r.fix), r)
+    return sorted(rows.values(), key=lambda r: order.index(r.check))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def troubleshooting_table() -> str:
+    rows = ["| layer | check | what doctor finds (example) | fix |", "|---|---|---|---|"]
+    rows += [f"| {layer(r.check)} | `{r.check}` | {_cell(r.found)} | {_cell(r.fix)} |"
+             for r in example_rows()]
+    return "\n".join(rows)
+
+
+def readme_section() -> str:
+    text = README.read_text()
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+
+
+def test_every_failure_names_its_fix_and_deploy_fixes_say_so():
+    for r in example_rows():
+        assert r.fix, r
+        assert not r.by_deploy or "rerun the deploy" in r.fix, r
+
+
+def test_the_readme_troubleshooting_table_is_the_checks_own_fixes():
+    assert readme_section() == troubleshooting_table(), (
+        "README.md's troubleshooting table is out of date: run `python3 -m tests.unit.test_doctor`")
+
+
+def test_every_check_that_can_fail_has_a_readme_row():
+    never_fail = {"settings", "preflight.other", "driver.libcuda-link"}
+    checks = {r.check for r in run_checks(GOOD, validate({}))}
+    assert {r.check for r in example_rows()} | never_fail == checks
+
+
+def preflight_failure_texts() -> int:
+    """How many ways the preflight can fail: its string literals that say 'Fix: ', docstrings aside."""
+    tree = ast.parse(inspect.getsource(preflight))
+    skip = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef)) and ast.get_docstring(node)}
+    texts = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skip.update(id(v) for v in node.values)
+            texts.append((id(node), "".join(v.value for v in node.values if isinstance(v, ast.Constant))))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            texts.append((id(node), node.value))
+    return sum(1 for key, text in texts if key not in skip and "Fix: " in text)
+
+
+def test_the_readme_covers_every_preflight_failure_with_the_same_fix():
+    section, seen = readme_section(), set()
+    for facts, settings in EXAMPLES:
+        facts, settings = {**GOOD, **facts}, validate(settings)
+        problems = preflight_problems(facts, settings)
+        for problem in problems + missing_users(docker_users(settings, facts), facts["users"]):
+            seen.add(problem)
+            assert _cell(problem.split(" Fix: ", 1)[1]) in section, problem
+    assert len(seen) >= preflight_failure_texts(), (
+        "a preflight failure has no example in EXAMPLES, so the README's table misses it")
+
+
+def write_readme() -> None:
+    text = README.read_text()
+    head, rest = text.split(BEGIN, 1)
+    README.write_text(f"{head}{BEGIN}\n{troubleshooting_table()}\n{END}{rest.split(END, 1)[1]}")
+
+
+if __name__ == "__main__":
+    write_readme()
