@@ -1,0 +1,184 @@
+"""Doctor on WSL2 twins: changes nothing, reports each broken layer; the deploy turns its FAILs to PASS."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, TWIN_SETTINGS
+from stack import LEGACY_LIST, NVIDIA_LIST
+from twin import Twin
+
+pytestmark = pytest.mark.integration
+
+# What a converged twin cannot pass: it is root in a container, with stand-in driver files.
+CONVERGED_INFO = {"driver.libcuda-link", "linux-driver.libcuda", "docker.iptables", "group.active",
+                  "gpu.container"}
+DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users do by mistake
+    "mkdir -p /tmp/drv/DEBIAN && printf 'Package: nvidia-driver-550\\nVersion: 550.120-0ubuntu1\\n"
+    "Architecture: all\\nMaintainer: twin <twin@example.invalid>\\nDescription: stand-in\\n'"
+    " > /tmp/drv/DEBIAN/control && dpkg-deb -b /tmp/drv /tmp/drv.deb >/dev/null"
+    " && dpkg -i /tmp/drv.deb >/dev/null"
+)
+DESKTOP_CLI = (  # Docker Desktop's WSL integration, as it shows inside the distro
+    "mkdir -p /mnt/wsl/docker-desktop/cli-tools/usr/bin"
+    " && printf '#!/bin/sh\\n' > /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
+    " && chmod +x /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
+    " && ln -s /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker /usr/bin/docker"
+)
+
+
+class DoctorRun:
+    """One `pyinfra doctor.py` run over twins, with the JSON report it wrote."""
+
+    def __init__(self, proc: subprocess.CompletedProcess, report: dict):
+        self.returncode = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        self.report = report
+
+    def checks(self, twin: Twin) -> dict:
+        return {c["check"]: c for c in self.report["hosts"][twin.pyinfra_target]["checks"]}
+
+    def status(self, twin: Twin) -> dict:
+        return {name: c["status"] for name, c in self.checks(twin).items()}
+
+    def __repr__(self):
+        out = self.output if len(self.output) < 12000 else "[...]\n" + self.output[-12000:]
+        return f"DoctorRun(rc={self.returncode})\n{out}"
+
+
+@pytest.fixture(scope="session")
+def run_doctor(mirrors, tmp_path_factory):
+    """run_doctor(twin or [twins], **settings) runs doctor.py over them, as run_deploy does the deploy."""
+
+    def run(twins, **settings) -> DoctorRun:
+        twins = twins if isinstance(twins, list) else [twins]
+        folder = tmp_path_factory.mktemp("doctor")
+        report = folder / "report.json"
+        data = {**mirrors.settings(), **TWIN_SETTINGS, "doctor_report_path": str(report), **settings}
+        hosts = ", ".join(f"({t.pyinfra_target!r}, {data!r})" for t in twins)
+        (folder / "inventory.py").write_text(f"twins = [{hosts}]\n")
+        proc = subprocess.run(
+            [sys.executable, "-m", "pyinfra", "-y", str(folder / "inventory.py"), "doctor.py"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )
+        return DoctorRun(proc, json.loads(report.read_text()) if report.exists() else {"hosts": {}})
+
+    return run
+
+
+def engine(twin: Twin) -> dict:
+    """docker.service's state and main pid, read with systemctl."""
+    out = twin.exec("systemctl show docker.service -p ActiveState -p MainPID").stdout
+    return dict(line.split("=", 1) for line in out.split())
+
+
+@pytest.fixture(scope="module")
+def converged(base_image, mirrors, run_deploy):
+    """A converged twin, shared by the tests below in file order, each drifting it a little."""
+    with Twin(base_image) as twin:
+        first = run_deploy(twin)
+        assert first.returncode == 0, first
+        yield twin
+
+
+@pytest.fixture
+def twin(converged):
+    converged.exec("systemctl reset-failed docker.service")  # systemd: 3 engine starts per 60 s
+    return converged
+
+
+def test_doctor_changes_nothing_and_a_converged_twin_passes(twin, run_doctor):
+    before, engine_before = twin.snapshot(), engine(twin)
+    run = run_doctor(twin, doctor_gpu_container=True, gpu_smoke_test_image="no-such-image:nbody")
+    assert twin.snapshot() == before, "doctor changed the twin's files, packages or enabled units"
+    assert engine(twin) == engine_before, "doctor restarted or stopped the engine"
+    assert twin.exec("docker ps -aq").stdout.strip() == "", "doctor left a container behind"
+    status = run.status(twin)
+    assert {c for c, s in status.items() if s != "PASS"} == CONVERGED_INFO, run
+    assert {s for c, s in status.items() if c in CONVERGED_INFO - {"gpu.container"}} == {"INFO"}, run
+    # No container can run in a twin: the GPU check is seen in its failing form.
+    gpu = run.checks(twin)["gpu.container"]
+    assert gpu["status"] == "FAIL" and "no-such-image" in gpu["found"], run
+    assert run.returncode != 0 and "doctor: 1 checks FAIL: gpu.container" in run.output, run
+    assert "Doctor: " + twin.pyinfra_target in run.output and "JSON report of 1 host(s)" in run.output
+
+
+def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doctor, run_deploy):
+    daemon = json.loads(twin.exec("cat /etc/docker/daemon.json").stdout)
+    del daemon["runtimes"]
+    twin.exec("cat > /etc/docker/daemon.json", input=json.dumps(daemon))
+    twin.exec("gpasswd -d dev docker && apt-get remove -y -qq nvidia-container-toolkit"
+              f" && cp {NVIDIA_LIST} {LEGACY_LIST} && printf '[user]\\ndefault=dev\\n' > /etc/wsl.conf"
+              " && systemctl stop docker.service")
+    drifted = run_doctor(twin)
+    assert engine(twin)["ActiveState"] == "inactive", "doctor started the engine through docker.socket"
+    checks = drifted.checks(twin)
+    deploy_fixes = {"group.members", "toolkit.installed", "toolkit.legacy-lists", "daemon-json.runtime",
+                    "docker.engine", "daemon-json.loaded"}
+    for name in deploy_fixes:
+        assert checks[name]["status"] == "FAIL" and checks[name]["by_deploy"], (name, drifted)
+    assert checks["systemd.wsl-conf"]["status"] == "WARN" and checks["systemd.wsl-conf"]["by_deploy"]
+    assert set(drifted.report["hosts"][twin.pyinfra_target]["failed"]) == deploy_fixes, drifted
+    assert "fix (by the deploy): rerun the deploy" in drifted.output
+    assert drifted.returncode != 0
+
+    assert run_deploy(twin).returncode == 0
+    twin.exec("systemctl reset-failed docker.service")
+    repaired = run_doctor(twin)
+    assert repaired.returncode == 0, repaired
+    assert {c for c, s in repaired.status(twin).items() if s != "PASS"} == CONVERGED_INFO, repaired
+
+
+def test_an_engine_not_restarted_after_daemon_json_changed(twin, run_doctor):
+    # What `nvidia-ctk runtime configure` without a restart leaves: the file right, the engine not.
+    daemon = twin.exec("cat /etc/docker/daemon.json").stdout
+    without = json.loads(daemon)
+    del without["runtimes"]
+    twin.exec("cat > /etc/docker/daemon.json && systemctl restart docker.service", input=json.dumps(without))
+    twin.exec("sleep 1 && cat > /etc/docker/daemon.json", input=daemon)
+    run = run_doctor(twin)
+    checks = run.checks(twin)
+    assert checks["daemon-json.runtime"]["status"] == "PASS", run
+    loaded = checks["daemon-json.loaded"]
+    assert loaded["status"] == "FAIL" and "not restarted" in loaded["found"] and not loaded["by_deploy"], run
+    assert loaded["fix"] == "`sudo systemctl restart docker`"
+    twin.exec("systemctl restart docker.service")
+
+
+def test_broken_lower_layers_on_two_twins_and_the_teams_summary(make_twin, run_doctor):
+    wsl1 = make_twin(kernel="4.4.0-19041-Microsoft")
+    wsl1.exec(DRIVER_DEB)
+    wsl1.exec(DESKTOP_CLI)
+    bare = make_twin(kernel="5.4.72-microsoft-standard-WSL2", dxg=False, wsl_libs=False)
+    before = {t.name: t.snapshot() for t in (wsl1, bare)}
+    run = run_doctor([wsl1, bare])
+    assert {t.name: t.snapshot() for t in (wsl1, bare)} == before
+    assert run.returncode != 0
+    first, second = run.checks(wsl1), run.checks(bare)
+    assert first["wsl.version"]["status"] == "FAIL" and "is WSL1" in first["wsl.version"]["found"], run
+    assert first["wsl.kernel"]["status"] == "INFO"
+    assert first["linux-driver.packages"]["status"] == "FAIL"
+    assert first["linux-driver.packages"]["fix"] == "`sudo apt-get purge nvidia-driver-550`"
+    assert first["docker.desktop"]["status"] == "FAIL" and "WSL integration" in first["docker.desktop"]["fix"]
+    assert second["wsl.kernel"]["status"] == "FAIL" and "5.4.72" in second["wsl.kernel"]["found"], run
+    assert second["wsl.dxg"]["status"] == "FAIL" and "/dev/dxg is missing" in second["wsl.dxg"]["found"]
+    assert second["driver.libraries"]["status"] == "FAIL" and second["driver.nvidia-smi"]["status"] == "FAIL"
+    assert second["wsl.version"]["status"] == "PASS" and second["docker.desktop"]["status"] == "PASS"
+    fails = run.report["fails"]
+    assert fails["wsl.version"] == [wsl1.pyinfra_target] and fails["wsl.dxg"] == [bare.pyinfra_target]
+    assert sorted(fails["toolkit.installed"]) == sorted([wsl1.pyinfra_target, bare.pyinfra_target])
+    assert "Doctor summary: 2 hosts" in run.output
+    assert f"wsl.dxg fails on 1: {bare.pyinfra_target}" in run.output, run
+
+
+def test_systemd_off_and_the_deploy_sets_wsl_conf(make_twin, run_doctor, run_deploy):
+    twin = make_twin(systemd=False)
+    before = run_doctor(twin).checks(twin)
+    assert before["systemd.pid1"]["status"] == "FAIL" and "rerun the deploy" in before["systemd.pid1"]["fix"]
+    assert before["systemd.wsl-conf"]["status"] == "FAIL" and before["systemd.wsl-conf"]["by_deploy"]
+    assert run_deploy(twin).returncode == 0
+    after = run_doctor(twin).checks(twin)
+    assert after["systemd.wsl-conf"]["status"] == "PASS"
+    assert after["systemd.pid1"]["status"] == "FAIL"
+    assert after["systemd.pid1"]["fix"] == "run `wsl.exe --shutdown` from Windows and open the distro again"
