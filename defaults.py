@@ -50,4 +50,10 @@ DEFAULTS = {
     "gpu_smoke_test": False,
     "gpu_smoke_test_image": "nvcr.io/nvidia/k8s/cuda-sample:nbody",
     "gpu_smoke_test_command": "nbody -gpu -benchmark",
+    # --- doctor.py ---------------------------------------------------------
+    # Where doctor.py writes its JSON report on the machine running pyinfra (relative to
+    # where it runs); None writes no file.
+    "doctor_report_path": "doctor-report.json",
+    # doctor.py also runs a GPU container (gpu_smoke_test_image), pulling the image if absent.
+    "doctor_gpu_container": False,
 }

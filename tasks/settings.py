@@ -14,7 +14,7 @@ from pyinfra.api.exceptions import PyinfraError
 from defaults import DEFAULTS
 
 # Prefixes of our settings: an unknown name with one of them is a typo, not other data.
-_PREFIXES = ("preflight_", "min_kernel", "apt_", "docker_", "nvidia_", "wsl_", "gpu_")
+_PREFIXES = ("preflight_", "min_kernel", "apt_", "docker_", "nvidia_", "wsl_", "gpu_", "doctor_")
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~:]*(-[A-Za-z0-9.+~]+)?$")
@@ -145,6 +145,8 @@ _CHECKS = {
     "gpu_smoke_test": _is_bool,
     "gpu_smoke_test_image": _is_text,
     "gpu_smoke_test_command": _is_text,
+    "doctor_report_path": _optional(_is_text),
+    "doctor_gpu_container": _is_bool,
 }
 assert _CHECKS.keys() == DEFAULTS.keys(), "every setting needs a check"
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tasks.doctor import DOCTOR_DEFAULTS, doctor_settings
 from tasks.doctor.checks import (CHECKS, FAIL, INFO, LAYERS, PASS, WARN, check_gpu_container, layer,
                                  run_checks, toolkit_version, wsl_conf_enables_systemd)
 from tasks.doctor.facts import LISTS, DoctorFacts, parse_lines
@@ -460,14 +459,13 @@ def test_the_fact_command_has_every_placeholder_filled_and_never_fails():
     assert command.rstrip().endswith("true")
 
 
-def test_doctor_settings_default_and_validate():
-    assert doctor_settings({}).report_path == DOCTOR_DEFAULTS["doctor_report_path"]
-    assert doctor_settings({"doctor_report_path": None}).report_path is None
+def test_doctor_settings_are_validated_with_the_others():
+    assert validate({}).doctor_report_path == "doctor-report.json"
+    assert validate({"doctor_report_path": None}).doctor_report_path is None
     with pytest.raises(SettingsError, match="did you mean doctor_gpu_container"):
-        doctor_settings({"doctor_gpu_containers": True})
+        validate({"doctor_gpu_containers": True})
     with pytest.raises(SettingsError, match="doctor_gpu_container = 'yes'"):
-        doctor_settings({"doctor_gpu_container": "yes"})
-    validate({"doctor_report_path": "x.json"})  # the deploy's settings leave doctor's alone
+        validate({"doctor_gpu_container": "yes"})
 
 
 def test_a_bad_setting_is_a_failed_check_not_a_crash():

@@ -27,6 +27,8 @@ BAD_VALUES = {
     "gpu_smoke_test": "true",
     "gpu_smoke_test_image": "",
     "gpu_smoke_test_command": 42,
+    "doctor_report_path": "",
+    "doctor_gpu_container": "no",
 }
 
 
