@@ -11,7 +11,7 @@ from pyinfra.api import deploy
 from tasks.docker import docker_users
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
-from tasks.summary import name_failed_hosts
+from tasks import rollout
 
 SUPPORTED_DISTROS = {("ubuntu", "22.04"), ("ubuntu", "24.04"), ("debian", "12")}
 SUPPORTED_ARCHES = {"amd64", "arm64"}
@@ -175,7 +175,7 @@ def check_preflight(settings):
     Returns the host's facts, with "wsl" telling WSL from native Linux, when the deploy may go
     on; None when this host stops here.
     """
-    name_failed_hosts(host.state)  # every host passes here first, so the run's summary is set up
+    rollout.prepare(host)
     facts = host.get_fact(WslHost)
     facts["wsl"] = wsl_generation(facts.get("osrelease", "")) is not None
     problems = preflight_problems(facts, settings) + missing_users(
