@@ -35,9 +35,12 @@ class ClientKey:
         self.path.with_suffix(".pub").write_text(self.public + "\n")
 
 
-def ssh_host_data(twin, key: ClientKey, known_hosts: Path) -> dict:
-    """pyinfra host data that reaches `twin` over SSH as the sudo user `dev`; the run passes --sudo."""
-    return {
+def ssh_host_data(twin, key: ClientKey, known_hosts: Path, sudo_password: str | None = DEV_PASSWORD) -> dict:
+    """
+    pyinfra host data that reaches `twin` over SSH as the sudo user `dev` (the run passes --sudo);
+    sudo_password=None for a twin whose `dev` needs none (Twin(sudo_nopasswd=True)).
+    """
+    data = {
         "ssh_hostname": "127.0.0.1",
         "ssh_port": twin.ssh_port,
         "ssh_user": DEV_USER,
@@ -46,5 +49,5 @@ def ssh_host_data(twin, key: ClientKey, known_hosts: Path) -> dict:
         "ssh_strict_host_key_checking": "yes",
         "ssh_allow_agent": False,
         "ssh_look_for_keys": False,
-        "_sudo_password": DEV_PASSWORD,
     }
+    return {**data, "_sudo_password": sudo_password} if sudo_password else data

@@ -88,7 +88,8 @@ class Twin:
     wsl_libs=False, nvidia_driver=True`: Ubuntu-named driver packages with a stand-in
     nvidia-smi, and the loaded module's /proc/driver/nvidia/version (unload_nvidia_module()
     takes it away). `ssh_port` serves sshd on 127.0.0.1:ssh_port with the twin's own host keys
-    (see known_hosts()), where `dev` logs in with `authorized_key`.
+    (see known_hosts()), where `dev` logs in with `authorized_key`; `sudo_nopasswd` lets `dev`
+    sudo without its password, as an automation account often may.
     Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
@@ -105,6 +106,7 @@ class Twin:
         nvidia_driver: bool = False,
         ssh_port: int | None = None,
         authorized_key: str | None = None,
+        sudo_nopasswd: bool = False,
     ):
         self.image = image
         self.systemd = systemd
@@ -116,6 +118,7 @@ class Twin:
         self.nvidia_driver = nvidia_driver
         self.ssh_port = ssh_port
         self.authorized_key = authorized_key
+        self.sudo_nopasswd = sudo_nopasswd
         self.name = f"wsl-twin-{secrets.token_hex(4)}"
         self.id: str | None = None
 
@@ -175,6 +178,8 @@ class Twin:
             steps.append(f"printf %s {shlex.quote(self._os_release_text())} > /etc/os-release")
         if self.wsl_conf is not None:
             steps.append(f"printf %s {shlex.quote(self.wsl_conf)} > /etc/wsl.conf")
+        if self.sudo_nopasswd:
+            steps.append("echo 'dev ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/dev && chmod 0440 /etc/sudoers.d/dev")
         if steps:
             self.exec(" && ".join(["set -e", *steps]))
 
