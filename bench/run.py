@@ -1,0 +1,208 @@
+"""Benchmark on twins: converge and no-op times, commands per run, the floor, and N twins over SSH at once."""
+
+import argparse
+import glob
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "integration"), str(ROOT / "tests")]
+from conftest import TWIN_SETTINGS  # noqa: E402
+from twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data  # noqa: E402
+from twin.ssh import DEV_PASSWORD  # noqa: E402
+
+from counted import LOG_ENV  # noqa: E402
+
+NOTHING = Path(__file__).with_name("nothing.py")
+# Commands in which apt downloads and installs packages: its updates, installs and Docker's script.
+APT = re.compile(r"apt-get\b.*\b(update|install)\b|get-docker\.sh|dpkg --configure")
+TARGETS = {"noop_vs_floor": 3.0, "noop_commands": 40, "ssh_8_vs_1": 2.5}
+
+
+def cpu_seconds(twin: Twin) -> float:
+    """CPU time the twin's processes have used, from its cgroup (v1 or v2)."""
+    for path in glob.glob(f"/sys/fs/cgroup/cpuacct/docker/{twin.id}/cpuacct.usage"):
+        return int(Path(path).read_text()) / 1e9
+    for path in glob.glob(f"/sys/fs/cgroup/**/*{twin.id}*/cpu.stat", recursive=True):
+        return int(Path(path).read_text().split()[1]) / 1e6
+    return float("nan")
+
+
+class Run:
+    """
+    One pyinfra run through bench/counted.py: wall time, every command it sent, and the CPU time
+    of pyinfra and of the twins, which bounds the wall time on this machine's cores.
+    """
+
+    def __init__(self, inventory: Path, deploy: Path, folder: Path, sudo: bool, twins: list[Twin]):
+        log = Path(tempfile.mkstemp(dir=folder, suffix=".jsonl")[1])
+        args = [sys.executable, str(ROOT / "bench" / "counted.py"), "-y", *(["--sudo"] if sudo else []),
+                str(inventory), str(deploy)]
+        twins_before, pyinfra_before = sum(map(cpu_seconds, twins)), _children_cpu()
+        start = time.monotonic()
+        proc = subprocess.run(args, cwd=ROOT, env={**os.environ, LOG_ENV: str(log)},
+                              capture_output=True, text=True, timeout=1800)
+        self.seconds = time.monotonic() - start
+        self.pyinfra_cpu = _children_cpu() - pyinfra_before
+        self.twins_cpu = sum(map(cpu_seconds, twins)) - twins_before
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        self.commands = [json.loads(line) for line in log.read_text().splitlines()]
+
+    def per_host(self) -> int:
+        """Commands sent to each host (the most any host got)."""
+        hosts = {}
+        for c in self.commands:
+            hosts[c["host"]] = hosts.get(c["host"], 0) + 1
+        return max(hosts.values(), default=0)
+
+    def split(self) -> dict:
+        """Seconds in apt's commands, in the other commands, and in pyinfra itself (the rest)."""
+        apt = sum(c["seconds"] for c in self.commands if APT.search(c["command"]))
+        other = sum(c["seconds"] for c in self.commands) - apt
+        return {"apt": apt, "other_commands": other, "pyinfra": self.seconds - apt - other}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def median_of(runs: int, make) -> tuple[float, "Run"]:
+    done = [make() for _ in range(runs)]
+    return statistics.median(r.seconds for r in done), done[-1]
+
+
+def write_inventory(folder: Path, name: str, hosts: list[tuple[str, dict]], data: dict) -> Path:
+    path = folder / f"{name}.py"
+    path.write_text(f"hosts = ({hosts!r}, {data!r})\n")
+    return path
+
+
+def docker_connector(image: str, settings: dict, folder: Path, repeats: int) -> dict:
+    """A fresh twin converged, then no-op reruns and the floor, over the docker connector."""
+    with Twin(image) as twin:
+        inventory = write_inventory(folder, "docker", [(twin.pyinfra_target, {})], settings)
+        converge = Run(inventory, ROOT / "deploy.py", folder, False, [twin])
+        noop, last = median_of(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, False, [twin]))
+        floor, _ = median_of(repeats, lambda: Run(inventory, NOTHING, folder, False, [twin]))
+    by_command = {}
+    for c in last.commands:
+        key = c["command"].strip().splitlines()[0][:90]
+        by_command[key] = by_command.get(key, 0) + 1
+    return {
+        "converge_s": converge.seconds,
+        "converge_split_s": converge.split(),
+        "converge_commands": len(converge.commands),
+        "converge_cpu_s": {"twins": converge.twins_cpu, "pyinfra": converge.pyinfra_cpu},
+        "noop_s": noop,
+        "noop_commands": len(last.commands),
+        "noop_commands_by_text": dict(sorted(by_command.items(), key=lambda kv: -kv[1])),
+        "floor_s": floor,
+    }
+
+
+def over_ssh(image: str, settings: dict, folder: Path, key: ClientKey, n: int, repeats: int,
+             sudo_password: bool = False) -> dict:
+    """
+    n fresh twins converged by one run over SSH as a sudo user, then the no-op rerun and the floor.
+    Without sudo_password the user needs none, as a team's automation account usually: with one,
+    pyinfra runs `sudo -A -k`, which authenticates again for every command.
+    """
+    label = f"ssh{n}{'-password' if sudo_password else ''}"
+    with ExitStack() as stack:
+        twins = [stack.enter_context(Twin(image, ssh_port=free_port(), authorized_key=key.public,
+                                          sudo_nopasswd=not sudo_password)) for _ in range(n)]
+        known_hosts = folder / f"known_hosts_{label}"
+        known_hosts.write_text("".join(t.known_hosts() for t in twins))
+        hosts = [(f"twin-{i + 1}", ssh_host_data(t, key, known_hosts, DEV_PASSWORD if sudo_password else None))
+                 for i, t in enumerate(twins)]
+        inventory = write_inventory(folder, label, hosts, settings)
+        converge = Run(inventory, ROOT / "deploy.py", folder, True, twins)
+        noop, last = median_of(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, True, twins))
+        floor, _ = median_of(repeats, lambda: Run(inventory, NOTHING, folder, True, twins))
+    return {"n": n, "sudo_password": sudo_password, "converge_s": converge.seconds,
+            # Command times add up to the wall time only for one host: several run at once.
+            "converge_split_s": converge.split() if n == 1 else None,
+            "converge_cpu_s": {"twins": converge.twins_cpu, "pyinfra": converge.pyinfra_cpu},
+            "noop_s": noop, "noop_cpu_s": {"twins": last.twins_cpu, "pyinfra": last.pyinfra_cpu},
+            "noop_commands_per_host": last.per_host(), "floor_s": floor}
+
+
+def verdicts(docker: dict, ssh: list[dict]) -> dict:
+    by_n = {s["n"]: s for s in ssh if not s["sudo_password"]}
+    one, most = by_n[1], by_n[max(by_n)]
+    ratios = {
+        "noop_vs_floor_docker": (docker["noop_s"] / docker["floor_s"], TARGETS["noop_vs_floor"]),
+        "noop_vs_floor_ssh": (one["noop_s"] / one["floor_s"], TARGETS["noop_vs_floor"]),
+        "noop_commands": (docker["noop_commands"], TARGETS["noop_commands"]),
+        f"ssh_{most['n']}_vs_1_converge": (most["converge_s"] / one["converge_s"], TARGETS["ssh_8_vs_1"]),
+        f"ssh_{most['n']}_vs_1_noop": (most["noop_s"] / one["noop_s"], TARGETS["ssh_8_vs_1"]),
+    }
+    return {name: {"value": value, "target": limit, "met": value <= limit}
+            for name, (value, limit) in ratios.items()}
+
+
+def _split(split: dict) -> str:
+    return (f"in apt's commands {split['apt']:.1f} s, in the others {split['other_commands']:.1f} s, "
+            f"in pyinfra {split['pyinfra']:.1f} s; ")
+
+
+def _cpu(cpu: dict, cores: int) -> str:
+    bound = (cpu["twins"] + cpu["pyinfra"]) / cores
+    return f"CPU: twins {cpu['twins']:.1f} s, pyinfra {cpu['pyinfra']:.1f} s, so at least {bound:.1f} s on {cores} cores"
+
+
+def table(figures: dict) -> str:
+    d, cores = figures["docker_connector"], figures["machine"]["cpus"]
+    rows = [
+        ("fresh twin converge (docker connector)", f"{d['converge_s']:.1f} s",
+         f"{_split(d['converge_split_s'])}{d['converge_commands']} commands; {_cpu(d['converge_cpu_s'], cores)}"),
+        ("no-op rerun (docker connector)", f"{d['noop_s']:.2f} s", f"{d['noop_commands']} commands"),
+        ("floor: a deploy that does nothing", f"{d['floor_s']:.2f} s", "same twin, same connector"),
+    ]
+    for s in figures["ssh"]:
+        what = f"{s['n']} twin{'s' if s['n'] > 1 else ''} over SSH{' (sudo with password)' if s['sudo_password'] else ''}"
+        split = _split(s["converge_split_s"]) if s["converge_split_s"] else ""
+        rows.append((f"{what}: converge", f"{s['converge_s']:.1f} s", split + _cpu(s["converge_cpu_s"], cores)))
+        rows.append((f"{what}: no-op rerun", f"{s['noop_s']:.2f} s",
+                     f"{s['noop_commands_per_host']} commands per host; floor {s['floor_s']:.2f} s; "
+                     + _cpu(s["noop_cpu_s"], cores)))
+    for name, v in figures["targets"].items():
+        rows.append((f"target {name}", f"{v['value']:.2f}", f"<= {v['target']}: {'met' if v['met'] else 'MISSED'}"))
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{a:<{width}}  {b:>9}  {c}" for a, b, c in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"), help="where to write the figures")
+    parser.add_argument("--repeats", type=int, default=3, help="no-op and floor runs, of which the median counts")
+    parser.add_argument("--ssh", default="1,4,8", help="numbers of twins converged at once over SSH")
+    args = parser.parse_args()
+
+    image = ensure_base_image()
+    with Mirrors() as mirrors, tempfile.TemporaryDirectory(prefix="wsl-gpu-bench-") as tmp:
+        folder = Path(tmp)
+        settings = {**mirrors.settings(), **TWIN_SETTINGS}
+        docker = docker_connector(image, settings, folder, args.repeats)
+        key = ClientKey(folder)
+        ssh = [over_ssh(image, settings, folder, key, int(n), args.repeats) for n in args.ssh.split(",")]
+        ssh.append(over_ssh(image, settings, folder, key, 1, args.repeats, sudo_password=True))
+    figures = {"machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
+               "targets": verdicts(docker, ssh), "command": " ".join(["bench/run.py", *sys.argv[1:]])}
+    Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    print(table(figures))
+
+
+if __name__ == "__main__":
+    main()
