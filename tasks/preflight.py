@@ -59,18 +59,17 @@ def native_driver_problem(facts: dict) -> str | None:
     smi, module = facts.get("nvidia_smi", "missing"), facts.get("nvidia_module")
     install = driver_install_fix(facts.get("distro", ""))
     if smi == "missing" and not module:
-        return (f"NVIDIA driver: none is installed (no nvidia-smi, no nvidia kernel module). "
-                f"Fix: {install}")
+        return f"NVIDIA driver: none is installed (no nvidia-smi, no nvidia kernel module). Fix: {install}"
     if smi == "missing":
         return (f"NVIDIA driver: the kernel module is loaded ({module}) but nvidia-smi is missing, "
                 f"so the driver's utilities and libraries are incomplete. Fix: {install}")
     if smi != "0":
         said = " ".join(facts.get("nvidia_smi_output", [])).strip() or "no output"
         return (f"NVIDIA driver: `nvidia-smi -L` fails (exit {smi}): {said}. Fix: if the driver "
-                f"was just installed or upgraded, reboot (with Secure Boot on, enroll its key "
+                "was just installed or upgraded, reboot (with Secure Boot on, enroll its key "
                 f"when asked); otherwise {install}")
     if not module:
-        return (f"NVIDIA driver: nvidia-smi answers but the nvidia kernel module is not loaded "
+        return ("NVIDIA driver: nvidia-smi answers but the nvidia kernel module is not loaded "
                 f"({' or '.join(NVIDIA_MODULE_FILES)} missing). Fix: `sudo modprobe nvidia`, "
                 f"or reboot; otherwise {install}")
     return None
