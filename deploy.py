@@ -3,7 +3,7 @@
 from pyinfra import host
 
 from tasks.daemon import configure_daemon
-from tasks.docker import install_docker, restart_engine_if
+from tasks.docker import install_docker, read_state, restart_engine_if
 from tasks.preflight import check_preflight
 from tasks.settings import validate
 from tasks.toolkit import install_toolkit
@@ -21,7 +21,8 @@ elif settings.docker_engine == "docker-desktop":
 elif not facts["wsl"] or ensure_systemd(settings, facts):
     # daemon.json first: the engine's first start must already read it.
     daemon_json = configure_daemon(settings)
-    group_changes = install_docker(settings, facts)
-    toolkit = install_toolkit(settings, facts)
+    state = read_state(settings)  # before any change: what is missing or wrong
+    group_changes = install_docker(settings, facts, state)
+    toolkit = install_toolkit(settings, facts, state)
     restart_engine_if(daemon_json, toolkit)
     verify(settings, group_changes)

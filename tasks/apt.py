@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 
 from pyinfra import host
 from pyinfra.api import FactBase, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 
-from tasks.facts import KeyFingerprints
-from tasks.operations import BACKUP_STAMP
+from tasks.facts import APT_LOCKS, KeyFingerprints
+from tasks.operations import BACKUP_STAMP, sha256
 
-LOCKS = [
-    "/var/lib/dpkg/lock-frontend",
-    "/var/lib/dpkg/lock",
-    "/var/lib/apt/lists/lock",
-    "/var/cache/apt/archives/lock",
-]
 SOURCES_DIR = "/etc/apt/sources.list.d"
 # Backups of apt files go here: apt warns about any stray file in its own folders.
 APT_BACKUPS = "/var/backups/wsl-gpu-docker"
@@ -33,7 +26,7 @@ class AptState(FactBase):
     def command(self, mentioning: list[str]):
         patterns = " ".join(f"-e {shlex.quote(m)}" for m in mentioning)
         return f"""
-for f in {' '.join(LOCKS)}; do
+for f in {' '.join(APT_LOCKS)}; do
   [ -e "$f" ] || continue
   ino=$(stat -c %i "$f")
   awk -v ino="$ino" '{{n=split($6, a, ":"); if (a[n] == ino) print $5}}' /proc/locks
@@ -69,7 +62,7 @@ def package_manager_ready(timeout: int):
     """
     state = host.get_fact(AptState, mentioning=[])
     if state["lock_holders"]:
-        locks = " ".join(LOCKS)
+        locks = " ".join(APT_LOCKS)
         yield StringCommand(
             f"end=$(($(date +%s) + {timeout})); while :; do held=$(for f in {locks}; do",
             '[ -e "$f" ] && ino=$(stat -c %i "$f") &&',
@@ -88,6 +81,13 @@ def package_manager_ready(timeout: int):
         host.noop("apt and dpkg are free, and dpkg has nothing half-done")
 
 
+def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:
+    """The key and the source are as wanted, and no other source file names the repository."""
+    rivals = [p for p in state["mentions"].get(url, []) if p != list_path]
+    return (state["keys"].get(key_path) == [fingerprint]
+            and state["files"].get(list_path) == sha256(line + "\n") and not rivals)
+
+
 @operation()
 def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line: str,
                list_path: str, repo_url: str, lock_timeout: int, dearmor: bool = False):
@@ -100,7 +100,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     key_ok = host.get_fact(KeyFingerprints, path=key_path) == [fingerprint]
     text = line + "\n"
     list_sha = host.get_fact(Sha256File, path=list_path)
-    list_ok = list_sha == hashlib.sha256(text.encode()).hexdigest()
+    list_ok = list_sha == sha256(text)
     rivals = [p for p in host.get_fact(AptState, mentioning=[repo_url])["sources"] if p != list_path]
     for path in rivals:
         backup = f"{APT_BACKUPS}/{path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"

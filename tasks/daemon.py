@@ -59,14 +59,15 @@ def render_daemon_json(config: dict) -> str:
 
 @deploy("daemon.json")
 def configure_daemon(settings):
-    """Returns the operation that writes daemon.json, for the engine's restart to follow."""
-    existing = parse_daemon_json(host.get_fact(FileContents, path=DAEMON_JSON))
+    """Returns the operation that writes daemon.json (None when it is right already), for the
+    engine's restart to follow."""
+    lines = host.get_fact(FileContents, path=DAEMON_JSON)
+    existing = parse_daemon_json(lines)
     if existing is None:
         host.log_styled(f"{DAEMON_JSON} is not a JSON object: it is backed up and rewritten",
                         fg="yellow")
         existing = {}
-    return file_content(
-        name=f"{DAEMON_JSON} registers the nvidia runtime",
-        dest=DAEMON_JSON,
-        text=render_daemon_json(merge_daemon_config(existing, settings)),
-    )
+    text = render_daemon_json(merge_daemon_config(existing, settings))
+    if lines is not None and "\n".join(lines) == text:
+        return None
+    return file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text)

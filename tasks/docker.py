@@ -6,14 +6,14 @@ import shlex
 
 from pyinfra import host
 from pyinfra.api import StringCommand, deploy, operation
-from pyinfra.facts.deb import DebPackages
-from pyinfra.facts.server import Users
 from pyinfra.operations import apt, files, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import APT_BACKUPS, package_manager_ready, repository
+from tasks.apt import APT_BACKUPS, package_manager_ready, repository, repository_is_right
 from tasks.daemon import DAEMON_JSON
-from tasks.operations import BACKUP_STAMP, file_content
+from tasks.facts import StackState
+from tasks.operations import BACKUP_STAMP, file_content, sha256
+from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
@@ -44,6 +44,17 @@ def docker_pin(version: str) -> str:
     )
 
 
+def read_state(settings):
+    """What the deploy manages, in one command before any change (StackState)."""
+    return host.get_fact(
+        StackState,
+        packages=ENGINE_PACKAGES + TOOLKIT_PACKAGES + ["nvidia-docker2"],
+        keys=[DOCKER_KEY, NVIDIA_KEYRING],
+        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, *LEGACY_LISTS],
+        urls=[f"{settings.docker_download_url}/linux/", settings.nvidia_repo_url],
+    )
+
+
 def docker_users(settings, facts) -> list[str]:
     if settings.docker_users is not None:
         return settings.docker_users
@@ -71,42 +82,57 @@ def install_script_command(settings) -> str:
 
 
 @deploy("Docker Engine")
-def install_docker(settings, facts):
-    """Returns the operations that add users to the docker group."""
-    package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
-    repository(
-        name="apt trusts Docker's repository",
-        key_url=f"{settings.docker_download_url}/linux/{facts['distro']}/gpg",
-        key_path=DOCKER_KEY,
-        fingerprint=settings.docker_gpg_fingerprint,
-        setting="docker_gpg_fingerprint",
-        line=docker_source_line(settings, facts),
-        list_path=DOCKER_LIST,
-        repo_url=f"{settings.docker_download_url}/linux/",
-        lock_timeout=settings.apt_lock_timeout,
-    )
-    if settings.docker_version:
+def install_docker(settings, facts, state):
+    """
+    Returns the operations that add users to the docker group. Only what state (read before
+    any change) shows to be missing or wrong gets an operation; each re-checks when it runs.
+    """
+    line = docker_source_line(settings, facts)
+    url = f"{settings.docker_download_url}/linux/"
+    repo_ok = repository_is_right(state, DOCKER_KEY, settings.docker_gpg_fingerprint,
+                                  DOCKER_LIST, line, url)
+    pin = docker_pin(settings.docker_version) if settings.docker_version else None
+    pin_ok = state["files"].get(DOCKER_PIN) == (sha256(pin) if pin else None)
+    script = "docker-ce" not in state["packages"]
+    missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
+
+    if not (repo_ok and pin_ok and not missing) or state["apt_busy"]:
+        package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
+    if not repo_ok:
+        repository(
+            name="apt trusts Docker's repository",
+            key_url=f"{settings.docker_download_url}/linux/{facts['distro']}/gpg",
+            key_path=DOCKER_KEY,
+            fingerprint=settings.docker_gpg_fingerprint,
+            setting="docker_gpg_fingerprint",
+            line=line,
+            list_path=DOCKER_LIST,
+            repo_url=url,
+            lock_timeout=settings.apt_lock_timeout,
+        )
+    if not pin_ok and pin:
         file_content(name=f"Docker Engine is pinned to {settings.docker_version}",
-                     dest=DOCKER_PIN, text=docker_pin(settings.docker_version),
-                     backup_dir=APT_BACKUPS)
-    else:
+                     dest=DOCKER_PIN, text=pin, backup_dir=APT_BACKUPS)
+    elif not pin_ok:
         files.file(name="Docker Engine is not pinned", path=DOCKER_PIN, present=False)
-    if "docker-ce" not in host.get_fact(DebPackages):
+    if script:
         server.shell(name="Docker Engine is installed by its install script",
                      commands=[install_script_command(settings)])
-    apt.packages(
-        name="Docker Engine packages are installed",
-        packages=ENGINE_PACKAGES,
-        extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
-    )
-    systemd.service(
-        name="Docker Engine is enabled and running",
-        service="docker.service",
-        running=True,
-        enabled=True,
-    )
-    server.group(name="The docker group exists", group="docker", system=True)
-    existing = host.get_fact(Users)
+    if missing:
+        apt.packages(
+            name="Docker Engine packages are installed",
+            packages=ENGINE_PACKAGES,
+            extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
+        )
+    if state["service"] != {"active": "active", "enabled": "enabled"}:
+        systemd.service(
+            name="Docker Engine is enabled and running",
+            service="docker.service",
+            running=True,
+            enabled=True,
+        )
+    if state["group"] is None:
+        server.group(name="The docker group exists", group="docker", system=True)
     return [
         server.user(
             name=f"{user} is in the docker group",
@@ -116,7 +142,8 @@ def install_docker(settings, facts):
             ensure_home=False,
         )
         for user in docker_users(settings, facts)
-        if user in existing  # a missing one fails the preflight; never create it
+        # A missing user fails the preflight: never create one.
+        if user in facts["users"] and user not in (state["group"] or [])
     ]
 
 
@@ -144,5 +171,7 @@ def engine_restarted():
 @deploy("Engine restart")
 def restart_engine_if(*changes):
     """Restart the engine when, and only when, one of the given operations changed something."""
-    engine_restarted(name="Docker Engine is restarted to load its new configuration",
-                     _if=any_changed(*changes))
+    changes = [c for c in changes if c is not None]
+    if changes:
+        engine_restarted(name="Docker Engine is restarted to load its new configuration",
+                         _if=any_changed(*changes))

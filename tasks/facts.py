@@ -12,6 +12,14 @@ LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
 # The loaded nvidia kernel module shows in either place; the first line of /proc's file names its version.
 NVIDIA_MODULE_FILES = ("/proc/driver/nvidia/version", "/sys/module/nvidia")
 
+# apt's and dpkg's locks, as unattended-upgrades holds them on a fresh distro.
+APT_LOCKS = (
+    "/var/lib/dpkg/lock-frontend",
+    "/var/lib/dpkg/lock",
+    "/var/lib/apt/lists/lock",
+    "/var/cache/apt/archives/lock",
+)
+
 _LISTS = {"wsl_lib", "linux_driver", "docker_cli", "users", "wsl_conf", "nvidia_smi_output"}
 
 
@@ -101,3 +109,73 @@ class CommandResult(FactBase):
 
     def process(self, output):
         return {"ok": output[0] == "ok", "output": output[1:]}
+
+
+class StackState(FactBase):
+    """
+    Returns the state of what the deploy manages, read in one command before any change:
+    {"packages": {name: version} installed, "service": {"active", "enabled"} of docker.service,
+    "group": docker's members or None, "keys": {path: [fingerprints]}, "files": {path: sha256},
+    "mentions": {url: files under sources.list.d naming it}, "apt_busy": a lock held or dpkg
+    half-done}. The deploy adds an operation only where this shows something to do.
+    """
+
+    def command(self, packages, keys, files, urls):
+        q = QuoteString
+        lines = [
+            StringCommand("dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\\n'",
+                          *packages, "2>/dev/null;"),
+            "echo \"active=$(systemctl is-active docker.service 2>/dev/null)\";",
+            "echo \"enabled=$(systemctl is-enabled docker.service 2>/dev/null)\";",
+            "getent group docker | sed 's/^/group=/';",
+        ]
+        for path in keys:
+            lines.append(StringCommand(
+                "if [ -e", q(path), "]; then d=$(mktemp -d); echo key=", q(path), "$(gpg --batch",
+                "--homedir \"$d\" --show-keys --with-colons", q(path), "2>/dev/null",
+                "| awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}');",
+                "rm -rf \"$d\"; fi;",
+            ))
+        for path in files:
+            lines.append(StringCommand("[ -e", q(path), "] && echo file=$(sha256sum", q(path), ");"))
+        for url in urls:
+            lines.append(StringCommand(
+                "grep -lsF", q(url), "/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources",
+                "| awk -v", q(f"u={url}"), "'{print \"mention=\" u \" \" $0}';",
+            ))
+        locks = " ".join(APT_LOCKS)
+        lines.append(
+            "busy=; [ -n \"$(dpkg --audit 2>/dev/null)$(ls -A /var/lib/dpkg/updates 2>/dev/null)\" ] && busy=1;"
+            f" for f in {locks}; do [ -e \"$f\" ] && grep -q \":$(stat -c %i \"$f\") \" /proc/locks && busy=1;"
+            " done; [ -n \"$busy\" ] && echo apt=busy; true"
+        )
+        return StringCommand(*lines)
+
+    def default(self):
+        return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},
+                "mentions": {}, "apt_busy": False}
+
+    def process(self, output):
+        state = self.default()
+        for line in output:
+            key, _, value = line.partition("=")
+            if key == "pkg":
+                status, name, version = (value.split() + ["", "", ""])[:3]
+                if status.startswith("ii"):
+                    state["packages"][name] = version
+            elif key in ("active", "enabled"):
+                state["service"][key] = value
+            elif key == "group":
+                state["group"] = [m for m in value.split(":")[-1].split(",") if m]
+            elif key == "key":
+                path, *fingerprints = value.split()
+                state["keys"][path] = fingerprints
+            elif key == "file":
+                digest, path = value.split()
+                state["files"][path] = digest
+            elif key == "mention":
+                url, path = value.split()
+                state["mentions"].setdefault(url, []).append(path)
+            elif key == "apt":
+                state["apt_busy"] = True
+        return state

@@ -16,6 +16,10 @@ from pyinfra.operations import files
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
 
 
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _stop(state, host, message):
     host.log_styled(message, fg="red", log_func=logger.error)
     return False
@@ -55,7 +59,7 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
     timestamped backup beside it (or in backup_dir), and the run says where.
     """
     current = host.get_fact(Sha256File, path=dest)
-    if current == hashlib.sha256(text.encode()).hexdigest():
+    if current == sha256(text):
         host.noop(f"{dest} is up to date")
         return
     if current:

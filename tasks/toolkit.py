@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyinfra.api import deploy
 from pyinfra.operations import apt, files
 
-from tasks.apt import repository
+from tasks.apt import package_manager_ready, repository, repository_is_right
 
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
@@ -35,23 +35,44 @@ def toolkit_packages(settings) -> list[str]:
     return packages + (["nvidia-docker2"] if settings.nvidia_docker2 else [])
 
 
+def toolkit_is_right(settings, installed: dict) -> bool:
+    version = settings.nvidia_toolkit_version
+    wanted = TOOLKIT_PACKAGES + (["nvidia-docker2"] if settings.nvidia_docker2 else [])
+    return all(p in installed for p in wanted) and all(
+        installed[p] == version for p in TOOLKIT_PACKAGES if version)
+
+
 @deploy("NVIDIA Container Toolkit")
-def install_toolkit(settings, facts):
-    """Returns the operation that installs the toolkit, for the engine's restart to follow."""
+def install_toolkit(settings, facts, state):
+    """
+    Returns the operation that installs the toolkit (None when it is right already), for the
+    engine's restart to follow. Like install_docker, it acts only on what state shows wrong.
+    """
     for path in LEGACY_LISTS:
-        files.file(name=f"Legacy {path} is absent", path=path, present=False)
-    repository(
-        name="apt trusts NVIDIA's repository",
-        key_url=f"{settings.nvidia_repo_url}/gpgkey",
-        key_path=NVIDIA_KEYRING,
-        fingerprint=settings.nvidia_gpg_fingerprint,
-        setting="nvidia_gpg_fingerprint",
-        line=nvidia_source_line(settings, facts),
-        list_path=NVIDIA_LIST,
-        repo_url=settings.nvidia_repo_url,
-        lock_timeout=settings.apt_lock_timeout,
-        dearmor=True,
-    )
+        if path in state["files"]:
+            files.file(name=f"Legacy {path} is absent", path=path, present=False)
+    line = nvidia_source_line(settings, facts)
+    repo_ok = repository_is_right(state, NVIDIA_KEYRING, settings.nvidia_gpg_fingerprint,
+                                  NVIDIA_LIST, line, settings.nvidia_repo_url)
+    packages_ok = toolkit_is_right(settings, state["packages"])
+    if not (repo_ok and packages_ok) or state["apt_busy"]:
+        package_manager_ready(name="apt and dpkg are ready for the toolkit",
+                              timeout=settings.apt_lock_timeout)
+    if not repo_ok:
+        repository(
+            name="apt trusts NVIDIA's repository",
+            key_url=f"{settings.nvidia_repo_url}/gpgkey",
+            key_path=NVIDIA_KEYRING,
+            fingerprint=settings.nvidia_gpg_fingerprint,
+            setting="nvidia_gpg_fingerprint",
+            line=line,
+            list_path=NVIDIA_LIST,
+            repo_url=settings.nvidia_repo_url,
+            lock_timeout=settings.apt_lock_timeout,
+            dearmor=True,
+        )
+    if packages_ok:
+        return None
     return apt.packages(
         name="NVIDIA Container Toolkit is installed",
         packages=toolkit_packages(settings),

@@ -45,7 +45,8 @@ def ensure_systemd(settings, facts) -> bool:
         # The preflight's facts already hold the file's lines: no second read.
         current = facts["wsl_conf"]
         text = "\n".join(current) + "\n" if current else ""
-        file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merge_wsl_conf(text))
+        if merge_wsl_conf(text) != text:
+            file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merge_wsl_conf(text))
     if facts.get("pid1") == "systemd":
         return True
     if settings.wsl_systemd:
