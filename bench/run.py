@@ -148,8 +148,14 @@ def verdicts(docker: dict, ssh: list[dict]) -> dict:
         f"ssh_{most['n']}_vs_1_converge": (most["converge_s"] / one["converge_s"], TARGETS["ssh_8_vs_1"]),
         f"ssh_{most['n']}_vs_1_noop": (most["noop_s"] / one["noop_s"], TARGETS["ssh_8_vs_1"]),
     }
-    return {name: {"value": value, "target": limit, "met": value <= limit}
-            for name, (value, limit) in ratios.items()}
+    verdict = {name: {"value": value, "target": limit, "met": value <= limit}
+               for name, (value, limit) in ratios.items()}
+    # The twins share this machine's cores, where real workstations have their own: the least
+    # ratio their CPU time allows, however well the run overlaps them.
+    cpu = most["converge_cpu_s"]
+    verdict[f"ssh_{most['n']}_vs_1_converge"]["cpu_floor"] = \
+        (cpu["twins"] + cpu["pyinfra"]) / os.cpu_count() / one["converge_s"]
+    return verdict
 
 
 def _split(split: dict) -> str:
@@ -178,7 +184,9 @@ def table(figures: dict) -> str:
                      f"{s['noop_commands_per_host']} commands per host; floor {s['floor_s']:.2f} s; "
                      + _cpu(s["noop_cpu_s"], cores)))
     for name, v in figures["targets"].items():
-        rows.append((f"target {name}", f"{v['value']:.2f}", f"<= {v['target']}: {'met' if v['met'] else 'MISSED'}"))
+        floor = f" (the CPU time alone allows no less than {v['cpu_floor']:.2f})" if "cpu_floor" in v else ""
+        rows.append((f"target {name}", f"{v['value']:.2f}",
+                     f"<= {v['target']}: {'met' if v['met'] else 'MISSED'}{floor}"))
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{a:<{width}}  {b:>9}  {c}" for a, b, c in rows)
 
