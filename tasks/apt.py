@@ -8,13 +8,12 @@ from pyinfra import host
 from pyinfra.api import FactBase, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 
-from tasks.facts import APT_LOCKS, KeyFingerprints
+from tasks.facts import APT_LOCKS, PRIMARY_FINGERPRINTS, KeyFingerprints
 from tasks.operations import BACKUP_STAMP, sha256
 
 SOURCES_DIR = "/etc/apt/sources.list.d"
 # Backups of apt files go here: apt warns about any stray file in its own folders.
 APT_BACKUPS = "/var/backups/wsl-gpu-docker"
-_PRIMARY_FPRS = "awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}' | tr '\\n' ' ' | sed 's/ $//'"
 
 
 class AptState(FactBase):
@@ -132,7 +131,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
         steps += [
             f"curl -fsSL --retry 2 -o \"$t/download\" {q(key_url)}"
             f" || {{ echo 'could not download the key from {key_url}' >&2; {drop_source}; exit 1; }}",
-            f"got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/download\" 2>/dev/null | {_PRIMARY_FPRS})",
+            f"got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/download\" 2>/dev/null | {PRIMARY_FINGERPRINTS} | tr '\\n' ' ' | sed 's/ $//')",
             f"if [ \"$got\" != {fingerprint} ]; then echo \"refusing the key from {key_url}:"
             f" {setting} expects {fingerprint}, received ${{got:-no key}}\" >&2; {drop_source}; exit 1; fi",
             convert,

@@ -21,6 +21,20 @@ APT_LOCKS = (
 )
 
 _LISTS = {"wsl_lib", "linux_driver", "docker_cli", "users", "wsl_conf", "nvidia_smi_output"}
+# gpg --with-colons listing -> the primary keys' fingerprints, one a line (not the subkeys').
+PRIMARY_FINGERPRINTS = "awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}'"
+
+
+def parse_lines(output, lists: set[str]) -> dict:
+    """`key=value` lines into a dict; keys in lists collect every value in order."""
+    facts: dict = {name: [] for name in lists}
+    for line in output:
+        key, _, value = line.partition("=")
+        if key in lists:
+            facts[key].append(value)
+        elif key:
+            facts[key] = value
+    return facts
 
 
 class WslHost(FactBase):
@@ -68,14 +82,7 @@ true
 """
 
     def process(self, output):
-        facts: dict = {name: [] for name in _LISTS}
-        for line in output:
-            key, _, value = line.partition("=")
-            if key in _LISTS:
-                facts[key].append(value)
-            elif key:
-                facts[key] = value
-        return facts
+        return parse_lines(output, _LISTS)
 
 
 class KeyFingerprints(FactBase):
@@ -91,7 +98,7 @@ class KeyFingerprints(FactBase):
             "]; then d=$(mktemp -d);",
             "gpg --batch --homedir \"$d\" --show-keys --with-colons",
             QuoteString(path),
-            "2>/dev/null | awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}';",
+            "2>/dev/null |", PRIMARY_FINGERPRINTS, ";",
             "rm -rf \"$d\"; fi; true",
         )
 
@@ -133,7 +140,7 @@ class StackState(FactBase):
             lines.append(StringCommand(
                 "if [ -e", q(path), "]; then d=$(mktemp -d); echo key=", q(path), "$(gpg --batch",
                 "--homedir \"$d\" --show-keys --with-colons", q(path), "2>/dev/null",
-                "| awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}');",
+                "|", PRIMARY_FINGERPRINTS, ");",
                 "rm -rf \"$d\"; fi;",
             ))
         for path in files:

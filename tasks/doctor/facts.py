@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 
 from tasks.daemon import DAEMON_JSON
-from tasks.facts import WSL_LIB
+from tasks.facts import WSL_LIB, parse_lines
 from tasks.toolkit import LEGACY_LISTS
 
 # systemd starts dockerd with this PATH, so the runtime and its hook must be found on it.
@@ -100,16 +100,4 @@ class DoctorFacts(FactBase):
         return script
 
     def process(self, output):
-        return parse_lines(output)
-
-
-def parse_lines(output) -> dict:
-    """`key=value` lines into a dict; LISTS keys collect every value in order."""
-    facts: dict = {name: [] for name in LISTS}
-    for line in output:
-        key, _, value = line.partition("=")
-        if key in LISTS:
-            facts[key].append(value)
-        elif key:
-            facts[key] = value
-    return facts
+        return parse_lines(output, LISTS)

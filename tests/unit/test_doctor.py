@@ -14,8 +14,9 @@ import pytest
 
 from tasks.doctor.checks import (CHECKS, FAIL, INFO, LAYERS, PASS, WARN, check_gpu_container, layer,
                                  run_checks, toolkit_version, wsl_conf_enables_systemd)
-from tasks.doctor.facts import LISTS, DoctorFacts, parse_lines
+from tasks.doctor.facts import LISTS, DoctorFacts
 from tasks.doctor.report import report_json, summary, table
+from tasks.facts import parse_lines
 from tasks import preflight
 from tasks.docker import docker_users
 from tasks.preflight import missing_users, preflight_problems
@@ -448,7 +449,7 @@ def test_a_gpu_container_that_runs_passes():
 
 def test_fact_lines_parse_into_values_and_lists():
     facts = parse_lines(["now=1", "smi.rc=0", "smi=GPU 0: x", "smi=GPU 1: y", "daemon_json={",
-                         "daemon_json=}", "user=alice"])
+                         "daemon_json=}", "user=alice"], LISTS)
     assert facts["now"] == "1" and facts["smi.rc"] == "0" and facts["smi"] == ["GPU 0: x", "GPU 1: y"]
     assert facts["daemon_json"] == ["{", "}"] and facts["legacy_list"] == [] and set(LISTS) <= set(facts)
 
