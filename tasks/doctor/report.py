@@ -70,9 +70,9 @@ def report_json(reports: dict[str, list[Result]], unreachable: list[str]) -> dic
 def summary(report: dict) -> str:
     """Which hosts fail which checks, for a run over an inventory."""
     lines = [click.style(f"Doctor summary: {len(report['hosts'])} hosts", bold=True)]
-    for name, host in report["hosts"].items():
-        status = click.style("FAIL", fg="red") if host["failed"] else click.style("ok", fg="green")
-        lines.append(f"    {status}  {name}" + (f": {', '.join(host['failed'])}" if host["failed"] else ""))
+    for name, found in report["hosts"].items():
+        status = click.style("FAIL", fg="red") if found["failed"] else click.style("ok", fg="green")
+        lines.append(f"    {status}  {name}" + (f": {', '.join(found['failed'])}" if found["failed"] else ""))
     for name in report["unreachable"]:
         lines.append(f"    {click.style('----', fg='red')}  {name}: not reached, no report")
     for check, hosts in sorted(report["fails"].items()):

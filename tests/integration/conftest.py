@@ -114,6 +114,23 @@ def run_deploy(mirrors, tmp_path_factory):
     return run
 
 
+@pytest.fixture(scope="module")
+def converged(base_image, run_deploy):
+    """(twin, its first run): one converged twin, shared by a module's tests in file order."""
+    with Twin(base_image) as twin:
+        yield twin, run_deploy(twin)
+
+
+@pytest.fixture
+def twin(converged):
+    """The module's converged twin. Its tests pack days of drift into seconds, so systemd's
+    limit on engine starts per minute (docker.service: 3 in 60 s) is reset between them."""
+    shared, first = converged
+    assert first.returncode == 0, first
+    shared.exec("systemctl reset-failed docker.service")
+    return shared
+
+
 class StaticServer:
     """Serves a folder on 127.0.0.1; can stop right after serving a given path (a mirror going
     away mid-run) and start again on the same port."""

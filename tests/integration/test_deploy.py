@@ -9,24 +9,6 @@ from stack import (DOCKER_KEY, DOCKER_LIST, LEGACY_LIST, NVIDIA_LIST, NVIDIA_RUN
 
 pytestmark = pytest.mark.integration
 
-@pytest.fixture(scope="module")
-def converged(base_image, mirrors, run_deploy):
-    """A twin after its first run, shared by the tests below in file order."""
-    from twin import Twin
-
-    with Twin(base_image) as twin:
-        first = run_deploy(twin)
-        yield twin, first
-
-
-@pytest.fixture
-def twin(converged):
-    """The shared converged twin. Its tests pack days of drift into seconds, so systemd's
-    limit on engine starts per minute (docker.service: 3 in 60 s) is reset between them."""
-    shared, _ = converged
-    shared.exec("systemctl reset-failed docker.service")
-    return shared
-
 
 def test_a_fresh_twin_converges(converged, mirrors):
     twin, first = converged

@@ -73,21 +73,6 @@ def engine(twin: Twin) -> dict:
     return dict(line.split("=", 1) for line in out.split())
 
 
-@pytest.fixture(scope="module")
-def converged(base_image, mirrors, run_deploy):
-    """A converged twin, shared by the tests below in file order, each drifting it a little."""
-    with Twin(base_image) as twin:
-        first = run_deploy(twin)
-        assert first.returncode == 0, first
-        yield twin
-
-
-@pytest.fixture
-def twin(converged):
-    converged.exec("systemctl reset-failed docker.service")  # systemd: 3 engine starts per 60 s
-    return converged
-
-
 def test_doctor_changes_nothing_and_a_converged_twin_passes(twin, run_doctor):
     before, engine_before = twin.snapshot(), engine(twin)
     run = run_doctor(twin, doctor_gpu_container=True, gpu_smoke_test_image="no-such-image:nbody")

@@ -41,21 +41,6 @@ def settles(run_deploy, twin, **settings):
     assert again.returncode == 0 and again.changed == [], again
 
 
-@pytest.fixture(scope="module")
-def shared(base_image, mirrors, run_deploy):
-    with Twin(base_image) as twin:
-        first = run_deploy(twin)
-        assert first.returncode == 0, first
-        yield twin
-
-
-@pytest.fixture
-def twin(shared):
-    """The shared converged twin, its engine's start limit reset (see test_deploy.twin)."""
-    shared.exec("systemctl reset-failed docker.service")
-    return shared
-
-
 # --- faults -----------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def test_setup_sh_converges_a_fresh_distro_as_its_sudo_user(make_twin, mirrors):
     # The mirrors' settings, given the pyinfra way for @local: group data for all hosts.
     settings = {**mirrors.settings(), "docker_daemon_options": TWIN_SETTINGS["docker_daemon_options"]}
     data = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
-    twin.exec(f"mkdir -p /home/dev/data && cat > /home/dev/data/all.py", user="dev", input=data)
+    twin.exec("mkdir -p /home/dev/data && cat > /home/dev/data/all.py", user="dev", input=data)
 
     command = ["docker", "exec", "-it", "-u", "dev", "-w", CHECKOUT, twin.id,
                "./setup.sh", "--group-data", "/home/dev/data"]
