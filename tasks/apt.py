@@ -80,6 +80,18 @@ def package_manager_ready(timeout: int):
         host.noop("apt and dpkg are free, and dpkg has nothing half-done")
 
 
+@operation()
+def absent_with_backup(path: str, backup_dir: str = APT_BACKUPS):
+    """path is absent; a file there is first moved to backup_dir, and the run says where."""
+    if host.get_fact(Sha256File, path=path) is None:
+        host.noop(f"{path} is absent")
+        return
+    backup = f"{backup_dir}/{path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+    if host.state.is_executing:
+        host.log_styled(f"previous {path} kept as {backup}", fg="blue")
+    yield f"install -d {shlex.quote(backup_dir)} && mv -f {shlex.quote(path)} {shlex.quote(backup)}"
+
+
 def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:
     """The key and the source are as wanted, and no other source file names the repository."""
     rivals = [p for p in state["mentions"].get(url, []) if p != list_path]
@@ -101,11 +113,8 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     list_sha = host.get_fact(Sha256File, path=list_path)
     list_ok = list_sha == sha256(text)
     rivals = [p for p in host.get_fact(AptState, mentioning=[repo_url])["sources"] if p != list_path]
-    for path in rivals:
-        backup = f"{APT_BACKUPS}/{path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
-        if host.state.is_executing:
-            host.log_styled(f"{path} duplicates {list_path}: moved to {backup}", fg="blue")
-        yield f"install -d {APT_BACKUPS} && mv -f {shlex.quote(path)} {shlex.quote(backup)}"
+    for path in rivals:  # they duplicate list_path
+        yield from absent_with_backup._inner(path=path)
     if key_ok and list_ok:
         if not rivals:
             host.noop(f"apt trusts {repo_url} through {key_path}")
@@ -145,8 +154,14 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
         " grep -E '^(E|W|Err):' \"$t/log\" >&2 || tail -5 \"$t/log\" >&2; exit 1; fi",
     ]
     if not key_ok:
-        steps.append(f"install -d -m 0755 \"$(dirname {q(key_path)})\" && install -m 0644 \"{candidate}\" {q(key_path)}.new"
-                     f" && mv -f {q(key_path)}.new {q(key_path)}")
+        key_backup = f"{APT_BACKUPS}/{key_path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+        if host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
+            host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
+        steps += [
+            f"if [ -e {q(key_path)} ]; then install -d {APT_BACKUPS}; cp -p {q(key_path)} {q(key_backup)}; fi",
+            f"install -d -m 0755 \"$(dirname {q(key_path)})\" && install -m 0644 \"{candidate}\" {q(key_path)}.new"
+            f" && mv -f {q(key_path)}.new {q(key_path)}",
+        ]
     if not list_ok:
         if list_sha and host.state.is_executing:
             host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")

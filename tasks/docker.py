@@ -5,11 +5,12 @@ from __future__ import annotations
 import shlex
 
 from pyinfra import host
-from pyinfra.api import StringCommand, deploy, operation
-from pyinfra.operations import apt, files, server, systemd
+from pyinfra.api import deploy, operation
+from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import APT_BACKUPS, package_manager_ready, repository, repository_is_right
+from tasks.apt import (APT_BACKUPS, absent_with_backup, package_manager_ready, repository,
+                       repository_is_right)
 from tasks.daemon import DAEMON_JSON
 from tasks.facts import StackState
 from tasks.operations import BACKUP_STAMP, file_content, sha256
@@ -114,7 +115,7 @@ def install_docker(settings, facts, state):
         file_content(name=f"Docker Engine is pinned to {settings.docker_version}",
                      dest=DOCKER_PIN, text=pin, backup_dir=APT_BACKUPS)
     elif not pin_ok:
-        files.file(name="Docker Engine is not pinned", path=DOCKER_PIN, present=False)
+        absent_with_backup(name="Docker Engine is not pinned", path=DOCKER_PIN)
     if script:
         server.shell(name="Docker Engine is installed by its install script",
                      commands=[install_script_command(settings)])
@@ -148,30 +149,40 @@ def install_docker(settings, facts, state):
 
 
 @operation()
-def engine_restarted():
+def engine_restarted(daemon_json_changed: bool):
     """
-    The engine restarted to load its configuration. If it refuses the new daemon.json, the
-    previous one is put back and the engine started with it: nothing is left stopped.
+    The engine restarted to load its configuration. If it refuses a daemon.json this run wrote,
+    the previous one is put back and the engine started with it: nothing is left stopped. A
+    daemon.json this run did not change is never moved: the failure lies elsewhere.
     """
     backup = f"{DAEMON_JSON}.bak-{BACKUP_STAMP}"
     rejected = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
-    yield StringCommand(
-        "if ! systemctl restart docker.service; then",
-        "why=$(journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null",
-        "| grep -iE 'daemon.json|configur|invalid|unknown|directive' | tail -3);",
-        f"mv -f {DAEMON_JSON} {rejected};",
-        f"[ -e {backup} ] && cp -p {backup} {DAEMON_JSON};",
-        "systemctl reset-failed docker.service; systemctl start docker.service;",
-        f"echo \"dockerd refused the new {DAEMON_JSON} (kept as {rejected}); the previous",
-        "one is back and the engine runs with it. Check docker_daemon_options. dockerd said:",
-        "$why\" >&2; exit 1; fi",
-    )
+    journal = "journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null"
+    # dockerd's own lines about its configuration, else the unit's last words.
+    said = (f"$({journal} | grep -iE 'daemon.json|configur|invalid|unknown|directive' | tail -3);"
+            f" [ -n \"$why\" ] || why=$({journal} | tail -3)")
+    if daemon_json_changed:
+        recover = (
+            f"mv -f {DAEMON_JSON} {rejected}; [ -e {backup} ] && cp -p {backup} {DAEMON_JSON};"
+            " systemctl reset-failed docker.service; systemctl start docker.service;"
+            f" echo \"dockerd refused the new {DAEMON_JSON} (kept as {rejected}); the previous"
+            " one is back and the engine runs with it. Check docker_daemon_options. dockerd said:"
+            " $why\" >&2;"
+        )
+    else:
+        recover = (
+            "echo \"docker.service did not restart to load the NVIDIA Container Toolkit;"
+            f" {DAEMON_JSON} is unchanged. dockerd said: $why. Fix: \\`journalctl -u docker.service\\`"
+            " says why; once it is mended, rerun the deploy\" >&2;"
+        )
+    yield f"if ! systemctl restart docker.service; then why={said}; {recover} exit 1; fi"
 
 
 @deploy("Engine restart")
-def restart_engine_if(*changes):
-    """Restart the engine when, and only when, one of the given operations changed something."""
-    changes = [c for c in changes if c is not None]
+def restart_engine_if(daemon_json, toolkit):
+    """Restart the engine when, and only when, daemon.json's or the toolkit's operation changed
+    something (each is None when it had nothing to do)."""
+    changes = [c for c in (daemon_json, toolkit) if c is not None]
     if changes:
         engine_restarted(name="Docker Engine is restarted to load its new configuration",
-                         _if=any_changed(*changes))
+                         daemon_json_changed=daemon_json is not None, _if=any_changed(*changes))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pyinfra.api import deploy
-from pyinfra.operations import apt, files
+from pyinfra.operations import apt
 
-from tasks.apt import package_manager_ready, repository, repository_is_right
+from tasks.apt import absent_with_backup, package_manager_ready, repository, repository_is_right
 
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
@@ -50,7 +50,7 @@ def install_toolkit(settings, facts, state):
     """
     for path in LEGACY_LISTS:
         if path in state["files"]:
-            files.file(name=f"Legacy {path} is absent", path=path, present=False)
+            absent_with_backup(name=f"Legacy {path} is absent", path=path)
     line = nvidia_source_line(settings, facts)
     repo_ok = repository_is_right(state, NVIDIA_KEYRING, settings.nvidia_gpg_fingerprint,
                                   NVIDIA_LIST, line, settings.nvidia_repo_url)

@@ -113,6 +113,28 @@ def test_a_daemon_json_the_engine_refuses_is_rolled_back(twin, run_deploy):
     settles(run_deploy, twin)
 
 
+def test_an_engine_that_fails_to_restart_for_the_toolkit_keeps_its_daemon_json(twin, run_deploy):
+    host = testinfra.get_host(twin.testinfra_target)
+    before, files = host.file("/etc/docker/daemon.json").content_string, host.check_output("ls /etc/docker")
+    # The toolkit comes back, so the engine must restart; something outside daemon.json stops it.
+    twin.exec("apt-get remove -y -qq nvidia-container-toolkit && mkdir -p /etc/systemd/system/docker.service.d"
+              " && printf '[Service]\\nExecStartPre=/bin/false\\n' > /etc/systemd/system/docker.service.d/broken.conf"
+              " && systemctl daemon-reload")
+    run = run_deploy(twin)
+    assert run.returncode != 0, run
+    assert "docker.service did not restart to load the NVIDIA Container Toolkit" in run.output, run
+    assert host.file("/etc/docker/daemon.json").content_string == before, "daemon.json was not at fault"
+    assert host.check_output("ls /etc/docker") == files, "nothing was moved aside or backed up"
+
+    twin.exec("rm -r /etc/systemd/system/docker.service.d && systemctl daemon-reload"
+              " && systemctl reset-failed docker.service")
+    again = run_deploy(twin)
+    assert again.returncode == 0, again
+    assert host.service("docker").is_running
+    assert "nvidia" in host.check_output("docker info --format '{{json .Runtimes}}'")
+    settles(run_deploy, twin)
+
+
 def test_a_run_killed_midway_converges_on_the_next(make_twin, mirrors, run_deploy, tmp_path):
     twin = make_twin()
 
@@ -231,6 +253,11 @@ def test_replaced_files_leave_backups_and_the_run_says_where(twin, mirrors, run_
         "/etc/wsl.conf": "[automount]\noptions = \"metadata\"\n[boot]\nsystemd=false\n",
         "/etc/docker/daemon.json": '{"dns": ["127.0.0.53"], "bridge": "none", "iptables": false}\n',
         DOCKER_LIST: f"deb [signed-by={DOCKER_KEY}] {mirrors.url}/docker/linux/debian bookworm test\n",
+        # Replaced by Docker's key, or removed: a file the deploy takes away is kept too.
+        DOCKER_KEY: (mirrors.root / "www/nvidia/gpgkey").read_text(),
+        "/etc/apt/sources.list.d/nvidia-docker.list":
+            f"deb [signed-by={NVIDIA_KEYRING}] {mirrors.nvidia_repo_url}/stable/deb/amd64 /\n",
+        "/etc/apt/preferences.d/docker-ce": "Package: docker-ce\nPin: version 5:20.10*\nPin-Priority: 1001\n",
     }
     for path, text in mine.items():
         twin.exec(f"cat > {path}", input=text)
@@ -244,6 +271,8 @@ def test_replaced_files_leave_backups_and_the_run_says_where(twin, mirrors, run_
         assert host.file(backup).content_string == text
     assert host.file("/etc/wsl.conf").content_string.startswith('[automount]\noptions = "metadata"\n')
     assert json.loads(host.file("/etc/docker/daemon.json").content_string)["dns"] == ["127.0.0.53"]
+    assert not host.file("/etc/apt/sources.list.d/nvidia-docker.list").exists
+    assert not host.file("/etc/apt/preferences.d/docker-ce").exists
     assert_converged(host, mirrors)
     settles(run_deploy, twin)
 
