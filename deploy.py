@@ -4,17 +4,23 @@ from pyinfra import host
 
 from tasks.daemon import configure_daemon
 from tasks.docker import install_docker, read_state, restart_engine_if
+from tasks.operations import checks_pass
 from tasks.preflight import check_preflight
-from tasks.settings import validate
+from tasks.settings import SettingsError, validate
 from tasks.toolkit import install_toolkit
 from tasks.verify import verify
 from tasks.wsl import ensure_systemd
 
-settings = validate(host.data.dict())
-facts = check_preflight(settings)
+try:
+    settings = validate(host.data.dict())
+except SettingsError as error:
+    # This host stops, naming each bad setting, before any fact is read; the others go on.
+    settings = None
+    checks_pass(name="Settings are valid", problems=error.problems, title="invalid settings")
+facts = check_preflight(settings) if settings else None
 
 if facts is None:
-    pass  # the preflight stops this host, naming each failed check
+    pass  # a bad setting or the preflight stops this host, naming each problem
 elif settings.docker_engine == "docker-desktop":
     verify(settings)  # Docker Desktop brings its own engine: nothing to install
 # Native Linux has no wsl.conf: there the preflight has checked that systemd is PID 1.

@@ -26,7 +26,7 @@ def _stop(state, host, message):
 
 
 @operation(is_idempotent=True)
-def checks_pass(problems: list[str], strict: bool = True):
+def checks_pass(problems: list[str], strict: bool = True, title: str = "checks failed"):
     """
     Stop this host, naming each problem, unless there are none; with strict=False they
     are printed as warnings and the run goes on.
@@ -36,7 +36,7 @@ def checks_pass(problems: list[str], strict: bool = True):
         return
     message = "\n".join(f"  - {p}" for p in problems)
     if strict:
-        yield FunctionCommand(_stop, [f"checks failed:\n{message}"], {})
+        yield FunctionCommand(_stop, [f"{title}:\n{message}"], {})
     elif host.state.is_executing:
         host.log_styled(f"checks failed (preflight_strict is off):\n{message}",
                         fg="yellow", log_func=logger.warning)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from types import SimpleNamespace
 from urllib.parse import urlparse
@@ -26,6 +27,10 @@ _RESERVED_DAEMON_KEYS = {
 
 class SettingsError(PyinfraError):
     """One or more settings are invalid; the message lists each with its fix."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid settings:\n  - " + "\n  - ".join(problems))
 
 
 def _connector_keys() -> set[str]:
@@ -103,10 +108,17 @@ def _is_users(value):
 def _is_daemon_options(value):
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         return "must be a dict of daemon.json keys, e.g. {\"log-level\": \"warn\"}"
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        return f"must hold only JSON values (strings, numbers, true/false, lists, dicts): {error}"
     for key, fix in _RESERVED_DAEMON_KEYS.items():
         if key in value:
             return f"must not set {key!r}: {fix}"
-    if "nvidia" in (value.get("runtimes") or {}):
+    runtimes = value.get("runtimes", {})
+    if not isinstance(runtimes, dict):
+        return "must give \"runtimes\" as a dict of runtime names, as daemon.json does"
+    if "nvidia" in runtimes:
         return "must not define the nvidia runtime: the deploy writes it"
     return None
 
@@ -155,9 +167,14 @@ def _unknown_names(data: dict) -> list[str]:
     ignored = _connector_keys()
     errors = []
     for name in sorted(data):
-        if name in DEFAULTS or name in ignored or not name.startswith(_PREFIXES):
+        if name in DEFAULTS or name in ignored:
             continue
-        close = difflib.get_close_matches(name, DEFAULTS, n=1)
+        # Other data may sit beside ours: a name is a typo of ours when it has our prefix or
+        # is a near miss of a setting (nvida_toolkit_version, dcoker_users).
+        close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=0.85)
+        if not close and not name.startswith(_PREFIXES):
+            continue
+        close = close or difflib.get_close_matches(name, DEFAULTS, n=1)
         hint = f"did you mean {close[0]}?" if close else "see the settings table in README.md"
         errors.append(f"unknown setting {name}: {hint}")
     return errors
@@ -187,7 +204,7 @@ def validate(data: dict) -> SimpleNamespace:
     if not errors:
         errors = _cross_checks(merged)
     if errors:
-        raise SettingsError("invalid settings:\n  - " + "\n  - ".join(errors))
+        raise SettingsError(errors)
 
     for name in ("docker_gpg_fingerprint", "nvidia_gpg_fingerprint"):
         merged[name] = merged[name].replace(" ", "").upper()

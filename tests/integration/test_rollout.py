@@ -44,20 +44,22 @@ def team(base_image, mirrors, tmp_path_factory):
     """Three workstations serving sshd, and an inventory shaped like inventory.py that lists them."""
     folder = tmp_path_factory.mktemp("rollout")
     key = ClientKey(folder)
+    # name: (group, twin options, the host's own settings)
     specs = {
-        "wsl-laptop": ("wsl_laptops", {}),
-        "wsl1-laptop": ("wsl_laptops", {"kernel": "4.4.0-19041-Microsoft"}),
-        "gpu-workstation": ("linux_workstations", NATIVE),
+        "wsl-laptop": ("wsl_laptops", {}, {}),
+        "wsl1-laptop": ("wsl_laptops", {"kernel": "4.4.0-19041-Microsoft"}, {}),
+        "typo-laptop": ("wsl_laptops", {}, {"docker_channel": "nightly"}),
+        "gpu-workstation": ("linux_workstations", NATIVE, {}),
     }
     twins = {}
     try:
-        for name, (_, options) in specs.items():
+        for name, (_, options, _) in specs.items():
             twins[name] = Twin(base_image, ssh_port=free_port(), authorized_key=key.public, **options).start()
         known_hosts = folder / "known_hosts"
         known_hosts.write_text("".join(twin.known_hosts() for twin in twins.values()))
         groups = {
-            group: ([(name, ssh_host_data(twins[name], key, known_hosts))
-                     for name, (in_group, _) in specs.items() if in_group == group],
+            group: ([(name, {**ssh_host_data(twins[name], key, known_hosts), **own})
+                     for name, (in_group, _, own) in specs.items() if in_group == group],
                     {**mirrors.settings(), **TWIN_SETTINGS})
             for group in ("wsl_laptops", "linux_workstations")
         }
@@ -91,22 +93,27 @@ def test_one_run_over_ssh_converges_every_good_workstation(team, first, mirrors)
     assert_gpu_docker_works(testinfra.get_host(twins["gpu-workstation"].testinfra_target))
 
 
-def test_the_broken_workstation_fails_alone_with_its_own_error(team, first):
+def test_the_broken_workstations_fail_alone_with_their_own_errors(team, first):
     twins, _ = team
     assert first.returncode != 0, first
-    assert first.results["failed_hosts"] == ["wsl1-laptop"], first
+    assert sorted(first.results["failed_hosts"]) == ["typo-laptop", "wsl1-laptop"], first
     assert first.errors("wsl1-laptop") == ["Preflight | Preflight checks pass"], first
     assert re.search(rf"\[wsl1-laptop\] +checks failed:\n  - {re.escape(WSL1_ERROR)}", first.output), first
-    assert "--> Failed hosts: wsl1-laptop (the messages above" in first.output, first
-    host = testinfra.get_host(twins["wsl1-laptop"].testinfra_target)
-    assert not host.package("docker-ce").is_installed
+    assert first.errors("typo-laptop") == ["Settings are valid"], first
+    assert re.search(r"\[typo-laptop\] +invalid settings:\n  - docker_channel = 'nightly': must be one of",
+                     first.output), first
+    assert "--> Failed hosts: typo-laptop, wsl1-laptop (the messages above" in first.output, first
+    for name in ("wsl1-laptop", "typo-laptop"):
+        host = testinfra.get_host(twins[name].testinfra_target)
+        assert not host.package("docker-ce").is_installed
+        assert not host.file("/etc/docker/daemon.json").exists
 
 
 def test_a_second_rollout_changes_nothing_anywhere(team, first):
     twins, inventory = team
     before = {name: twin.snapshot() for name, twin in twins.items()}
     again = roll_out(inventory)
-    assert again.results["failed_hosts"] == ["wsl1-laptop"], again
+    assert sorted(again.results["failed_hosts"]) == ["typo-laptop", "wsl1-laptop"], again
     for name in ("wsl-laptop", "gpu-workstation"):
         assert again.changed(name) == [] and again.errors(name) == [], again
     assert {name: twin.snapshot() for name, twin in twins.items()} == before

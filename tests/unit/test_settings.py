@@ -62,6 +62,13 @@ def test_a_misspelt_setting_gets_a_did_you_mean():
         validate({"docker_user": ["alice"]})
 
 
+@pytest.mark.parametrize("name,meant", [("nvida_toolkit_version", "nvidia_toolkit_version"),
+                                         ("dcoker_users", "docker_users")])
+def test_a_misspelt_prefix_still_gets_a_did_you_mean(name, meant):
+    with pytest.raises(SettingsError, match=f"unknown setting {name}: did you mean {meant}"):
+        validate({name: "x"})
+
+
 def test_connector_and_unrelated_data_are_left_alone():
     settings = validate({"docker_identifier": "abc123", "ssh_port": 2222, "team": "ml"})
     assert settings.docker_engine == "docker-ce"
@@ -81,6 +88,18 @@ def test_a_plain_http_script_needs_a_sha256():
 def test_daemon_options_cannot_fight_the_runtime_settings(options, reason):
     with pytest.raises(SettingsError, match=reason):
         validate({"docker_daemon_options": options})
+
+
+@pytest.mark.parametrize("options,reason", [
+    ({"runtimes": 5}, "as a dict of runtime names"),
+    ({"runtimes": ["crun"]}, "as a dict of runtime names"),
+    ({"log-opts": {"max-size": {1, 2}}}, "only JSON values"),
+    ({"max-concurrent-downloads": float("nan")}, "only JSON values"),
+])
+def test_daemon_options_that_cannot_become_daemon_json_are_named(options, reason):
+    with pytest.raises(SettingsError, match=reason) as error:
+        validate({"docker_daemon_options": options})
+    assert "docker_daemon_options = " in str(error.value) and "Fix:" in str(error.value)
 
 
 def test_root_is_never_a_docker_user():
