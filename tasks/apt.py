@@ -16,6 +16,12 @@ SOURCES_DIR = "/etc/apt/sources.list.d"
 APT_BACKUPS = "/var/backups/wsl-gpu-docker"
 
 
+def curl(url: str, dest: str) -> str:
+    """curl fetching url to dest (a shell word); from an https URL it follows no redirect to plain http."""
+    https_only = "--proto-redir =https " if url.startswith("https://") else ""
+    return f"curl -fsSL --retry 2 {https_only}-o {dest} {shlex.quote(url)}"
+
+
 class AptState(FactBase):
     """
     Returns {"lock_holders": ["PID NAME", ...], "dpkg_interrupted": bool, "sources": {path: text}}:
@@ -138,7 +144,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
             f" echo 'removed {list_path} (kept as {list_backup}): its key is not {fingerprint}' >&2; fi"
         )
         steps += [
-            f"curl -fsSL --retry 2 -o \"$t/download\" {q(key_url)}"
+            curl(key_url, '"$t/download"') +
             f" || {{ echo 'could not download the key from {key_url}' >&2; {drop_source}; exit 1; }}",
             f"got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/download\" 2>/dev/null | {PRIMARY_FINGERPRINTS} | tr '\\n' ' ' | sed 's/ $//')",
             f"if [ \"$got\" != {fingerprint} ]; then echo \"refusing the key from {key_url}:"

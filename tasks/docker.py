@@ -9,7 +9,7 @@ from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import (APT_BACKUPS, absent_with_backup, package_manager_ready, repository,
+from tasks.apt import (APT_BACKUPS, absent_with_backup, curl, package_manager_ready, repository,
                        repository_is_right)
 from tasks.daemon import DAEMON_JSON
 from tasks.facts import StackState
@@ -75,7 +75,7 @@ def install_script_command(settings) -> str:
     )
     return (
         "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT;"
-        f" curl -fsSL --retry 2 -o \"$t/get-docker.sh\" {url}"
+        " " + curl(settings.docker_install_script_url, '"$t/get-docker.sh"') +
         f" || {{ echo 'could not download the Docker install script from '{url} >&2; exit 1; }};"
         f" {check} env {' '.join(f'{k}={shlex.quote(v)}' for k, v in env.items())}"
         " sh \"$t/get-docker.sh\""

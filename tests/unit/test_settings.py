@@ -1,8 +1,11 @@
 """Settings are validated before anything else, each bad one named with its fix."""
 
+import subprocess
+
 import pytest
 
 from defaults import DEFAULTS
+from tasks.docker import install_script_command
 from tasks.settings import SettingsError, validate
 
 BAD_VALUES = {
@@ -114,3 +117,14 @@ def test_values_are_normalised():
     })
     assert settings.docker_gpg_fingerprint == "9DC858229FC7DD38854AE2D88D81803C0EBFCD88"
     assert settings.nvidia_repo_url == "https://mirror.example/nvidia"
+
+
+@pytest.mark.parametrize("url,https_only", [("https://get.docker.com", True),
+                                           ("http://127.0.0.1:8080/get-docker.sh", False)])
+def test_a_script_from_https_never_follows_a_redirect_to_plain_http(url, https_only):
+    settings = validate({"docker_install_script_url": url, "docker_install_script_sha256": "a" * 64})
+    command = install_script_command(settings)
+    assert ("--proto-redir =https" in command) == https_only
+    # The real curl refuses such a redirect: the option is one it knows.
+    proc = subprocess.run(["curl", "--proto-redir", "=https", "--version"], capture_output=True)
+    assert proc.returncode == 0, proc.stderr
