@@ -7,6 +7,8 @@ import testinfra
 from stack import (DOCKER_KEY, DOCKER_LIST, LEGACY_LIST, NVIDIA_LIST, NVIDIA_RUNTIME, TOOLKIT,
                    assert_converged, engine_pid)
 
+from tests.unit import realtext as real
+
 pytestmark = pytest.mark.integration
 
 
@@ -16,7 +18,8 @@ def test_a_fresh_twin_converges(converged, mirrors):
     assert first.changed and not first.errors, first
     host = testinfra.get_host(twin.testinfra_target)
     assert_converged(host, mirrors)
-    assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
+    [script_run] = host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()
+    assert f"DOWNLOAD_URL={mirrors.docker_download_url} CHANNEL=stable VERSION=" in script_run
     assert "Steps left to you:\n  1. open a new shell" in first.output
 
 
@@ -132,19 +135,57 @@ def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
     assert again.returncode == 0 and again.changed == [], again
 
 
+def desktop_integration(twin, says: str = "") -> None:
+    """Docker Desktop's docker CLI in the distro, as its WSL integration puts it; it prints `says`."""
+    cli = "/mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
+    twin.exec(f"mkdir -p {cli.rsplit('/', 1)[0]} && cat > {cli} && chmod +x {cli} && ln -s {cli} /usr/bin/docker",
+              input=f"#!/bin/sh\n{says}\n")
+
+
 def test_docker_desktop_integration_stops_a_docker_ce_run_unchanged(make_twin, run_deploy):
     twin = make_twin()
-    twin.exec(
-        "mkdir -p /mnt/wsl/docker-desktop/cli-tools/usr/bin"
-        " && printf '#!/bin/sh\\n' > /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
-        " && chmod +x /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
-        " && ln -s /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker /usr/bin/docker"
-    )
+    desktop_integration(twin)
     before = twin.snapshot()
     run = run_deploy(twin)
     assert run.returncode != 0, run
     assert "Docker Desktop: its WSL integration provides docker" in run.output
     assert "Resources > WSL integration" in run.output
+    assert twin.snapshot() == before
+
+
+def test_with_docker_desktop_chosen_nothing_is_installed_and_its_engine_is_verified(make_twin, run_deploy):
+    twin = make_twin()
+    desktop_integration(twin, says=f"echo '{real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()}'")
+    before = twin.snapshot()
+    run = run_deploy(twin, docker_engine="docker-desktop")
+    assert run.returncode == 0, run
+    assert "nvidia runtime: ok" in run.output, run
+    assert twin.snapshot() == before, "Desktop's engine is Desktop's: nothing is installed or written"
+    again = run_deploy(twin, docker_engine="docker-desktop")
+    assert again.returncode == 0 and again.changed == [], again
+
+    twin.exec("rm /usr/bin/docker")
+    desktop_integration(twin, says=f"echo '{real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()}'")
+    stale = run_deploy(twin, docker_engine="docker-desktop")
+    assert stale.returncode != 0 and "but not nvidia" in stale.output, stale
+
+
+def test_with_preflight_strict_off_failures_warn_and_the_run_goes_on(make_twin, mirrors, run_deploy):
+    twin = make_twin(dxg=False)  # an image build or a test machine: no GPU
+    run = run_deploy(twin, preflight_strict=False)
+    assert run.returncode == 0, run
+    assert "checks failed (preflight_strict is off)" in run.output and "/dev/dxg" in run.output, run
+    assert_converged(testinfra.get_host(twin.testinfra_target), mirrors)
+    again = run_deploy(twin, preflight_strict=False)
+    assert again.returncode == 0 and again.changed == [], again
+
+
+def test_with_wsl_systemd_off_and_no_systemd_the_run_stops_and_leaves_wsl_conf(make_twin, run_deploy):
+    twin = make_twin(systemd=False, wsl_conf="[user]\ndefault=dev\n")
+    before = twin.snapshot()
+    run = run_deploy(twin, wsl_systemd=False)
+    assert run.returncode != 0, run
+    assert "PID 1 is sleep and wsl_systemd is off" in run.output, run
     assert twin.snapshot() == before
 
 
