@@ -22,7 +22,7 @@ from tasks.wsl import WSL_CONF
 PASS, WARN, FAIL, INFO = "PASS", "WARN", "FAIL", "INFO"
 DEPLOY = "rerun the deploy (deploy.py)"
 RESTART = "`sudo systemctl restart docker`"
-# A clock this far behind apt's newest Release file makes apt refuse it.
+# How far the clock may trail the hardware clock or apt's newest Release file before doctor says so.
 CLOCK_SLACK = 60
 # Toolkit releases that break GPU containers on WSL2: (first bad, first fixed, what, where).
 KNOWN_BAD_TOOLKITS = [
@@ -230,27 +230,47 @@ def check_kernel(facts, settings) -> Result:
 check_dxg = _from_preflight("wsl.dxg", "GPU device", lambda f: "/dev/dxg is a character device")
 
 
-def check_clock(facts, settings) -> Result:
+def _newest_release(facts) -> int:
+    """When apt's newest stored Release file was dated (epoch), 0 without one."""
     dates = []
     for text in facts.get("apt_date", []):
         try:
             dates.append(parsedate_to_datetime(text).timestamp())
         except (TypeError, ValueError):
             continue
+    return int(max(dates)) if dates else 0
+
+
+CLOCK_FIX = ("run `sudo hwclock -s` (microsoft/WSL#4245), or `wsl --shutdown` from Windows and "
+             "open the distro again")
+
+
+def check_clock(facts, settings) -> Result:
     now = int(facts.get("now") or 0)
-    if not dates or not now:
-        return Result("wsl.clock", INFO, "no apt Release file to compare the clock with")
-    newest = int(max(dates))
+    # Only WSL's hardware clock is known to hold UTC: a native dual-boot host may keep local time there.
+    rtc = 0 if _off_wsl(facts, settings) else int(facts.get("rtc") or 0)
+    newest = _newest_release(facts)
+    if not now or not (rtc or newest):
+        return Result("wsl.clock", INFO, "no hardware clock or apt Release file to compare the clock with")
+    if rtc - now > CLOCK_SLACK:
+        return Result(
+            "wsl.clock", FAIL,
+            f"the clock reads {_when(now)}, {_duration(rtc - now)} behind the hardware clock "
+            f"({_when(rtc)}), as WSL2's does after the computer sleeps: apt refuses any Release file "
+            "dated after it (\"Release file ... is not valid yet\")",
+            CLOCK_FIX,
+        )
+    # Release files were fetched by this same clock, so they are ahead of it only if it jumped back.
     if newest - now > CLOCK_SLACK:
         return Result(
             "wsl.clock", FAIL,
             f"the clock reads {_when(now)}, {_duration(newest - now)} before the newest apt Release "
             f"file ({_when(newest)}): apt refuses updates with \"Release file ... is not valid yet\"",
-            "run `sudo hwclock -s` (microsoft/WSL#4245), or `wsl --shutdown` from Windows and "
-            "open the distro again",
+            CLOCK_FIX,
         )
-    return Result("wsl.clock", PASS,
-                  f"the clock reads {_when(now)}, not behind apt's newest Release file ({_when(newest)})")
+    compared = ([f"not behind the hardware clock ({_when(rtc)})"] if rtc else []) + \
+        ([f"not behind apt's newest Release file ({_when(newest)})"] if newest else [])
+    return Result("wsl.clock", PASS, f"the clock reads {_when(now)}, {' and '.join(compared)}")
 
 
 check_distro = _from_preflight("wsl.distro", "distro", lambda f: f"{f['distro']} {f['distro_version']}",
@@ -640,9 +660,11 @@ def check_runtime_loaded(facts, settings) -> Result:
         engine = check_engine(facts, settings)
         return Result("daemon-json.loaded", FAIL, f"the engine does not answer: {output[-300:]}",
                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
+    # The CLI's own warnings (a broken ~/.docker/config.json, docker/cli#5075) share the output.
+    objects = [line for line in facts.get("runtimes", []) if line.startswith("{")]
     try:
-        runtimes = sorted(json.loads(output or "{}"))
-    except ValueError:
+        runtimes = sorted(json.loads(objects[-1]))
+    except (IndexError, ValueError, TypeError):
         return Result("daemon-json.loaded", FAIL, f"docker info gave no runtimes: {output[-300:]}",
                       "check that `docker` talks to this distro's engine")
     if "nvidia" in runtimes:

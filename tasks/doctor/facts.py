@@ -20,7 +20,8 @@ LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "
 _SCRIPT = r"""
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
-echo "now=$(date +%s)"; echo "euid=$(id -u)"
+# Read together: after the laptop sleeps WSL2's clock lags, while the hardware clock keeps time.
+echo "now=$(date +%s)"; echo "rtc=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null)"; echo "euid=$(id -u)"
 [ -x @WSL_LIB@/nvidia-smi ] && emit smi timeout 20 @WSL_LIB@/nvidia-smi -L
 if [ -L @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=link
 elif [ -f @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=file; fi
@@ -84,9 +85,10 @@ true
 class DoctorFacts(FactBase):
     """
     Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
-    nvidia-smi, the linker's libcuda, apt's Release dates, wsl.conf, packages, the engine and
-    its runtimes, iptables backends, the users, the docker group and the shell's groups, the toolkit's
-    config, legacy lists and apt's own complaints.
+    the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
+    apt's Release dates, wsl.conf, packages, the engine and its runtimes, iptables backends, the
+    users, the docker group and the shell's groups, the toolkit's config, legacy lists and apt's
+    own complaints.
     """
 
     def command(self):

@@ -20,6 +20,8 @@ DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users d
     " > /tmp/drv/DEBIAN/control && dpkg-deb -b /tmp/drv /tmp/drv.deb >/dev/null"
     " && dpkg -i /tmp/drv.deb >/dev/null"
 )
+# A list naming NVIDIA's repository with another keyring, as a second install guide leaves it.
+RIVAL_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit-rival.list"
 DESKTOP_CLI = (  # Docker Desktop's WSL integration, as it shows inside the distro
     "mkdir -p /mnt/wsl/docker-desktop/cli-tools/usr/bin"
     " && printf '#!/bin/sh\\n' > /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
@@ -89,20 +91,24 @@ def test_doctor_changes_nothing_and_a_converged_twin_passes(twin, run_doctor):
     assert "Doctor: " + twin.pyinfra_target in run.output and "JSON report of 1 host(s)" in run.output
 
 
-def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doctor, run_deploy):
+def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doctor, run_deploy, mirrors):
     daemon = json.loads(twin.exec("cat /etc/docker/daemon.json").stdout)
     del daemon["runtimes"]
     twin.exec("cat > /etc/docker/daemon.json", input=json.dumps(daemon))
     twin.exec("gpasswd -d dev docker && apt-get remove -y -qq nvidia-container-toolkit"
               f" && cp {NVIDIA_LIST} {LEGACY_LIST} && printf '[user]\\ndefault=dev\\n' > /etc/wsl.conf"
+              f" && sed 's|signed-by=[^] ]*|signed-by=/etc/apt/keyrings/nvidia.gpg|' {NVIDIA_LIST}"
+              f" > {RIVAL_LIST}"
               " && systemctl stop docker.service")
     drifted = run_doctor(twin)
     assert engine(twin)["ActiveState"] == "inactive", "doctor started the engine through docker.socket"
     checks = drifted.checks(twin)
     deploy_fixes = {"group.members", "toolkit.installed", "toolkit.legacy-lists", "daemon-json.runtime",
-                    "docker.engine", "daemon-json.loaded"}
+                    "docker.engine", "daemon-json.loaded", "toolkit.apt-sources"}
     for name in deploy_fixes:
         assert checks[name]["status"] == "FAIL" and checks[name]["by_deploy"], (name, drifted)
+    sources = checks["toolkit.apt-sources"]["found"]
+    assert "Conflicting values set for option Signed-By" in sources and mirrors.nvidia_repo_url in sources
     assert checks["systemd.wsl-conf"]["status"] == "WARN" and checks["systemd.wsl-conf"]["by_deploy"]
     assert set(drifted.report["hosts"][twin.pyinfra_target]["failed"]) == deploy_fixes, drifted
     assert "fix (by the deploy): rerun the deploy" in drifted.output
@@ -113,6 +119,28 @@ def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doct
     repaired = run_doctor(twin)
     assert repaired.returncode == 0, repaired
     assert {c for c, s in repaired.status(twin).items() if s != "PASS"} == CONVERGED_INFO, repaired
+
+
+def test_no_engine_and_a_daemon_json_that_is_not_json_and_the_deploy_turns_both_to_pass(
+        make_twin, run_doctor, run_deploy):
+    fresh = make_twin()
+    fresh.exec("mkdir -p /etc/docker && printf '{ not json' > /etc/docker/daemon.json")
+    broken = run_doctor(fresh)
+    checks = broken.checks(fresh)
+    installed, valid = checks["docker.engine"], checks["daemon-json.valid"]
+    assert installed["status"] == "FAIL" and installed["by_deploy"], broken
+    assert installed["found"] == "Docker Engine is not installed"
+    assert valid["status"] == "FAIL" and valid["by_deploy"], broken
+    assert "is not a JSON object" in valid["found"]
+    assert broken.returncode != 0
+
+    deploy = run_deploy(fresh)
+    assert deploy.returncode == 0, deploy
+    # The fix promised a backup beside it.
+    assert fresh.exec("cat /etc/docker/daemon.json.bak-*").stdout == "{ not json"
+    repaired = run_doctor(fresh)
+    assert repaired.returncode == 0, repaired
+    assert {c for c, s in repaired.status(fresh).items() if s != "PASS"} == CONVERGED_INFO, repaired
 
 
 def test_an_engine_not_restarted_after_daemon_json_changed(twin, run_doctor):

@@ -614,3 +614,6 @@ APT_LIST_TWICE = (
     "W: Target Packages (Packages) is configured multiple times in "
     "/etc/apt/sources.list.d/nvidia-container-toolkit.list:1 and /etc/apt/sources.list.d/nvidia-docker.list:1"
 )
+
+# VERBATIM  https://github.com/docker/cli/issues/5075 (a broken ~/.docker/config.json: the CLI warns and goes on)
+WARN_DOCKER_CONFIG_UNEXPECTED_EOF = "WARNING: Error loading config file: /root/.docker/config.json: unexpected EOF"

@@ -7,13 +7,15 @@ import ast
 import inspect
 import json
 import re
+import sys
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
-from tasks.doctor.checks import (CHECKS, FAIL, INFO, LAYERS, PASS, WARN, check_gpu_container, layer,
-                                 run_checks, toolkit_version, wsl_conf_enables_systemd)
+from tasks.doctor import checks
+from tasks.doctor.checks import (CHECKS, FAIL, GPU_ERRORS, INFO, LAYERS, PASS, WARN, check_gpu_container,
+                                 layer, run_checks, toolkit_version, wsl_conf_enables_systemd)
 from tasks.doctor.facts import LISTS, DoctorFacts
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
@@ -39,7 +41,7 @@ GOOD = {
     "osrelease": real.WSL2_OSRELEASE_5_15_167_4, "dxg": "char", "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
     "linux_driver": [], "distro": "ubuntu", "distro_version": "24.04", "codename": "noble",
     "arch": "amd64", "pid1": "systemd", "user": "alice", "docker_cli": ["/usr/bin/docker"],
-    "now": str(NOW), "euid": "0",
+    "now": str(NOW), "rtc": str(NOW), "euid": "0",
     "smi.rc": "0", "smi": real.NVIDIA_SMI_L_4GPU.splitlines(),
     "libcuda_file": "file", "ld_libcuda": ldconfig_paths(real.LDCONFIG_P_WSL),
     "apt_date": [real.APT_RELEASE_DATE_NOBLE],
@@ -65,16 +67,34 @@ NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "
                                       "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
 STALE_ENGINE = {"runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
                 "daemon_json_changed_at": str(NOW - 60)}
+# The engine stopped, with docker.socket active: doctor asks it nothing, nor runs the GPU container.
+SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "runtimes_skipped": "1", "runtimes.rc": None,
+               "runtimes": None, "gpu_asked": True}
 NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
               "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
 
 
 def results(settings=None, **facts) -> dict:
-    return {r.check: r for r in run_checks({**GOOD, **facts}, validate(settings or {}))}
+    """Each check's verdict on GOOD with these facts; a fact given as None is one the host did not print."""
+    merged = {k: v for k, v in {**GOOD, **facts}.items() if v is not None}
+    return {r.check: r for r in run_checks(merged, validate(settings or {}))}
 
 
 def check(name: str, settings=None, **facts):
     return results(settings, **facts)[name]
+
+
+def settings_error(data: dict) -> str:
+    """What doctor reports of these settings: validate's own message."""
+    try:
+        validate(data)
+    except SettingsError as error:
+        return str(error)
+    raise AssertionError(f"{data} are valid settings")
+
+
+def failed_gpu(text: str) -> dict:
+    return {"gpu": {"ok": False, "output": text.splitlines()}}
 
 
 def gpu(output: str, ok=False):
@@ -162,18 +182,48 @@ def test_a_missing_dev_dxg_fails():
     assert r.status == FAIL and "/dev/dxg is missing" in r.found
 
 
-def test_a_clock_behind_apts_release_files_fails():
-    behind = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) - 4 * 86400 - 3 * 3600
-    r = check("wsl.clock", now=str(behind))
-    assert r.status == FAIL and "4d 3h" in r.found and "is not valid yet" in real.ERR_APT_NOT_VALID_YET
+# What WSL2's clock lags by after a sleep, as apt's own message of it says (4d 3h 29min 57s).
+LAG = 4 * 86400 + 3 * 3600 + 29 * 60 + 57
+
+
+def test_a_clock_behind_the_hardware_clock_fails_though_apts_release_files_are_not_ahead():
+    # After a sleep: the Release files were fetched earlier by this same clock, so they are behind it.
+    r = check("wsl.clock", rtc=str(NOW + LAG))
+    assert r.status == FAIL and "4d 3h 29min 57s behind the hardware clock" in r.found
+    assert "invalid for another 4d 3h 29min 57s" in real.ERR_APT_NOT_VALID_YET
+    assert "2024-04-26 15:10:33 UTC" in r.found and "(2024-04-30 18:40:30 UTC)" in r.found
     assert "is not valid yet" in r.found and "sudo hwclock -s" in real.WSL_CLOCK_WORKAROUND
     assert "sudo hwclock -s" in r.fix
+    assert check("wsl.clock", rtc="").status == PASS, "apt's dates alone cannot see this lag"
 
 
-def test_a_clock_at_or_after_apts_release_files_passes_and_no_lists_is_info():
-    assert check("wsl.clock").status == PASS
-    assert check("wsl.clock", apt_date=["Fri, 18 Sep 2026  9:51:49 UTC"], now="1789725109").status == PASS
-    assert check("wsl.clock", apt_date=[]).status == INFO
+def test_a_clock_that_agrees_with_the_hardware_clock_passes_naming_both_comparisons():
+    for rtc in (NOW, NOW + 30, NOW - 3600):
+        r = check("wsl.clock", rtc=str(rtc))
+        assert r.status == PASS and "hardware clock" in r.found and "Release file" in r.found, rtc
+
+
+def test_without_a_hardware_clock_apts_release_files_are_the_comparison():
+    behind = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) - LAG
+    r = check("wsl.clock", rtc="", now=str(behind))
+    assert r.status == FAIL and "4d 3h 29min 57s before the newest apt Release file" in r.found
+    assert "is not valid yet" in r.found and "sudo hwclock -s" in r.fix
+    r = check("wsl.clock", rtc="")
+    assert r.status == PASS and "Release file" in r.found and "hardware clock" not in r.found
+    assert check("wsl.clock", rtc="", apt_date=[]).status == INFO
+
+
+def test_a_clock_that_jumped_back_with_the_hardware_clock_still_fails_on_apts_release_files():
+    behind = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) - LAG
+    r = check("wsl.clock", rtc=str(behind), now=str(behind))
+    assert r.status == FAIL and "before the newest apt Release file" in r.found
+    assert check("wsl.clock", apt_date=["Fri, 18 Sep 2026  9:51:49 UTC"], now="1789725109",
+                 rtc="1789725109").status == PASS
+
+
+def test_a_native_hosts_hardware_clock_is_not_compared_since_it_may_keep_local_time():
+    r = check("wsl.clock", **NATIVE, rtc=str(NOW + 2 * 3600))
+    assert r.status == PASS and "hardware clock" not in r.found
 
 
 # --- a Linux driver inside WSL -----------------------------------------------------------
@@ -383,6 +433,13 @@ def test_daemon_json_that_is_not_json_fails_and_the_deploy_rewrites_it():
     assert r.status == FAIL and r.by_deploy and "not a JSON object" in r.found
 
 
+def test_the_clis_own_warning_beside_the_runtimes_is_not_mistaken_for_them():
+    runtimes = [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()]
+    assert check("daemon-json.loaded", runtimes=runtimes).status == PASS
+    r = check("daemon-json.loaded", runtimes=["null"])
+    assert r.status == FAIL and "docker info gave no runtimes: null" in r.found
+
+
 def test_a_runtime_not_registered_is_the_deploys_to_fix():
     r = results(**NO_RUNTIME)
     assert r["daemon-json.runtime"].status == FAIL and r["daemon-json.runtime"].by_deploy
@@ -410,11 +467,7 @@ def test_an_engine_that_does_not_answer_or_refuses_the_user():
 
 
 def test_a_stopped_engine_behind_docker_socket_is_not_asked_so_not_started():
-    stopped = {"dockerd": [], "engine_unit": "inactive", "runtimes_skipped": "1", "gpu_asked": True}
-    for k in ("runtimes.rc", "runtimes"):
-        stopped[k] = None
-    facts = {k: v for k, v in {**GOOD, **stopped}.items() if v is not None}
-    r = {x.check: x for x in run_checks(facts, validate({}))}
+    r = results(**SOCKET_ONLY)
     assert r["daemon-json.loaded"].status == FAIL and r["daemon-json.loaded"].by_deploy
     assert "docker.socket would start it" in r["daemon-json.loaded"].found
     assert r["gpu.container"].status == FAIL and "not run" in r["gpu.container"].found
@@ -499,9 +552,11 @@ def test_the_team_report_says_which_hosts_fail_which_checks():
 
 # One example of each way a check fails or warns: (fact overrides, setting overrides).
 EXAMPLES = [
+    ({"settings_error": settings_error({"docker_channel": "nightly"})}, {}),
     ({"smi.rc": "255", "smi": real.ERR_NVML_BLOCKED.splitlines()}, {}),
     ({"smi.rc": "6", "smi": real.ERR_SMI_NO_DEVICES.splitlines()}, {}),
-    ({"wsl_lib": []}, {}),
+    ({"smi.rc": "124", "smi": []}, {}),  # `timeout 20` ended it: nvidia-smi printed nothing
+    ({"wsl_lib": [], "smi.rc": None, "smi": None}, {}),
     ({"osrelease": real.WSL1_OSRELEASE_19041}, {}),
     # Native workstations: the driver, systemd, Docker Desktop.
     ({**NATIVE, "nvidia_module": "", "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
@@ -512,15 +567,21 @@ EXAMPLES = [
     (NATIVE, {"docker_engine": "docker-desktop"}),
     ({"osrelease": real.WSL2_OSRELEASE_5_4_72}, {}),
     ({"dxg": None}, {}),
-    ({"now": str(NOW - 4 * 86400 - 86400)}, {}),
+    ({"rtc": str(NOW + LAG)}, {}),
+    ({"now": str(NOW - 4 * 86400 - 86400), "rtc": ""}, {}),
     ({"distro": "ubuntu", "distro_version": "20.04"}, {}),
     ({"arch": "i386"}, {}),
     ({"linux_driver": ["nvidia-driver-550"]}, {}),
     ({"ld_libcuda": ldconfig_paths(real.LDCONFIG_P_LINUX_DRIVER)}, {}),
     ({"pid1": "init", "wsl_conf": []}, {}),
-    ({"pid1": "init"}, {}),
+    ({"pid1": "init", "dockerd": [], "engine_unit": None}, {}),
+    ({"wsl_conf": []}, {}),
+    ({"wsl_conf": []}, {"wsl_systemd": False}),
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
     ({}, {"docker_engine": "docker-desktop"}),
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {"docker_engine": "docker-desktop"}),
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "runtimes": STALE_ENGINE["runtimes"]},
+     {"docker_engine": "docker-desktop"}),
     ({"pkg": [], "bin": [], "dockerd": []}, {}),
     ({"dockerd": [], "engine_unit": "failed"}, {}),
     ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION}, {}),
@@ -531,17 +592,32 @@ EXAMPLES = [
     ({"docker_group": "docker:x:999:"}, {}),
     ({"shell_groups": " 1000 27"}, {}),
     ({"pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"]}, {}),
+    ({}, {"nvidia_toolkit_version": "1.17.3-1"}),
     ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
     ({"no_cgroups": "true"}, {}),
+    ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
+    ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
     ({"legacy_list": ["/etc/apt/sources.list.d/nvidia-docker.list"]}, {}),
     ({"apt_err": real.NVIDIA_SIGNED_BY_CONFLICT.splitlines()[:1]}, {}),
+    ({"apt_err": [real.APT_LIST_TWICE]}, {}),
     ({"daemon_json": ["{"]}, {}),
     (NO_RUNTIME, {}),
     (STALE_ENGINE, {}),
-    ({"gpu": {"ok": False, "output": real.ERR_NO_GPU_DRIVER.splitlines()}}, {}),
-    ({"gpu": {"ok": False, "output": real.ERR_WSL_NO_ADAPTERS.splitlines()}}, {}),
-    ({"gpu": {"ok": False, "output": real.ERR_LIBNVIDIA_ML_EXISTS.splitlines()}}, {}),
+    ({"runtimes": STALE_ENGINE["runtimes"], "docker_host": "tcp://localhost:2375"}, {}),
+    # A `docker` that ignores --format (a wrapper, or not Docker's CLI) answers in text.
+    ({"runtimes": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
+    ({"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
+    ({"dockerd": [], "engine_unit": "inactive", "runtimes.rc": "1",
+      "runtimes": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
+    (SOCKET_ONLY, {}),
+    (failed_gpu(real.ERR_NO_GPU_DRIVER), {}),
+    (failed_gpu(real.ERR_UNKNOWN_RUNTIME), {}),
+    (failed_gpu(real.ERR_UNKNOWN_RUNTIME_OLD), {}),
+    (failed_gpu(real.ERR_WSL_NO_ADAPTERS), {}),
+    (failed_gpu(real.ERR_LIBNVIDIA_ML_EXISTS), {}),
+    (failed_gpu(real.ERR_NVML_BLOCKED), {}),
+    (failed_gpu(real.ERR_DOCKER_NOT_RUNNING), {}),
 ]
 BEGIN, END = "<!-- doctor:begin -->", "<!-- doctor:end -->"
 
@@ -584,10 +660,37 @@ def test_the_readme_troubleshooting_table_is_the_checks_own_fixes():
         "README.md's troubleshooting table is out of date: run `python3 -m tests.unit.test_doctor`")
 
 
+def failing_call_sites() -> set[int]:
+    """Lines of checks.py that can build a FAIL or WARN Result: any status but PASS or INFO written out."""
+    tree = ast.parse(inspect.getsource(checks))
+    return {node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Result"
+            and len(node.args) > 1
+            and not (isinstance(node.args[1], ast.Name) and node.args[1].id in (PASS, INFO))}
+
+
+def test_every_way_a_check_fails_or_warns_has_a_readme_row(monkeypatch):
+    reached, result = set(), checks.Result
+
+    def recording(*args, **kwargs):
+        reached.add(sys._getframe(1).f_lineno)
+        return result(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "Result", recording)
+    example_rows()
+    missed = sorted(failing_call_sites() - reached)
+    assert missed == [], f"checks.py lines {missed} give a FAIL or WARN that no entry of EXAMPLES brings"
+    for needle, status, found, fix in GPU_ERRORS:
+        told = [results(settings, **facts)["gpu.container"] for facts, settings in EXAMPLES
+                if needle in "\n".join(facts.get("gpu", {}).get("output", []))]
+        assert any((r.status, r.found, r.fix) == (status, found, fix) for r in told), needle
+
+
 def test_every_check_that_can_fail_has_a_readme_row():
-    never_fail = {"settings", "preflight.other", "driver.libcuda-link"}
-    checks = {r.check for r in run_checks(GOOD, validate({}))}
-    assert {r.check for r in example_rows()} | never_fail == checks
+    # The checks made by _from_preflight share one call site, so each is counted here by name.
+    never_fail = {"driver.libcuda-link"}
+    names = {r.check for r in run_checks(GOOD, validate({}))}
+    assert {r.check for r in example_rows()} | never_fail == names
 
 
 def preflight_failure_texts() -> int:
