@@ -37,6 +37,10 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
+# The packages docker_version pins (the script's VERSION selects these two).
+PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
+
+
 def docker_pin(version: str) -> str:
     return (
         "Package: docker-ce docker-ce-cli docker-ce-rootless-extras\n"
@@ -96,8 +100,12 @@ def install_docker(settings, facts, state):
     pin_ok = state["files"].get(DOCKER_PIN) == (sha256(pin) if pin else None)
     script = "docker-ce" not in state["packages"]
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
+    # An engine already installed at another version than docker_version (the script's VERSION
+    # covers only the first install) is moved to it: the pin lets apt up- or downgrade.
+    off_version = [p for p in PINNED_PACKAGES if settings.docker_version and p in state["packages"]
+                   and not state["packages"][p].startswith(f"5:{settings.docker_version}")]
 
-    if not (repo_ok and pin_ok and not missing) or state["apt_busy"]:
+    if not (repo_ok and pin_ok and not missing and not off_version) or state["apt_busy"]:
         package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
     if not repo_ok:
         repository(
@@ -124,6 +132,12 @@ def install_docker(settings, facts, state):
             name="Docker Engine packages are installed",
             packages=ENGINE_PACKAGES,
             extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
+        )
+    if off_version:
+        server.shell(
+            name=f"Docker Engine is at the pinned {settings.docker_version}",
+            commands=["DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
+                      f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}"],
         )
     if state["service"] != {"active": "active", "enabled": "enabled"}:
         systemd.service(

@@ -111,6 +111,17 @@ def test_an_ubuntu_twin_gets_dockers_ubuntu_repo_and_a_pinned_engine(make_twin, 
     again = run_deploy(twin, docker_version="20.10.24")
     assert again.returncode == 0 and again.changed == [], again
 
+    # A team moves its pin: the installed engine follows, here down to the older release.
+    moved = run_deploy(twin, docker_version="20.10.23")
+    assert moved.returncode == 0, moved
+    assert "Pin: version 5:20.10.23*" in host.file("/etc/apt/preferences.d/docker-ce").content_string
+    for package in ("docker-ce", "docker-ce-cli"):
+        assert host.package(package).version == "5:20.10.23-1~debian.12~bookworm", package
+    assert host.service("docker").is_running
+    assert "nvidia" in host.check_output("docker info --format '{{json .Runtimes}}'")
+    settled = run_deploy(twin, docker_version="20.10.23")
+    assert settled.returncode == 0 and settled.changed == [], settled
+
 
 def test_a_wsl1_twin_stops_at_preflight_unchanged(make_twin, run_deploy):
     twin = make_twin(kernel="4.4.0-19041-Microsoft")

@@ -18,6 +18,8 @@ from .run import run
 
 CACHE_ROOT = Path("/var/tmp/wsl-twin-mirrors")
 DOCKER_VERSION = "5:20.10.24-1~debian.12~bookworm"
+# An older release too, the same engine renumbered, for moving an installed engine to a pinned version.
+DOCKER_OLDER_VERSION = "5:20.10.23-1~debian.12~bookworm"
 DOCKER_DISTS = {"debian": ["bookworm"], "ubuntu": ["noble", "jammy"]}
 DOCKER_DUMMIES = {
     "docker-ce-cli": DOCKER_VERSION,
@@ -251,18 +253,20 @@ def _docker_ce(out: Path, work: Path) -> None:
     control = root / "DEBIAN/control"
     fields = re.split(r"\n(?=\S)", control.read_text().strip())
     kept = [f for f in fields if f.split(":", 1)[0] not in DROPPED_FIELDS]
-    renamed = {"Package": "docker-ce", "Version": DOCKER_VERSION}
-    kept = [f"{k}: {renamed[k]}" if (k := f.split(":", 1)[0]) in renamed else f for f in kept]
     # needrestart would restart the twin's services behind the test's back; real docker-ce does not pull it.
     kept = [re.sub(r"needrestart[^,]*, ", "", f) if f.startswith("Recommends:") else f for f in kept]
-    control.write_text("\n".join(kept) + "\n")
     out.mkdir(parents=True, exist_ok=True)
-    run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", root, out])
+    for version in (DOCKER_VERSION, DOCKER_OLDER_VERSION):
+        renamed = {"Package": "docker-ce", "Version": version}
+        fields = [f"{k}: {renamed[k]}" if (k := f.split(":", 1)[0]) in renamed else f for f in kept]
+        control.write_text("\n".join(fields) + "\n")
+        run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", root, out])
 
 
 def _docker_dummies(out: Path) -> None:
     for name, version in DOCKER_DUMMIES.items():
         _deb(out, name, version)
+    _deb(out, "docker-ce-cli", DOCKER_OLDER_VERSION)
 
 
 def _nvidia_packages(out: Path) -> None:
