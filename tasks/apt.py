@@ -9,7 +9,7 @@ from pyinfra.api import FactBase, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 
 from tasks.facts import APT_LOCKS, PRIMARY_FINGERPRINTS, KeyFingerprints
-from tasks.operations import BACKUP_STAMP, sha256
+from tasks.operations import backup_path, sha256
 
 SOURCES_DIR = "/etc/apt/sources.list.d"
 # Backups of apt files go here: apt warns about any stray file in its own folders.
@@ -92,7 +92,7 @@ def absent_with_backup(path: str, backup_dir: str = APT_BACKUPS):
     if host.get_fact(Sha256File, path=path) is None:
         host.noop(f"{path} is absent")
         return
-    backup = f"{backup_dir}/{path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+    backup = backup_path(path, backup_dir)
     if host.state.is_executing:
         host.log_styled(f"previous {path} kept as {backup}", fg="blue")
     yield f"install -d {shlex.quote(backup_dir)} && mv -f {shlex.quote(path)} {shlex.quote(backup)}"
@@ -126,7 +126,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
             host.noop(f"apt trusts {repo_url} through {key_path}")
         return
 
-    list_backup = f"{APT_BACKUPS}/{list_path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+    list_backup = backup_path(list_path, APT_BACKUPS)
     q = shlex.quote
     # apt tells an armored key from a binary one by its name: the candidate keeps the name.
     candidate = f"$t/{key_path.rsplit('/', 1)[1]}"
@@ -160,7 +160,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
         " grep -E '^(E|W|Err):' \"$t/log\" >&2 || tail -5 \"$t/log\" >&2; exit 1; fi",
     ]
     if not key_ok:
-        key_backup = f"{APT_BACKUPS}/{key_path.rsplit('/', 1)[1]}.bak-{BACKUP_STAMP}"
+        key_backup = backup_path(key_path, APT_BACKUPS)
         if host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
             host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
         steps += [

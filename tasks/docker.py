@@ -13,7 +13,7 @@ from tasks.apt import (APT_BACKUPS, absent_with_backup, curl, package_manager_re
                        repository_is_right)
 from tasks.daemon import DAEMON_JSON
 from tasks.facts import StackState
-from tasks.operations import BACKUP_STAMP, file_content, sha256
+from tasks.operations import BACKUP_STAMP, backup_path, file_content, sha256
 from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
@@ -169,7 +169,7 @@ def engine_restarted(daemon_json_changed: bool):
     the previous one is put back and the engine started with it: nothing is left stopped. A
     daemon.json this run did not change is never moved: the failure lies elsewhere.
     """
-    backup = f"{DAEMON_JSON}.bak-{BACKUP_STAMP}"
+    backup = backup_path(DAEMON_JSON)
     rejected = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
     journal = "journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null"
     # dockerd's own lines about its configuration, else the unit's last words.

@@ -16,6 +16,12 @@ from pyinfra.operations import files
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
 
 
+def backup_path(path: str, folder: str | None = None) -> str:
+    """Where this run keeps path's previous content: beside it, or in folder."""
+    head, _, base = path.rpartition("/")
+    return f"{folder or head}/{base}.bak-{BACKUP_STAMP}"
+
+
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -63,11 +69,10 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
         host.noop(f"{dest} is up to date")
         return
     if current:
-        folder, _, base = dest.rpartition("/")
-        backup = f"{backup_dir or folder}/{base}.bak-{BACKUP_STAMP}"
+        backup = backup_path(dest, backup_dir)
         if host.state.is_executing:
             host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)
-        yield StringCommand("install -d", QuoteString(backup_dir or folder),
+        yield StringCommand("install -d", QuoteString(backup.rpartition("/")[0]),
                             "&& cp -p", QuoteString(dest), QuoteString(backup))
     yield from files.put._inner(src=StringIO(text), dest=f"{dest}.new", mode=mode)
     yield StringCommand("mv -f", QuoteString(f"{dest}.new"), QuoteString(dest))
