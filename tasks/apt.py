@@ -128,6 +128,10 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
 
     list_backup = backup_path(list_path, APT_BACKUPS)
     q = shlex.quote
+
+    def copy_aside(path, backup):
+        return f"if [ -e {q(path)} ]; then install -d {APT_BACKUPS}; cp -p {q(path)} {q(backup)}; fi"
+
     # apt tells an armored key from a binary one by its name: the candidate keeps the name.
     candidate = f"$t/{key_path.rsplit('/', 1)[1]}"
     # apt reads the candidate key as its unprivileged _apt user.
@@ -164,7 +168,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
         if host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
             host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
         steps += [
-            f"if [ -e {q(key_path)} ]; then install -d {APT_BACKUPS}; cp -p {q(key_path)} {q(key_backup)}; fi",
+            copy_aside(key_path, key_backup),
             f"install -d -m 0755 \"$(dirname {q(key_path)})\" && install -m 0644 \"{candidate}\" {q(key_path)}.new"
             f" && mv -f {q(key_path)}.new {q(key_path)}",
         ]
@@ -172,7 +176,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
         if list_sha and host.state.is_executing:
             host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
         steps += [
-            f"if [ -e {q(list_path)} ]; then install -d {APT_BACKUPS}; cp -p {q(list_path)} {q(list_backup)}; fi",
+            copy_aside(list_path, list_backup),
             f"printf '%s\\n' {q(line)} > {q(list_path)}.new && chmod 0644 {q(list_path)}.new"
             f" && mv -f {q(list_path)}.new {q(list_path)}",
         ]
