@@ -46,3 +46,10 @@ def assert_converged(host, mirrors):
     assert "docker" in host.user("dev").groups
     assert "[boot]\nsystemd=true" in host.file("/etc/wsl.conf").content_string
     assert host.run("apt-get update").rc == 0
+
+
+def desktop_integration(twin, says: str = "") -> None:
+    """Docker Desktop's docker CLI in the distro, as its WSL integration puts it; it prints `says`."""
+    cli = "/mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
+    twin.exec(f"mkdir -p {cli.rsplit('/', 1)[0]} && cat > {cli} && chmod +x {cli} && ln -s {cli} /usr/bin/docker",
+              input=f"#!/bin/sh\n{says}\n")

@@ -5,7 +5,7 @@ import json
 import pytest
 import testinfra
 from stack import (DOCKER_KEY, DOCKER_LIST, LEGACY_LIST, NVIDIA_LIST, NVIDIA_RUNTIME, TOOLKIT,
-                   assert_converged, engine_pid)
+                   assert_converged, desktop_integration, engine_pid)
 
 from tests.unit import realtext as real
 
@@ -144,13 +144,6 @@ def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
     assert not host.package("docker-ce").is_installed
     again = run_deploy(twin)
     assert again.returncode == 0 and again.changed == [], again
-
-
-def desktop_integration(twin, says: str = "") -> None:
-    """Docker Desktop's docker CLI in the distro, as its WSL integration puts it; it prints `says`."""
-    cli = "/mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
-    twin.exec(f"mkdir -p {cli.rsplit('/', 1)[0]} && cat > {cli} && chmod +x {cli} && ln -s {cli} /usr/bin/docker",
-              input=f"#!/bin/sh\n{says}\n")
 
 
 def test_docker_desktop_integration_stops_a_docker_ce_run_unchanged(make_twin, run_deploy):

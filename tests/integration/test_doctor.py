@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from conftest import ROOT, TWIN_SETTINGS
-from stack import LEGACY_LIST, NVIDIA_LIST
+from stack import LEGACY_LIST, NVIDIA_LIST, desktop_integration
 from twin import Twin
 
 pytestmark = pytest.mark.integration
@@ -22,12 +22,6 @@ DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users d
 )
 # A list naming NVIDIA's repository with another keyring, as a second install guide leaves it.
 RIVAL_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit-rival.list"
-DESKTOP_CLI = (  # Docker Desktop's WSL integration, as it shows inside the distro
-    "mkdir -p /mnt/wsl/docker-desktop/cli-tools/usr/bin"
-    " && printf '#!/bin/sh\\n' > /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
-    " && chmod +x /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
-    " && ln -s /mnt/wsl/docker-desktop/cli-tools/usr/bin/docker /usr/bin/docker"
-)
 
 
 class DoctorRun:
@@ -162,7 +156,7 @@ def test_an_engine_not_restarted_after_daemon_json_changed(twin, run_doctor):
 def test_broken_lower_layers_on_two_twins_and_the_teams_summary(make_twin, run_doctor):
     wsl1 = make_twin(kernel="4.4.0-19041-Microsoft")
     wsl1.exec(DRIVER_DEB)
-    wsl1.exec(DESKTOP_CLI)
+    desktop_integration(wsl1)
     bare = make_twin(kernel="5.4.72-microsoft-standard-WSL2", dxg=False, wsl_libs=False)
     before = {t.name: t.snapshot() for t in (wsl1, bare)}
     run = run_doctor([wsl1, bare])
