@@ -189,8 +189,10 @@ class Twin:
         # /proc/driver is the kernel's; a tmpfs over it holds the module's file, read-only as the real one.
         steps = ["mount -t tmpfs -o size=64k,mode=0755 tmpfs /proc/driver", "mkdir /proc/driver/nvidia",
                  f"echo {q(NVRM_VERSION)} > /proc/driver/nvidia/version",
-                 # Not /tmp: systemd empties it while it boots, which may be now.
-                 "mount -o remount,ro /proc/driver", "d=$(mktemp -d /var/tmp/wsl-twin-XXXXXX)"]
+                 # Not /tmp, for dpkg-deb's temporary files too: systemd empties it while it boots,
+                 # which may be now.
+                 "mount -o remount,ro /proc/driver", "d=$(mktemp -d /var/tmp/wsl-twin-XXXXXX)",
+                 'export TMPDIR="$d"']
         for name, (depends, files) in NATIVE_DRIVER_PACKAGES.items():
             control = "".join(f"{line}\n" for line in [
                 f"Package: {name}", f"Version: {NATIVE_DRIVER}-0ubuntu1", "Architecture: all",
@@ -202,7 +204,7 @@ class Twin:
                 steps += [f'mkdir -p "$(dirname "$d/{name}/{path}")"',
                           f'printf %s {q(text)} > "$d/{name}/{path}"', f'chmod 0755 "$d/{name}/{path}"']
             steps.append(f'dpkg-deb --root-owner-group -b "$d/{name}" "$d/{name}.deb" >/dev/null')
-        return steps + ['dpkg -i "$d"/*.deb >/dev/null', 'rm -rf "$d"']
+        return steps + ['dpkg -i "$d"/*.deb >/dev/null', 'rm -rf "$d"', 'unset TMPDIR']
 
     def unload_nvidia_module(self) -> None:
         """The native driver stays installed but its kernel module is gone, as before a reboot."""
