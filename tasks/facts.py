@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pyinfra.api import FactBase, QuoteString, StringCommand
 
+from tasks.wslconf import WSL_CONF
+
 WSL_LIB = "/usr/lib/wsl/lib"
 WSL_LIB_FILES = ("libcuda.so.1", "nvidia-smi")
-WSL_CONF = "/etc/wsl.conf"
 # Packages of a Linux NVIDIA driver, which shadows the Windows driver's libraries.
 LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
 # The loaded nvidia kernel module shows in either place; the first line of /proc's file names its version.
@@ -40,7 +41,7 @@ def parse_lines(output, lists: set[str]) -> dict:
 class WslHost(FactBase):
     """
     Returns what the preflight needs, read in one command: kernel release (from /proc),
-    /dev/dxg, the Windows driver's files, distro, arch, PID 1, the invoking user, where
+    /dev/dxg, the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1, the invoking user, where
     each docker CLI on the usual paths resolves (even a dangling link), installed Linux NVIDIA
     driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the native NVIDIA
     driver: its kernel module and what `nvidia-smi -L` answers.
@@ -54,6 +55,11 @@ if [ -c /dev/dxg ]; then echo dxg=char; elif [ -e /dev/dxg ]; then echo dxg=othe
 for f in {' '.join(WSL_LIB_FILES)}; do [ -e "{WSL_LIB}/$f" ] && echo "wsl_lib=$f"; done
 [ -r /etc/os-release ] && . /etc/os-release
 echo "distro=${{ID:-}}"; echo "distro_version=${{VERSION_ID:-}}"; echo "codename=${{VERSION_CODENAME:-}}"
+# Where get.docker.com reads the release's name: /etc/debian_version on Debian, lsb_release on Ubuntu.
+[ -r /etc/debian_version ] && echo "debian_version=$(cat /etc/debian_version)"
+lsb=$(lsb_release --codename 2>/dev/null | cut -f2)
+[ -z "$lsb" ] && [ -r /etc/lsb-release ] && lsb=$(. /etc/lsb-release && echo "${{DISTRIB_CODENAME:-}}")
+echo "lsb_codename=$lsb"
 echo "arch=$(dpkg --print-architecture 2>/dev/null)"
 echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
 echo "user=${{SUDO_USER:-$(id -un)}}"

@@ -2,40 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from pyinfra.api import deploy
 
-from tasks.facts import WSL_CONF
 from tasks.operations import checks_pass, file_content, steps_left
-
-_SECTION = re.compile(r"^\s*\[([^\]]*)\]")
-_SYSTEMD_KEY = re.compile(r"^\s*systemd\s*=")
-
-
-def merge_wsl_conf(text: str) -> str:
-    """text with `systemd=true` under [boot]; other sections, keys and comments untouched."""
-    lines = text.splitlines()
-    section = None
-    boot_end = None
-    for i, line in enumerate(lines):
-        match = _SECTION.match(line)
-        if match:
-            section = match.group(1).strip().lower()
-            if section == "boot":
-                boot_end = i + 1
-            continue
-        if section == "boot":
-            if _SYSTEMD_KEY.match(line):
-                lines[i] = "systemd=true"
-                return "\n".join(lines) + "\n"
-            if line.strip():
-                boot_end = i + 1
-    if boot_end is None:
-        lines += ([""] if lines and lines[-1].strip() else []) + ["[boot]", "systemd=true"]
-    else:
-        lines.insert(boot_end, "systemd=true")
-    return "\n".join(lines) + "\n"
+from tasks.wslconf import WSL_CONF, merge_systemd
 
 
 @deploy("systemd")
@@ -45,8 +15,9 @@ def ensure_systemd(settings, facts) -> bool:
         # The preflight's facts already hold the file's lines: no second read.
         current = facts["wsl_conf"]
         text = "\n".join(current) + "\n" if current else ""
-        if merge_wsl_conf(text) != text:
-            file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merge_wsl_conf(text))
+        merged = merge_systemd(text)
+        if merged != text:
+            file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merged)
     if facts.get("pid1") == "systemd":
         return True
     if settings.wsl_systemd:

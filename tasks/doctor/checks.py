@@ -11,13 +11,14 @@ from email.utils import parsedate_to_datetime
 
 from packaging.version import InvalidVersion, Version
 
+from tasks import dockerinfo
 from tasks.daemon import DAEMON_JSON, parse_daemon_json
 from tasks.docker import DOCKER_LIST, docker_users
 from tasks.doctor.facts import TOOLKIT_CONFIG
 from tasks.facts import WSL_LIB
 from tasks.preflight import desktop_cli, kernel_version, missing_users, preflight_problems, wsl_generation
 from tasks.toolkit import NVIDIA_LIST
-from tasks.wsl import WSL_CONF
+from tasks.wslconf import WSL_CONF, systemd_enabled
 
 PASS, WARN, FAIL, INFO = "PASS", "WARN", "FAIL", "INFO"
 DEPLOY = "rerun the deploy (deploy.py)"
@@ -303,22 +304,6 @@ def check_linker_libcuda(facts, settings) -> Result:
 
 # --- systemd -----------------------------------------------------------------------------
 
-_SECTION = re.compile(r"^\s*\[([^\]]*)\]")
-_SYSTEMD_TRUE = re.compile(r"^\s*systemd\s*=\s*true\s*$", re.IGNORECASE)
-
-
-def wsl_conf_enables_systemd(lines: list[str]) -> bool:
-    """True when /etc/wsl.conf's [boot] section sets systemd=true."""
-    section = None
-    for line in lines:
-        match = _SECTION.match(line)
-        if match:
-            section = match.group(1).strip().lower()
-        elif section == "boot" and _SYSTEMD_TRUE.match(line):
-            return True
-    return False
-
-
 def check_pid1(facts, settings) -> Result:
     pid1 = facts.get("pid1") or "unknown"
     if pid1 == "systemd":
@@ -326,7 +311,7 @@ def check_pid1(facts, settings) -> Result:
     native = _preflight(facts, settings, "systemd")
     if native:
         return Result("systemd.pid1", FAIL, *native)
-    first = "" if wsl_conf_enables_systemd(facts.get("wsl_conf", [])) else \
+    first = "" if systemd_enabled(facts.get("wsl_conf", [])) else \
         _deploy_fix(f"sets `[boot] systemd=true` in {WSL_CONF}; then ")
     return Result("systemd.pid1", FAIL, f"PID 1 is {pid1}, not systemd: the engine cannot run as a service",
                   f"{first}run `wsl.exe --shutdown` from Windows and open the distro again")
@@ -335,7 +320,7 @@ def check_pid1(facts, settings) -> Result:
 def check_wsl_conf(facts, settings) -> Result:
     if _off_wsl(facts, settings):
         return _not_wsl("systemd.wsl-conf", facts)
-    if wsl_conf_enables_systemd(facts.get("wsl_conf", [])):
+    if systemd_enabled(facts.get("wsl_conf", [])):
         return Result("systemd.wsl-conf", PASS, f"{WSL_CONF} sets [boot] systemd=true")
     where = WSL_CONF if facts.get("wsl_conf_exists") else f"{WSL_CONF} is missing, so it"
     status = WARN if facts.get("pid1") == "systemd" else FAIL
@@ -660,13 +645,11 @@ def check_runtime_loaded(facts, settings) -> Result:
         engine = check_engine(facts, settings)
         return Result("daemon-json.loaded", FAIL, f"the engine does not answer: {output[-300:]}",
                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
-    # The CLI's own warnings (a broken ~/.docker/config.json, docker/cli#5075) share the output.
-    objects = [line for line in facts.get("runtimes", []) if line.startswith("{")]
-    try:
-        runtimes = sorted(json.loads(objects[-1]))
-    except (IndexError, ValueError, TypeError):
+    listed = dockerinfo.runtimes(facts.get("runtimes", []))
+    if listed is None:
         return Result("daemon-json.loaded", FAIL, f"docker info gave no runtimes: {output[-300:]}",
                       "check that `docker` talks to this distro's engine")
+    runtimes = sorted(listed)
     if "nvidia" in runtimes:
         return Result("daemon-json.loaded", PASS, f"docker info lists runtimes {runtimes}")
     found = f"docker info lists runtimes {runtimes}, not nvidia"

@@ -15,7 +15,7 @@ import pytest
 
 from tasks.doctor import checks
 from tasks.doctor.checks import (CHECKS, FAIL, GPU_ERRORS, INFO, LAYERS, PASS, WARN, check_gpu_container,
-                                 layer, run_checks, toolkit_version, wsl_conf_enables_systemd)
+                                 layer, run_checks, toolkit_version)
 from tasks.doctor.facts import LISTS, DoctorFacts
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
@@ -23,7 +23,7 @@ from tasks import preflight
 from tasks.docker import docker_users
 from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
-from tasks.wsl import merge_wsl_conf
+from tasks.wslconf import merge_systemd, systemd_enabled
 from tests.unit import realtext as real
 from tests.unit.test_preflight import GOOD_NATIVE, SMI_NO_DRIVER
 
@@ -244,10 +244,10 @@ def test_libcuda_resolving_outside_the_windows_driver_fails():
 # --- systemd -----------------------------------------------------------------------------
 
 def test_wsl_conf_parsing_agrees_with_the_deploys_merge():
-    assert wsl_conf_enables_systemd(real.WSL_CONF_SYSTEMD_DOCS.splitlines())
+    assert systemd_enabled(real.WSL_CONF_SYSTEMD_DOCS.splitlines())
     for text in ["", "[user]\ndefault=alice\n", "[boot]\nsystemd=false\n", "[other]\nsystemd=true\n"]:
-        assert not wsl_conf_enables_systemd(text.splitlines()), text
-        assert wsl_conf_enables_systemd(merge_wsl_conf(text).splitlines()), text
+        assert not systemd_enabled(text.splitlines()), text
+        assert systemd_enabled(merge_systemd(text).splitlines()), text
 
 
 def test_systemd_off_fails_and_the_deploy_sets_wsl_conf():
