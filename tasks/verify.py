@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
 from pyinfra import host, logger
 from pyinfra.api import deploy, operation
 from pyinfra.operations.util import any_changed
 
+from tasks.dockerinfo import RUNTIMES_COMMAND, runtimes
 from tasks.facts import CommandResult
 from tasks.operations import checks_pass, steps_left
-
-RUNTIMES_COMMAND = "docker info --format '{{json .Runtimes}}'"
 
 
 def runtime_problem(result: dict) -> str | None:
     """Why `docker info` does not prove the nvidia runtime, or None when it does."""
     if not result["ok"]:
         return "the engine does not answer: " + " ".join(result["output"])[-400:]
-    runtimes = json.loads("\n".join(result["output"]) or "{}")
-    if "nvidia" not in runtimes:
+    listed = runtimes(result["output"])
+    if listed is None:
+        return "docker info gave no runtimes: " + " ".join(result["output"])[-400:]
+    if "nvidia" not in listed:
         return (
-            f"the engine lists runtimes {sorted(runtimes)} but not nvidia. Fix: restart it "
+            f"the engine lists runtimes {sorted(listed)} but not nvidia. Fix: restart it "
             "(`sudo systemctl restart docker`), and check that `docker` talks to this engine"
         )
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 
 from tasks.daemon import DAEMON_JSON
+from tasks.dockerinfo import RUNTIMES_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
 from tasks.toolkit import LEGACY_LISTS
 
@@ -53,7 +54,7 @@ if ! command -v docker >/dev/null; then :
 elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service \
     && systemctl is-active --quiet docker.socket; then echo runtimes_skipped=1
 else
-  emit runtimes timeout 20 docker info --format '{{json .Runtimes}}'
+  emit runtimes timeout 20 @RUNTIMES_COMMAND@
   echo "docker_host=${DOCKER_HOST:-}"
   echo "context_host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null)"
 fi
@@ -96,7 +97,7 @@ class DoctorFacts(FactBase):
         for name, value in {
             "@WSL_LIB@": WSL_LIB, "@PACKAGES@": " ".join(PACKAGES), "@BINARIES@": " ".join(BINARIES),
             "@SERVICE_PATH@": SERVICE_PATH, "@DAEMON_JSON@": DAEMON_JSON,
-            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
+            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@RUNTIMES_COMMAND@": RUNTIMES_COMMAND, "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
         }.items():
             script = script.replace(name, value)
         return script

@@ -1,0 +1,37 @@
+"""What `docker info` says, read once for the deploy's final check and doctor alike."""
+
+import pytest
+
+from tasks.dockerinfo import runtimes
+from tasks.verify import runtime_problem
+from tests.unit import realtext as real
+
+WITH = real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()
+WITHOUT = real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()
+
+
+@pytest.mark.parametrize("lines", [
+    [WITH],
+    [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITH],
+    [WITH, real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF],
+    [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITH, "", real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF],
+])
+def test_the_runtimes_are_found_among_the_clis_warnings(lines):
+    assert "nvidia" in runtimes(lines)
+
+
+@pytest.mark.parametrize("lines", [[], ["null"], [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF], ["{not json"]])
+def test_output_without_runtimes_gives_none(lines):
+    assert runtimes(lines) is None
+
+
+def test_the_deploys_final_check_reads_the_runtimes_beside_a_warning():
+    ok = {"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITH]}
+    assert runtime_problem(ok) is None
+    missing = runtime_problem({"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITHOUT]})
+    assert "but not nvidia" in missing and "runc" in missing
+
+
+def test_the_deploys_final_check_reports_output_it_cannot_read_instead_of_crashing():
+    problem = runtime_problem({"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF]})
+    assert problem.startswith("docker info gave no runtimes: WARNING: Error loading config file")
