@@ -14,6 +14,7 @@ from tasks.apt import (APT_BACKUPS, absent_with_backup, curl, package_manager_re
 from tasks.daemon import DAEMON_JSON
 from tasks.facts import StackState
 from tasks.operations import BACKUP_STAMP, backup_path, file_content, sha256
+from tasks.platforms import docker_codename
 from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
@@ -29,10 +30,10 @@ ENGINE_PACKAGES = [
 
 
 def docker_source_line(settings, facts) -> str:
-    """The line get.docker.com writes to docker.list."""
+    """The line get.docker.com writes to docker.list: the deploy never rewrites the script's own."""
     return (
         f"deb [arch={facts['arch']} signed-by={DOCKER_KEY}] "
-        f"{settings.docker_download_url}/linux/{facts['distro']} {facts['codename']} "
+        f"{settings.docker_download_url}/linux/{facts['distro']} {docker_codename(facts)} "
         f"{settings.docker_channel}"
     )
 

@@ -11,10 +11,9 @@ from pyinfra.api import deploy
 from tasks.docker import docker_users
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
+from tasks.platforms import ARCHES, names, platform
 from tasks import rollout
 
-SUPPORTED_DISTROS = {("ubuntu", "22.04"), ("ubuntu", "24.04"), ("debian", "12")}
-SUPPORTED_ARCHES = {"amd64", "arm64"}
 DESKTOP_CLI_ROOT = "/mnt/wsl/docker-desktop"
 DESKTOP_FIX = (
     "turn the integration off for this distro in Docker Desktop > Settings > Resources > "
@@ -147,14 +146,14 @@ def preflight_problems(facts: dict, settings) -> list[str]:
     on_wsl = wsl_generation(facts.get("osrelease", "")) is not None
     problems = wsl_problems(facts, settings) if on_wsl else native_problems(facts, settings)
     distro = (facts.get("distro", ""), facts.get("distro_version", ""))
-    if distro not in SUPPORTED_DISTROS:
+    if platform(*distro) is None:
         problems.append(
-            f"distro: {' '.join(distro).strip() or 'unknown'} is not supported. "
-            "Fix: use Ubuntu 22.04, Ubuntu 24.04 or Debian 12"
+            f"distro: {' '.join(distro).strip() or 'unknown'} is not supported. Fix: use {names()}"
         )
-    if facts.get("arch") not in SUPPORTED_ARCHES:
+    if facts.get("arch") not in ARCHES:
         problems.append(
-            f"architecture: {facts.get('arch') or 'unknown'} is not supported. Fix: use amd64 or arm64"
+            f"architecture: {facts.get('arch') or 'unknown'} is not supported. "
+            f"Fix: use {' or '.join(ARCHES)}"
         )
     return problems
 

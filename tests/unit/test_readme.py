@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from defaults import DEFAULTS
+from tools import readme
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ROW = re.compile(r"^\| (\w+) \| (.+?) \| .+ \|$")
@@ -32,3 +33,9 @@ def test_every_promise_names_a_test_that_exists():
     for path, name in named:
         source = (README.parent / path).read_text()
         assert re.search(rf"^def {name}\(", source, re.M), f"{path}::{name}"
+
+
+def test_the_readmes_generated_sections_are_the_codes_own_data():
+    text = README.read_text()
+    assert readme.rewrite(text) == text, "README.md is out of date: run `python3 -m tools.readme`"
+    assert "| Ubuntu 26.04 | `resolute` |" in readme.section(text, "platforms")

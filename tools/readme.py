@@ -1,0 +1,42 @@
+"""README.md's generated sections: `python3 -m tools.readme` rewrites them from the code's own data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.platforms import ARCHES, PLATFORMS
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def platform_table() -> str:
+    """The supported platforms, from tasks/platforms.py."""
+    rows = ["| platform | Docker's apt suite | what differs there |", "|---|---|---|"]
+    rows += [f"| {p.name} | `{p.codename}` | {p.differs or 'nothing'} |" for p in PLATFORMS]
+    return "\n".join(rows) + f"\n\nOn {' and '.join(ARCHES)}; any other distro or release is refused by name."
+
+
+SECTIONS = {"platforms": platform_table}
+
+
+def _markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+
+
+def section(text: str, name: str) -> str:
+    """What README text holds between `<!-- name:begin -->` and `<!-- name:end -->`."""
+    begin, end = _markers(name)
+    return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")
+
+
+def rewrite(text: str) -> str:
+    """text with every generated section made anew."""
+    for name, make in SECTIONS.items():
+        begin, end = _markers(name)
+        head, rest = text.split(begin, 1)
+        text = f"{head}{begin}\n{make()}\n{end}{rest.split(end, 1)[1]}"
+    return text
+
+
+if __name__ == "__main__":
+    README.write_text(rewrite(README.read_text()))
