@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyinfra.api import deploy
 
 from tasks.operations import checks_pass, file_content, steps_left
-from tasks.wslconf import WSL_CONF, merge_systemd
+from tasks.wslconf import WSL_CONF, invalid_booleans, merge_systemd
 
 
 @deploy("systemd")
@@ -28,12 +28,15 @@ def ensure_systemd(settings, facts) -> bool:
         )
         steps_left(name="Steps left to you", steps=[(next_step, None)])
     else:
+        ignored = invalid_booleans(facts["wsl_conf"]).get("boot.systemd")
+        why = (f" ({WSL_CONF} sets systemd={ignored}, which WSL ignores: its booleans are true, "
+               "false, 1 and 0)" if ignored is not None else "")
         checks_pass(
             name="systemd is PID 1",
             problems=[
-                f"systemd: PID 1 is {facts.get('pid1') or 'unknown'} and wsl_systemd is off, "
-                "so the engine cannot run as a service. Fix: set wsl_systemd = True, or add "
-                f"`[boot] systemd=true` to {WSL_CONF} yourself, then `wsl.exe --shutdown`"
+                f"systemd: PID 1 is {facts.get('pid1') or 'unknown'} and wsl_systemd is off{why}, "
+                "so the engine cannot run as a service. Fix: set wsl_systemd = True, or set "
+                f"`[boot] systemd=true` in {WSL_CONF} yourself, then `wsl.exe --shutdown`"
             ],
         )
     return False

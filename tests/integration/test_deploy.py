@@ -146,6 +146,17 @@ def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
     assert again.returncode == 0 and again.changed == [], again
 
 
+def test_a_systemd_key_that_wsl_reads_as_false_is_switched_on_in_place(make_twin, run_deploy):
+    # WSL matches names without regard to case and takes the first key: a line added below would lose.
+    twin = make_twin(systemd=False, wsl_conf="[Boot]\nSystemd=false\ncommand = echo hi\n")
+    run = run_deploy(twin)
+    assert run.returncode == 0, run
+    host = testinfra.get_host(twin.testinfra_target)
+    assert host.file("/etc/wsl.conf").content_string == "[Boot]\nsystemd=true\ncommand = echo hi\n"
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+
+
 def test_docker_desktop_integration_stops_a_docker_ce_run_unchanged(make_twin, run_deploy):
     twin = make_twin()
     desktop_integration(twin)
@@ -190,6 +201,16 @@ def test_with_wsl_systemd_off_and_no_systemd_the_run_stops_and_leaves_wsl_conf(m
     run = run_deploy(twin, wsl_systemd=False)
     assert run.returncode != 0, run
     assert "PID 1 is sleep and wsl_systemd is off" in run.output, run
+    assert twin.snapshot() == before
+
+
+def test_with_wsl_systemd_off_a_systemd_value_wsl_ignores_is_named(make_twin, run_deploy):
+    twin = make_twin(systemd=False, wsl_conf="[boot]\nsystemd=yes\n")
+    before = twin.snapshot()
+    run = run_deploy(twin, wsl_systemd=False)
+    assert run.returncode != 0, run
+    assert "/etc/wsl.conf sets systemd=yes, which WSL ignores: its booleans are true, false, 1 and 0" \
+        in run.output, run
     assert twin.snapshot() == before
 
 
