@@ -14,8 +14,9 @@ from pyinfra.api.exceptions import PyinfraError
 
 from defaults import DEFAULTS
 
-# Prefixes of our settings: an unknown name with one of them is a typo, not other data.
-_PREFIXES = ("preflight_", "min_kernel", "apt_", "docker_", "nvidia_", "wsl_", "gpu_", "doctor_")
+# How alike an unknown name must be to one of ours to be its typo (difflib's ratio): docker_user,
+# nvida_toolkit_version and dcoker_users are; other deploys' docker_packages and gpu_count are not.
+_TYPO_CUTOFF = 0.85
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~:]*(-[A-Za-z0-9.+~]+)?$")
@@ -169,14 +170,10 @@ def _unknown_names(data: dict) -> list[str]:
     for name in sorted(data):
         if name in DEFAULTS or name in ignored:
             continue
-        # Other data may sit beside ours: a name is a typo of ours when it has our prefix or
-        # is a near miss of a setting (nvida_toolkit_version, dcoker_users).
-        close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=0.85)
-        if not close and not name.startswith(_PREFIXES):
-            continue
-        close = close or difflib.get_close_matches(name, DEFAULTS, n=1)
-        hint = f"did you mean {close[0]}?" if close else "see the settings table in README.md"
-        errors.append(f"unknown setting {name}: {hint}")
+        # Other deploys' data may share the inventory: only a near miss of ours is a typo.
+        close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=_TYPO_CUTOFF)
+        if close:
+            errors.append(f"unknown setting {name}: did you mean {close[0]}?")
     return errors
 
 

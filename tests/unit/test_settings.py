@@ -77,6 +77,12 @@ def test_connector_and_unrelated_data_are_left_alone():
     assert settings.docker_engine == "docker-ce"
 
 
+@pytest.mark.parametrize("name", ["docker_packages", "gpu_count", "docker_edition", "nvidia_driver_version",
+                                  "apt_mirror", "wsl_distro_name"])
+def test_other_deploys_names_with_our_prefixes_pass_untouched(name):
+    assert validate({name: "x"}).docker_engine == "docker-ce"
+
+
 def test_a_plain_http_script_needs_a_sha256():
     with pytest.raises(SettingsError, match="docker_install_script_sha256"):
         validate({"docker_install_script_url": "http://mirror.example/get-docker.sh"})
