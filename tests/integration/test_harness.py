@@ -122,3 +122,41 @@ def test_nvidia_flat_repo_installs_a_pinned_toolkit(make_twin, mirrors):
         assert host.package(name).version == "1.17.7-1"
     assert host.run("nvidia-ctk --version").stdout.strip() == "NVIDIA Container Toolkit CLI version 1.17.7"
     assert "1.17.8-1" in host.run("apt-cache policy nvidia-container-toolkit").stdout
+
+
+# --- today's distros: Debian 13, and Ubuntu 26.04 over Debian 13's packages ------------------
+# Each module-scoped twin serves its read-only checks.
+
+
+@pytest.fixture(scope="module")
+def debian_13(platform_twin):
+    with platform_twin("debian-13") as twin:
+        yield twin
+
+
+@pytest.fixture(scope="module")
+def ubuntu_26_04(platform_twin):
+    with platform_twin("ubuntu-26.04") as twin:
+        yield twin
+
+
+def test_a_debian_13_twin_boots_systemd_and_has_apt_3_with_sqv(debian_13):
+    host = testinfra.get_host(debian_13.testinfra_target)
+    assert host.file("/proc/1/comm").content_string.strip() == "systemd"
+    assert host.run("systemctl is-system-running").stdout.strip() == "running"
+    assert host.run("apt-get --version").stdout.startswith("apt 3.")
+    assert host.file("/usr/bin/sqv").is_file
+    assert host.file("/etc/debian_version").content_string.startswith("13.")
+
+
+def test_an_ubuntu_26_04_twin_says_resolute_in_os_release_and_lsb_release(ubuntu_26_04):
+    host = testinfra.get_host(ubuntu_26_04.testinfra_target)
+    os_release = ". /etc/os-release && echo $ID $VERSION_ID $VERSION_CODENAME $UBUNTU_CODENAME"
+    assert host.check_output(os_release) == "ubuntu 26.04 resolute resolute"
+    assert host.check_output(". /etc/os-release && echo $PRETTY_NAME") == "Ubuntu 26.04 LTS"
+    assert host.file("/etc/lsb-release").content_string == (
+        'DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=26.04\nDISTRIB_CODENAME=resolute\n'
+        'DISTRIB_DESCRIPTION="Ubuntu 26.04 LTS"\n'
+    )
+    assert host.check_output("lsb_release -cs") == "resolute"
+
