@@ -130,7 +130,12 @@ def test_nvidia_flat_repo_installs_a_pinned_toolkit(make_twin, mirrors):
     for name in packages:
         assert host.package(name).version == "1.17.7-1"
     assert host.run("nvidia-ctk --version").stdout.strip() == "NVIDIA Container Toolkit CLI version 1.17.7"
-    assert "1.17.8-1" in host.run("apt-cache policy nvidia-container-toolkit").stdout
+    policy = host.run("apt-cache policy nvidia-container-toolkit").stdout
+    assert "1.17.8-1" in policy and "Candidate: 1.20.1-1" in policy
+    twin.exec(f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {' '.join(packages)}")
+    for name in packages:
+        assert host.package(name).version == "1.20.1-1"
+    assert host.run("nvidia-cdi-hook --version").stdout.strip() == "NVIDIA CDI Hook version 1.20.1"
 
 
 # --- today's distros: Debian 13, and Ubuntu 26.04 over Debian 13's packages ------------------

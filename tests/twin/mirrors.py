@@ -54,7 +54,10 @@ RELATION_FIELDS = {"Pre-Depends", "Depends", "Recommends", "Suggests"}
 # Fields of Debian's packages that would keep the renamed ones from installing next to the dummies.
 DROPPED_FIELDS = {"Source", "Conflicts", "Breaks", "Replaces", "Provides", "Built-Using"}
 DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
-NVIDIA_VERSIONS = ["1.17.7-1", "1.17.8-1"]
+# Oldest first: an unpinned install gets the last.
+NVIDIA_VERSIONS = ["1.17.7-1", "1.17.8-1", "1.20.1-1"]
+# Real toolkits ship nvidia-cdi-hook in nvidia-container-toolkit-base; the stand-ins from this one on.
+NVIDIA_CDI_HOOK_SINCE = "1.20.1-1"
 NVIDIA_DOCKER2_VERSION = "2.14.0-1"
 
 GET_DOCKER_SH = r"""#!/bin/sh
@@ -363,12 +366,15 @@ def _nvidia_packages(out: Path) -> None:
         _deb(out, "libnvidia-container-tools", v, depends=f"libnvidia-container1 (>= {v})", files={
             "usr/bin/nvidia-container-cli": _stub("nvidia-container-cli", v, "cli-version: {v}"),
         })
-        _deb(out, "nvidia-container-toolkit-base", v, files={
+        base = {
             "usr/bin/nvidia-ctk": _stub("nvidia-ctk", v, "NVIDIA Container Toolkit CLI version {v}"),
             "usr/bin/nvidia-container-runtime": _stub(
                 "nvidia-container-runtime", v, "NVIDIA Container Runtime version {v}"
             ),
-        })
+        }
+        if NVIDIA_VERSIONS.index(v) >= NVIDIA_VERSIONS.index(NVIDIA_CDI_HOOK_SINCE):
+            base["usr/bin/nvidia-cdi-hook"] = _stub("nvidia-cdi-hook", v, "NVIDIA CDI Hook version {v}")
+        _deb(out, "nvidia-container-toolkit-base", v, files=base)
         _deb(out, "nvidia-container-toolkit", v, depends=(
             f"nvidia-container-toolkit-base (= {v}), libnvidia-container-tools (>= {v})"
         ), files={
