@@ -98,13 +98,16 @@ def debian13_sudo_rs(tmp_path_factory) -> Path:
     return deb
 
 
-def sudo_rs_twin(make_twin, deb: Path):
-    """A Debian 12 twin with Debian 13's sudo-rs 0.2.5 installed and the checkout cloned for dev.
-    dpkg refuses it as it stands (Depends: libc6 >= 2.39; bookworm has 2.36), but its binary needs
-    only GLIBC_2.34, so it goes in with --force-depends-version, the real package unchanged."""
-    twin = make_twin()
+@pytest.fixture(params=["debian-12", "debian-13"])
+def sudo_rs_twin(request, make_twin, debian13_sudo_rs):
+    """A twin with Debian 13's sudo-rs 0.2.5 installed and the checkout cloned for dev. On Debian 12
+    dpkg refuses the package as it stands (Depends: libc6 >= 2.39; bookworm has 2.36), but its binary
+    needs only GLIBC_2.34, so it goes in unchanged with --force-depends-version; on Debian 13 as is."""
+    twin = make_twin(platform=request.param)
+    deb = debian13_sudo_rs
+    force = "--force-depends-version" if request.param == "debian-12" else ""
     subprocess.run(["docker", "cp", str(deb), f"{twin.id}:/var/tmp/{deb.name}"], check=True)
-    twin.exec(f"dpkg --force-depends-version -i /var/tmp/{deb.name} >/dev/null 2>&1; rm /var/tmp/{deb.name}")
+    twin.exec(f"dpkg {force} -i /var/tmp/{deb.name} >/dev/null 2>&1; rm /var/tmp/{deb.name}")
     assert twin.exec("dpkg-query -W -f='${Status} ${Version}' sudo-rs").stdout.startswith("install ok installed 0.2.5")
     clone_into(twin)
     return twin
@@ -120,8 +123,8 @@ def as_dev(twin, command: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
-def test_setup_sh_refuses_a_sudo_rs_without_askpass_before_changing_anything(make_twin, debian13_sudo_rs):
-    twin = sudo_rs_twin(make_twin, debian13_sudo_rs)
+def test_setup_sh_refuses_a_sudo_rs_without_askpass_before_changing_anything(sudo_rs_twin):
+    twin = sudo_rs_twin
     assert as_dev(twin, "command -v sudo && sudo --version 2>&1").stdout == "/usr/lib/cargo/bin/sudo\nsudo-rs 0.2.5\n"
     home = "find /home/dev -printf '%y %m %s %p\\n' | sort"
     before, home_before = twin.snapshot(), twin.exec(home).stdout
@@ -143,8 +146,8 @@ def test_setup_sh_refuses_a_sudo_rs_without_askpass_before_changing_anything(mak
     assert twin.snapshot() == before, "/etc, the keyrings, the packages and the enabled units are as they were"
 
 
-def test_the_fixes_it_names_work_with_the_real_sudo_rs(make_twin, debian13_sudo_rs):
-    twin = sudo_rs_twin(make_twin, debian13_sudo_rs)
+def test_the_fixes_it_names_work_with_the_real_sudo_rs(sudo_rs_twin):
+    twin = sudo_rs_twin
     refusal = as_dev(twin, "sh files/sudo-check.sh")
     assert refusal.returncode == 1, refusal
 
