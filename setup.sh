@@ -4,6 +4,8 @@
 # without sudo, so the only password prompt is pyinfra's own, once.
 set -eu
 cd "$(dirname "$0")"
+# First, before anything is made or installed: can pyinfra drive this machine's sudo?
+sh files/sudo-check.sh
 
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv >/dev/null 2>&1 || { rm -rf .venv; python3 -m venv --without-pip .venv; }

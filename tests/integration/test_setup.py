@@ -6,10 +6,13 @@ import re
 import select
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import testinfra
 from conftest import ROOT, TWIN_SETTINGS
+from twin.image import debian_mirror
+from twin.twin import WSL_PATH
 
 pytestmark = pytest.mark.integration
 
@@ -43,15 +46,20 @@ def run_in_terminal(args: list[str], password: str, timeout: float) -> tuple[int
     return os.waitstatus_to_exitcode(status), output.decode(errors="replace"), prompts
 
 
-def test_setup_sh_converges_a_fresh_distro_as_its_sudo_user(make_twin, mirrors):
-    twin = make_twin()
-    assert twin.exec("python3 -m pip --version", check=False).returncode != 0, "no pip, as on WSL"
-    assert twin.exec("python3 -m venv /tmp/v", check=False).returncode != 0, "no venv, as on WSL"
+def clone_into(twin) -> None:
+    """The checkout's tracked files, as `git clone` gives them, in dev's home on the twin."""
     archive = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True)
     files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c"],
                            input=archive.stdout, capture_output=True, check=True).stdout
     subprocess.run(["docker", "exec", "-i", "-u", "dev", twin.id, "sh", "-c",
                     f"mkdir -p {CHECKOUT} && tar -C {CHECKOUT} -x"], input=files, check=True)
+
+
+def test_setup_sh_converges_a_fresh_distro_as_its_sudo_user(make_twin, mirrors):
+    twin = make_twin()
+    assert twin.exec("python3 -m pip --version", check=False).returncode != 0, "no pip, as on WSL"
+    assert twin.exec("python3 -m venv /tmp/v", check=False).returncode != 0, "no venv, as on WSL"
+    clone_into(twin)
     # The mirrors' settings, given the pyinfra way for @local: group data for all hosts.
     settings = {**mirrors.settings(), "docker_daemon_options": TWIN_SETTINGS["docker_daemon_options"]}
     data = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
@@ -70,3 +78,86 @@ def test_setup_sh_converges_a_fresh_distro_as_its_sudo_user(make_twin, mirrors):
     status, output, prompts = run_in_terminal(command, password="dev", timeout=300)
     assert status == 0 and prompts <= 1, output[-5000:]
     assert not re.search(r"\] Success", output), "a second run changes nothing"
+
+
+@pytest.fixture(scope="module")
+def debian13_sudo_rs(tmp_path_factory) -> Path:
+    """Debian 13's own sudo-rs package (0.2.5), fetched with a scratch apt configuration: this
+    machine's /etc/apt and package lists stay as they are."""
+    folder = tmp_path_factory.mktemp("trixie")
+    for sub in ("lists/partial", "cache/archives/partial", "sources.list.d"):
+        (folder / sub).mkdir(parents=True)
+    (folder / "sources.list").write_text("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+                                         f"{debian_mirror()} trixie main\n")
+    apt = [f"-oDir::Etc::SourceList={folder}/sources.list", f"-oDir::Etc::SourceParts={folder}/sources.list.d",
+           f"-oDir::State::Lists={folder}/lists", f"-oDir::Cache={folder}/cache", "-oAPT::Sandbox::User=root"]
+    subprocess.run(["apt-get", *apt, "-qq", "update"], check=True, capture_output=True, timeout=300)
+    subprocess.run(["apt-get", *apt, "-qq", "download", "sudo-rs"], cwd=folder, check=True, capture_output=True,
+                   timeout=300)
+    (deb,) = folder.glob("sudo-rs_0.2.5-*.deb")
+    return deb
+
+
+@pytest.fixture(params=["debian-12", "debian-13"])
+def sudo_rs_twin(request, make_twin, debian13_sudo_rs):
+    """A twin with Debian 13's sudo-rs 0.2.5 installed and the checkout cloned for dev. On Debian 12
+    dpkg refuses the package as it stands (Depends: libc6 >= 2.39; bookworm has 2.36), but its binary
+    needs only GLIBC_2.34, so it goes in unchanged with --force-depends-version; on Debian 13 as is."""
+    twin = make_twin(platform=request.param)
+    deb = debian13_sudo_rs
+    force = "--force-depends-version" if request.param == "debian-12" else ""
+    subprocess.run(["docker", "cp", str(deb), f"{twin.id}:/var/tmp/{deb.name}"], check=True)
+    twin.exec(f"dpkg {force} -i /var/tmp/{deb.name} >/dev/null 2>&1; rm /var/tmp/{deb.name}")
+    assert twin.exec("dpkg-query -W -f='${Status} ${Version}' sudo-rs").stdout.startswith("install ok installed 0.2.5")
+    clone_into(twin)
+    return twin
+
+
+# How Debian 13 makes sudo-rs the `sudo` a user gets (sudo-rs's README): /usr/lib/cargo/bin first on PATH.
+SUDO_RS_FIRST = ["-e", f"PATH=/usr/lib/cargo/bin:{WSL_PATH}"]
+
+
+def as_dev(twin, command: str) -> subprocess.CompletedProcess:
+    """`sh -c command` as dev in the checkout, with sudo-rs as dev's sudo."""
+    return subprocess.run(["docker", "exec", "-u", "dev", *SUDO_RS_FIRST, "-w", CHECKOUT, twin.id, "sh", "-c", command],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_setup_sh_refuses_a_sudo_rs_without_askpass_before_changing_anything(sudo_rs_twin):
+    twin = sudo_rs_twin
+    assert as_dev(twin, "command -v sudo && sudo --version 2>&1").stdout == "/usr/lib/cargo/bin/sudo\nsudo-rs 0.2.5\n"
+    home = "find /home/dev -printf '%y %m %s %p\\n' | sort"
+    before, home_before = twin.snapshot(), twin.exec(home).stdout
+
+    command = ["docker", "exec", "-it", "-u", "dev", *SUDO_RS_FIRST, "-w", CHECKOUT, twin.id, "./setup.sh"]
+    started = time.monotonic()
+    status, output, prompts = run_in_terminal(command, password="dev", timeout=120)
+    output = output.replace("\r\n", "\n")
+    assert status != 0, output
+    assert time.monotonic() - started < 30, "fails fast, before pip or pyinfra"
+    assert prompts == 0, "nothing asked for the password"
+    assert "Traceback" not in output
+    assert "the sudo on PATH (/usr/lib/cargo/bin/sudo) is sudo-rs 0.2.5, which has\nno -A" in output
+    assert "echo 'dev ALL=(ALL) NOPASSWD: ALL' | sudo tee /etc/sudoers.d/wsl-gpu-docker" in output
+    assert "PATH=/usr/bin:$PATH ./setup.sh" in output
+
+    assert twin.exec(f"test -e {CHECKOUT}/.venv", check=False).returncode != 0, "no venv"
+    assert twin.exec(home).stdout == home_before, "nothing new in dev's home (no pip cache, no venv)"
+    assert twin.snapshot() == before, "/etc, the keyrings, the packages and the enabled units are as they were"
+
+
+def test_the_fixes_it_names_work_with_the_real_sudo_rs(sudo_rs_twin):
+    twin = sudo_rs_twin
+    refusal = as_dev(twin, "sh files/sudo-check.sh")
+    assert refusal.returncode == 1, refusal
+
+    # sudo.ws first on PATH, as the message says: the check passes, sudo.ws has -A.
+    assert as_dev(twin, "PATH=/usr/bin:$PATH sh files/sudo-check.sh").returncode == 0
+
+    # The drop-in it prints, written as its own command would (root's part done here as root).
+    line, path, mode = re.search(r"echo '(.+)' \| sudo tee (\S+) && sudo chmod (\d+) ", refusal.stderr).groups()
+    twin.exec(f"echo '{line}' > {path} && chmod {mode} {path}")
+    assert as_dev(twin, "sh files/sudo-check.sh").returncode == 0
+    # pyinfra's own form of a command with passwordless sudo, through sudo-rs 0.2.5.
+    proc = as_dev(twin, "command -v sudo; sudo -H -n sh -c 'id -u'")
+    assert proc.stdout == "/usr/lib/cargo/bin/sudo\n0\n", proc
