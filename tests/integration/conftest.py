@@ -205,3 +205,42 @@ def serve(tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+class DoctorRun:
+    """One `pyinfra doctor.py` run over twins, with the JSON report it wrote."""
+
+    def __init__(self, proc: subprocess.CompletedProcess, report: dict):
+        self.returncode = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        self.report = report
+
+    def checks(self, twin: Twin) -> dict:
+        return {c["check"]: c for c in self.report["hosts"][twin.pyinfra_target]["checks"]}
+
+    def status(self, twin: Twin) -> dict:
+        return {name: c["status"] for name, c in self.checks(twin).items()}
+
+    def __repr__(self):
+        out = self.output if len(self.output) < 12000 else "[...]\n" + self.output[-12000:]
+        return f"DoctorRun(rc={self.returncode})\n{out}"
+
+
+@pytest.fixture(scope="session")
+def run_doctor(mirrors, tmp_path_factory):
+    """run_doctor(twin or [twins], **settings) runs doctor.py over them, as run_deploy does the deploy."""
+
+    def run(twins, **settings) -> DoctorRun:
+        twins = twins if isinstance(twins, list) else [twins]
+        folder = tmp_path_factory.mktemp("doctor")
+        report = folder / "report.json"
+        data = {**mirrors.settings(), **TWIN_SETTINGS, "doctor_report_path": str(report), **settings}
+        hosts = ", ".join(f"({t.pyinfra_target!r}, {data!r})" for t in twins)
+        (folder / "inventory.py").write_text(f"twins = [{hosts}]\n")
+        proc = subprocess.run(
+            [sys.executable, "-m", "pyinfra", "-y", str(folder / "inventory.py"), "doctor.py"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )
+        return DoctorRun(proc, json.loads(report.read_text()) if report.exists() else {"hosts": {}})
+
+    return run

@@ -2,6 +2,8 @@
 
 import json
 
+from twin import DEFAULT_PLATFORM, PLATFORMS
+
 ENGINE = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
 TOOLKIT = ["nvidia-container-toolkit", "nvidia-container-toolkit-base",
            "libnvidia-container-tools", "libnvidia-container1"]
@@ -22,7 +24,13 @@ def engine_pid(host):
     return host.check_output("systemctl show docker -p MainPID --value")
 
 
-def assert_converged(host, mirrors):
+def docker_suite(platform: str) -> str:
+    """Where Docker's repository is for a twin of platform: "debian bookworm", "ubuntu resolute"."""
+    identity = PLATFORMS[platform].os_release
+    return f"{identity['ID']} {identity['VERSION_CODENAME']}" if identity else f"debian {PLATFORMS[platform].suite}"
+
+
+def assert_converged(host, mirrors, platform: str = DEFAULT_PLATFORM):
     """The whole stack, checked from outside the deploy."""
     for package in ENGINE + TOOLKIT:
         assert host.package(package).is_installed, package
@@ -32,8 +40,8 @@ def assert_converged(host, mirrors):
     assert fingerprints(host, DOCKER_KEY) == [mirrors.docker_gpg_fingerprint]
     assert fingerprints(host, NVIDIA_KEYRING) == [mirrors.nvidia_gpg_fingerprint]
     assert host.file(DOCKER_LIST).content_string == (
-        f"deb [arch=amd64 signed-by={DOCKER_KEY}] {mirrors.docker_download_url}/linux/debian "
-        "bookworm stable\n"
+        f"deb [arch=amd64 signed-by={DOCKER_KEY}] {mirrors.docker_download_url}/linux/"
+        f"{docker_suite(platform)} stable\n"
     )
     assert host.file(NVIDIA_LIST).content_string == (
         f"deb [signed-by={NVIDIA_KEYRING}] {mirrors.nvidia_repo_url}/stable/deb/amd64 /\n"

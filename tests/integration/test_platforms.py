@@ -1,0 +1,128 @@
+"""Today's distros end to end, one converged twin each: converge, rerun, doctor, a refused daemon.json, drift."""
+
+import re
+
+import pytest
+import testinfra
+from stack import LEGACY_LIST, NVIDIA_LIST, assert_converged, engine_pid
+from twin import PLATFORMS
+
+pytestmark = pytest.mark.integration
+
+# What `wsl --install` gives today, Debian's stable release, and the Ubuntu most teams run.
+TODAY = ["ubuntu-26.04", "debian-13", "ubuntu-24.04"]
+# Debian 13's engine (26.1) checks a daemon.json with `dockerd --validate`; Debian 12's (20.10) cannot.
+VALIDATES = {name for name in TODAY if PLATFORMS[name].suite == "trixie"}
+WSL1_KERNEL = "4.4.0-19041-Microsoft"
+
+
+@pytest.fixture(scope="module", params=TODAY)
+def today(request, platform_twin, run_deploy):
+    """(platform, twin, its first run): a fresh twin of each platform, converged once and shared."""
+    twin = platform_twin(request.param).start()
+    try:
+        yield request.param, twin, run_deploy(twin)
+    finally:
+        twin.remove()
+
+
+@pytest.fixture
+def converged(today):
+    """(platform, twin) once the first run passed; systemd's start limit reset between tests."""
+    platform, twin, first = today
+    assert first.returncode == 0, first
+    twin.exec("systemctl reset-failed docker.service")
+    return platform, twin
+
+
+def settles(run_deploy, twin):
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+
+
+def test_a_fresh_twin_converges(today, mirrors):
+    platform, twin, first = today
+    assert first.returncode == 0 and first.changed and not first.errors, first
+    host = testinfra.get_host(twin.testinfra_target)
+    assert_converged(host, mirrors, platform)
+    # The install script brings docker-model-plugin with the engine; the deploy keeps it.
+    assert host.package("docker-model-plugin").is_installed
+
+
+def test_a_second_run_changes_nothing(converged, run_deploy):
+    platform, twin = converged
+    host = testinfra.get_host(twin.testinfra_target)
+    before, pid = twin.snapshot(), engine_pid(host)
+    again = run_deploy(twin)
+    assert again.returncode == 0, again
+    assert again.changed == [] and again.results["totals"]["success"] == 0, again
+    assert twin.snapshot() == before
+    assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
+    assert host.package("docker-model-plugin").is_installed
+
+
+def test_doctor_on_the_converged_twin_fails_nothing_and_changes_nothing(converged, run_doctor):
+    platform, twin = converged
+    before = twin.snapshot()
+    run = run_doctor(twin)
+    assert twin.snapshot() == before, "doctor changed the twin"
+    status = run.status(twin)
+    assert [c for c, s in status.items() if s == "FAIL"] == [], run
+    assert run.returncode == 0, run
+    distro = run.checks(twin)["wsl.distro"]
+    assert distro["status"] == "PASS" and distro["found"] == platform.replace("-", " "), run
+    for check in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "daemon-json.loaded"):
+        assert status[check] == "PASS", (check, run)
+
+
+def test_a_daemon_json_dockerd_rejects_is_not_kept(converged, run_deploy):
+    platform, twin = converged
+    host = testinfra.get_host(twin.testinfra_target)
+    before, pid = host.file("/etc/docker/daemon.json").content_string, engine_pid(host)
+    bad = {"bridge": "none", "iptables": False, "ip-masq": False, "log-level": "nonsense"}
+    run = run_deploy(twin, docker_daemon_options=bad)
+    assert run.returncode != 0, run
+    # dockerd's own reason: "invalid logging level: nonsense" (26.1), "unable to parse logging level" (20.10).
+    assert re.search(r"(invalid|unable to parse) logging level: nonsense", run.output), run
+    assert "docker_daemon_options" in run.output, run
+    assert "failed to mount overlay" not in run.output, "storage-driver noise is not the reason"
+    assert host.file("/etc/docker/daemon.json").content_string == before
+    assert host.service("docker").is_running, "nothing is left stopped"
+    if platform in VALIDATES:
+        assert engine_pid(host) == pid, "dockerd --validate refused the file: the engine was never stopped"
+        assert host.run("ls /etc/docker | grep -c rejected").stdout.strip() == "0"
+    settles(run_deploy, twin)
+
+
+def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
+    platform, twin = converged
+    twin.exec(
+        "rm /etc/docker/daemon.json /etc/apt/sources.list.d/docker.list"
+        " && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker"
+        f" && cp {NVIDIA_LIST} {LEGACY_LIST}"
+    )
+    host = testinfra.get_host(twin.testinfra_target)
+    pid = engine_pid(host)
+    repair = run_deploy(twin)
+    assert repair.returncode == 0, repair
+    assert {"daemon.json | /etc/docker/daemon.json registers the nvidia runtime",
+            "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed",
+            "Engine restart | Docker Engine is restarted to load its new configuration",
+            } <= set(repair.changed), repair
+    assert_converged(host, mirrors, platform)
+    assert not host.file(LEGACY_LIST).exists
+    assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
+    assert host.package("docker-model-plugin").is_installed
+    settles(run_deploy, twin)
+
+
+@pytest.mark.parametrize("platform", TODAY)
+def test_wsl1_is_refused_before_anything_changes(platform, make_twin, run_deploy):
+    twin = make_twin(platform, kernel=WSL1_KERNEL)
+    before = twin.snapshot()
+    run = run_deploy(twin)
+    assert run.returncode != 0, run
+    assert f"WSL2: kernel '{WSL1_KERNEL}' is WSL1" in run.output and "wsl --set-version" in run.output
+    assert "is not supported" not in run.output, "today's distro is supported"
+    assert run.changed == []
+    assert twin.snapshot() == before
