@@ -630,22 +630,22 @@ def check_runtime_registered(facts, settings) -> Result:
 
 
 def check_runtime_loaded(facts, settings) -> Result:
-    if facts.get("runtimes_skipped"):
+    if facts.get("docker_info_skipped"):
         engine = check_engine(facts, settings)
         return Result("daemon-json.loaded", FAIL,
                       "docker.service is stopped: not asked, since docker.socket would start it",
                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
-    if "runtimes.rc" not in facts:
+    if "docker_info.rc" not in facts:
         return Result("daemon-json.loaded", INFO, "no docker CLI to ask the engine (see docker.engine)")
-    output = " ".join(facts.get("runtimes", []))
-    if facts["runtimes.rc"] != "0":
+    output = " ".join(facts.get("docker_info", []))
+    if facts["docker_info.rc"] != "0":
         if "permission denied" in output:
             return Result("daemon-json.loaded", WARN, f"cannot ask the engine: {output[-300:]}",
                           "run doctor with --sudo, and see group.active")
         engine = check_engine(facts, settings)
         return Result("daemon-json.loaded", FAIL, f"the engine does not answer: {output[-300:]}",
                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
-    listed = dockerinfo.runtimes(facts.get("runtimes", []))
+    listed = dockerinfo.runtimes(facts.get("docker_info", []))
     if listed is None:
         return Result("daemon-json.loaded", FAIL, f"docker info gave no runtimes: {output[-300:]}",
                       "check that `docker` talks to this distro's engine")

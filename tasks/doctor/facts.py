@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 
 from tasks.daemon import DAEMON_JSON
-from tasks.dockerinfo import RUNTIMES_COMMAND
+from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
 from tasks.toolkit import LEGACY_LISTS
 
@@ -13,10 +13,11 @@ from tasks.toolkit import LEGACY_LISTS
 SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
 PACKAGES = ["docker-ce", "docker.io", "nvidia-container-toolkit", "nvidia-container-toolkit-base"]
-BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk"]
+# nvidia-cdi-hook on dockerd's PATH lets Docker 29.2+ run `--gpus` through CDI (moby/moby#50228).
+BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk", "nvidia-cdi-hook"]
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
-         "runtimes", "legacy_list", "apt_err", "users"}
+         "docker_info", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing"}
 
 _SCRIPT = r"""
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -52,11 +53,13 @@ fi
 if ! command -v docker >/dev/null; then :
 # A stopped engine behind an active docker.socket would be started by any docker command.
 elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service \
-    && systemctl is-active --quiet docker.socket; then echo runtimes_skipped=1
+    && systemctl is-active --quiet docker.socket; then echo docker_info_skipped=1
 else
-  emit runtimes timeout 20 @RUNTIMES_COMMAND@
+  emit docker_info timeout 20 @DOCKER_INFO_COMMAND@
   echo "docker_host=${DOCKER_HOST:-}"
-  echo "context_host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null)"
+  # Only the endpoint: the CLI may print warnings beside it.
+  echo "context_host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null \
+    | grep '://' | tail -n 1)"
 fi
 ipt=$(PATH=@SERVICE_PATH@ command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
 for b in nft legacy; do
@@ -97,7 +100,8 @@ class DoctorFacts(FactBase):
         for name, value in {
             "@WSL_LIB@": WSL_LIB, "@PACKAGES@": " ".join(PACKAGES), "@BINARIES@": " ".join(BINARIES),
             "@SERVICE_PATH@": SERVICE_PATH, "@DAEMON_JSON@": DAEMON_JSON,
-            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@RUNTIMES_COMMAND@": RUNTIMES_COMMAND, "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
+            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@DOCKER_INFO_COMMAND@": RUNTIMES_AND_VERSION_COMMAND,
+            "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
         }.items():
             script = script.replace(name, value)
         return script

@@ -617,3 +617,23 @@ APT_LIST_TWICE = (
 
 # VERBATIM  https://github.com/docker/cli/issues/5075 (a broken ~/.docker/config.json: the CLI warns and goes on)
 WARN_DOCKER_CONFIG_UNEXPECTED_EOF = "WARNING: Error loading config file: /root/.docker/config.json: unexpected EOF"
+
+# ---------------------------------------------------------------------------
+# 10. The platforms a fresh WSL install gives today: Docker 29, toolkit 1.20, WSL 2.7
+# ---------------------------------------------------------------------------
+# VERBATIM  https://github.com/dyrnq/install-docker/issues/20 (what Docker 29's `docker info` warns on
+# cgroup v1; the warning comes from moby/moby#51360, "Added a WARNING in `docker info`")
+WARN_DOCKER29_CGROUP_V1 = (
+    "WARNING: Support for cgroup v1 is deprecated and planned to be removed by no later than May 2029 "
+    "(https://github.com/moby/moby/issues/51111)"
+)
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/1743 (`docker info` of Docker 29.4.0)
+DOCKER_INFO_SERVER_VERSION_29_4_0 = " Server Version: 29.4.0"
+# DERIVED  `{{json .ServerVersion}}` of the engine above: the same value as a JSON string
+DOCKER_INFO_SERVER_VERSION_JSON_29_4_0 = '"29.4.0"'
+# VERBATIM  `dpkg -l | grep -E "nvidia-container-toolkit |docker-ce " | awk '{print $2, $3}'` on an
+# Ubuntu 24.04 host with Docker 29.2.1 and toolkit 1.20.0 (code search; repo not identified)
+DPKG_DOCKER_CE_29_2_1 = "docker-ce 5:29.2.1-1~ubuntu.24.04~noble"
+DPKG_TOOLKIT_1_20_0 = "nvidia-container-toolkit 1.20.0-1"
+# VERBATIM  docker-ce on Ubuntu 26.04 as a team's playbook recorded it (code search; repo not identified)
+DPKG_DOCKER_CE_29_7_2_RESOLUTE = "docker-ce 5:29.7.2-1~ubuntu.26.04~resolute"

@@ -55,7 +55,7 @@ GOOD = {
     "exec_start": real.DOCKER_SERVICE_SHOW_EXECSTART_H, "dockerd": [f"812 0 {NOW - 3600}"],
     "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
     "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
-    "runtimes.rc": "0", "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
+    "docker_info.rc": "0", "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
     "docker_host": "", "context_host": "unix:///var/run/docker.sock",
     "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
     "iptables_legacy.rc": "0", "iptables_legacy": "",
@@ -65,13 +65,13 @@ GOOD = {
 # A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
 NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
                                       "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
-STALE_ENGINE = {"runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
+STALE_ENGINE = {"docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
                 "daemon_json_changed_at": str(NOW - 60)}
 # The engine stopped, with docker.socket active: doctor asks it nothing, nor runs the GPU container.
-SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "runtimes_skipped": "1", "runtimes.rc": None,
-               "runtimes": None, "gpu_asked": True}
+SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "docker_info_skipped": "1", "docker_info.rc": None,
+               "docker_info": None, "gpu_asked": True}
 NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
-              "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
+              "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
 
 
 def results(settings=None, **facts) -> dict:
@@ -435,8 +435,8 @@ def test_daemon_json_that_is_not_json_fails_and_the_deploy_rewrites_it():
 
 def test_the_clis_own_warning_beside_the_runtimes_is_not_mistaken_for_them():
     runtimes = [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()]
-    assert check("daemon-json.loaded", runtimes=runtimes).status == PASS
-    r = check("daemon-json.loaded", runtimes=["null"])
+    assert check("daemon-json.loaded", docker_info=runtimes).status == PASS
+    r = check("daemon-json.loaded", docker_info=["null"])
     assert r.status == FAIL and "docker info gave no runtimes: null" in r.found
 
 
@@ -453,16 +453,16 @@ def test_an_engine_not_restarted_after_daemon_json_changed_needs_a_restart():
 
 
 def test_a_cli_talking_to_another_engine_is_named():
-    r = check("daemon-json.loaded", runtimes=STALE_ENGINE["runtimes"],
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"],
               docker_host="tcp://127.0.0.1:2375")
     assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
 
 
 def test_an_engine_that_does_not_answer_or_refuses_the_user():
     r = check("daemon-json.loaded", dockerd=[], engine_unit="inactive",
-              **{"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_NOT_RUNNING]})
+              **{"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_NOT_RUNNING]})
     assert r.status == FAIL and r.by_deploy and "Is the docker daemon running?" in r.found
-    r = check("daemon-json.loaded", **{"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_SOCKET_PERMISSION]})
+    r = check("daemon-json.loaded", **{"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION]})
     assert r.status == WARN and "--sudo" in r.fix
 
 
@@ -580,7 +580,7 @@ EXAMPLES = [
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
     ({}, {"docker_engine": "docker-desktop"}),
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {"docker_engine": "docker-desktop"}),
-    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "runtimes": STALE_ENGINE["runtimes"]},
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "docker_info": STALE_ENGINE["docker_info"]},
      {"docker_engine": "docker-desktop"}),
     ({"pkg": [], "bin": [], "dockerd": []}, {}),
     ({"dockerd": [], "engine_unit": "failed"}, {}),
@@ -604,12 +604,12 @@ EXAMPLES = [
     ({"daemon_json": ["{"]}, {}),
     (NO_RUNTIME, {}),
     (STALE_ENGINE, {}),
-    ({"runtimes": STALE_ENGINE["runtimes"], "docker_host": "tcp://localhost:2375"}, {}),
+    ({"docker_info": STALE_ENGINE["docker_info"], "docker_host": "tcp://localhost:2375"}, {}),
     # A `docker` that ignores --format (a wrapper, or not Docker's CLI) answers in text.
-    ({"runtimes": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
-    ({"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
-    ({"dockerd": [], "engine_unit": "inactive", "runtimes.rc": "1",
-      "runtimes": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
+    ({"docker_info": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
+    ({"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
+    ({"dockerd": [], "engine_unit": "inactive", "docker_info.rc": "1",
+      "docker_info": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
     (SOCKET_ONLY, {}),
     (failed_gpu(real.ERR_NO_GPU_DRIVER), {}),
     (failed_gpu(real.ERR_UNKNOWN_RUNTIME), {}),
