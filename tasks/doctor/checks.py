@@ -25,13 +25,15 @@ DEPLOY = "rerun the deploy (deploy.py)"
 RESTART = "`sudo systemctl restart docker`"
 # How far the clock may trail the hardware clock or apt's newest Release file before doctor says so.
 CLOCK_SLACK = 60
-# Toolkit releases that break GPU containers on WSL2: (first bad, first fixed, what, where).
+# Toolkit releases that break GPU containers on WSL2, and only there: (first bad, first fixed, what, where).
 KNOWN_BAD_TOOLKITS = [
     ("1.12.1", "1.13.0", "containers hang while nvidia-container-cli segfaults on WSL2",
      "https://github.com/NVIDIA/nvidia-container-toolkit/issues/53"),
     ("0", "1.14.4", "Windows drivers 555 and newer add libnvdxgdmal.so.1, which this toolkit does "
      "not mount: CUDA fails in containers with error 500 'named symbol not found'",
      "https://github.com/NVIDIA/nvidia-container-toolkit/issues/520"),
+    ("1.19.1", "1.20.0", "video encode and decode crash in containers: DeepStream's nvv4l2decoder and "
+     "nvv4l2h264enc die with SIGSEGV", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864"),
 ]
 NVML_BLOCKED = "GPU access blocked by the operating system"
 
@@ -530,12 +532,14 @@ def check_known_bad(facts, settings) -> Result:
     version = toolkit_version(deb) if deb else None
     if _desktop_mode(settings) or version is None:
         return Result("toolkit.known-bad", INFO, "no toolkit version to check (see toolkit.installed)")
+    if _off_wsl(facts, settings):
+        return _not_wsl("toolkit.known-bad", facts)
     bad = [(why, where) for first, fixed, why, where in KNOWN_BAD_TOOLKITS
            if Version(first) <= version < Version(fixed)]
     if bad:
         whys = "; ".join(f"{why} ({where})" for why, where in bad)
         return Result("toolkit.known-bad", FAIL, f"nvidia-container-toolkit {deb}: {whys}",
-                      "set nvidia_toolkit_version to a fixed release (e.g. \"1.17.8-1\") and rerun the "
+                      "set nvidia_toolkit_version to a fixed release (e.g. \"1.20.1-1\") and rerun the "
                       "deploy, or `sudo apt-get install --only-upgrade nvidia-container-toolkit`")
     return Result("toolkit.known-bad", PASS,
                   f"{deb} is not a toolkit release known to break WSL ({len(KNOWN_BAD_TOOLKITS)} listed)")

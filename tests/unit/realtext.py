@@ -637,3 +637,8 @@ DPKG_DOCKER_CE_29_2_1 = "docker-ce 5:29.2.1-1~ubuntu.24.04~noble"
 DPKG_TOOLKIT_1_20_0 = "nvidia-container-toolkit 1.20.0-1"
 # VERBATIM  docker-ce on Ubuntu 26.04 as a team's playbook recorded it (code search; repo not identified)
 DPKG_DOCKER_CE_29_7_2_RESOLUTE = "docker-ce 5:29.7.2-1~ubuntu.26.04~resolute"
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864 (title; fixed in 1.20.0)
+TOOLKIT_1_19_1_WSL = (
+    "[Bug]: nvv4l2decoder/nvv4l2h264enc SIGSEGV with nvidia-container-toolkit 1.19.1-1 on WSL2 "
+    "(fix: downgrade to 1.18.0-1)"
+)

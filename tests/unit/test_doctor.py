@@ -376,16 +376,23 @@ def test_the_hook_must_be_on_the_engines_path():
 @pytest.mark.parametrize("deb,issue,quote,version", [
     ("1.12.1-1", "issues/53", real.TOOLKIT_1_12_1_WSL, "1.12.1"),
     ("1.14.3-1", "issues/520", real.TOOLKIT_555_FIXED_IN, "1.14.4"),
+    ("1.19.1-1", "issues/1864", real.TOOLKIT_1_19_1_WSL, "1.19.1-1"),
 ])
 def test_known_bad_toolkit_versions_fail_naming_their_issue(deb, issue, quote, version):
     assert version in quote
     r = check("toolkit.known-bad", pkg=[f"nvidia-container-toolkit {deb}"])
-    assert r.status == FAIL and issue in r.found
+    assert r.status == FAIL and issue in r.found and '"1.20.1-1"' in r.fix
 
 
-@pytest.mark.parametrize("deb", ["1.14.4-1", "1.15.0-1", "1.17.8-1"])
+@pytest.mark.parametrize("deb", ["1.14.4-1", "1.15.0-1", "1.17.8-1", "1.18.0-1",
+                                 real.DPKG_TOOLKIT_1_20_0.split()[1]])
 def test_fixed_toolkit_versions_pass(deb):
     assert check("toolkit.known-bad", pkg=[f"nvidia-container-toolkit {deb}"]).status == PASS
+
+
+def test_releases_that_break_only_wsl_are_not_held_against_a_native_workstation():
+    r = check("toolkit.known-bad", **NATIVE, pkg=["nvidia-container-toolkit 1.19.1-1"])
+    assert r.status == INFO and "not WSL's" in r.found
 
 
 def test_toolkit_versions_read_debian_and_rc_forms():
@@ -595,6 +602,7 @@ EXAMPLES = [
     ({}, {"nvidia_toolkit_version": "1.17.3-1"}),
     ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
+    ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
     ({"no_cgroups": "true"}, {}),
     ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
     ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
