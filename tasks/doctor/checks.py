@@ -18,7 +18,7 @@ from tasks.doctor.facts import TOOLKIT_CONFIG
 from tasks.facts import WSL_LIB
 from tasks.preflight import desktop_cli, kernel_version, missing_users, preflight_problems, wsl_generation
 from tasks.toolkit import NVIDIA_LIST
-from tasks.wslconf import WSL_CONF, systemd_enabled
+from tasks.wslconf import WSL_CONF, boolean, cgroup_version, invalid_booleans, read, systemd_enabled
 
 PASS, WARN, FAIL, INFO = "PASS", "WARN", "FAIL", "INFO"
 DEPLOY = "rerun the deploy (deploy.py)"
@@ -276,9 +276,53 @@ def check_clock(facts, settings) -> Result:
     return Result("wsl.clock", PASS, f"the clock reads {_when(now)}, {' and '.join(compared)}")
 
 
+def check_wsl_info(facts, settings) -> Result:
+    if _off_wsl(facts, settings):
+        return _not_wsl("wsl.info", facts)
+    if "wslinfo_version" not in facts:
+        return Result("wsl.info", INFO, "no wslinfo in this distro, so its WSL is older than the releases that "
+                      "have it; `wsl --update` from Windows brings a current one")
+    version = facts["wslinfo_version"] or "of a release whose wslinfo has no --version"
+    return Result("wsl.info", INFO,
+                  f"WSL {version}, networking mode {facts.get('wslinfo_networking') or 'unknown'} (wslinfo)")
+
+
 check_distro = _from_preflight("wsl.distro", "distro", lambda f: f"{f['distro']} {f['distro_version']}",
                                wsl_only=False)
 check_arch = _from_preflight("wsl.arch", "architecture", lambda f: f["arch"], wsl_only=False)
+
+
+def _shown(key: str, value: str) -> str:
+    """A wsl.conf key as the file has it: [section] name=value."""
+    section, _, name = key.partition(".")
+    return f"[{section}] {name}={value}"
+
+
+def check_wsl_conf_booleans(facts, settings) -> Result:
+    if _off_wsl(facts, settings):
+        return _not_wsl("wsl.conf-booleans", facts)
+    # [boot] systemd is systemd.wsl-conf's to judge, with the deploy's own fix.
+    invalid = {k: v for k, v in invalid_booleans(facts.get("wsl_conf", [])).items() if k != "boot.systemd"}
+    if invalid:
+        named = ", ".join(_shown(k, v) for k, v in invalid.items())
+        return Result("wsl.conf-booleans", WARN,
+                      f"{WSL_CONF} sets {named}: WSL takes only true, false, 1 and 0 (it warns \"Invalid "
+                      f"boolean value\" as it starts) and keeps the default{' of each' if len(invalid) > 1 else ''}",
+                      "use true or false there, then `wsl.exe --shutdown` from Windows")
+    return Result("wsl.conf-booleans", PASS, f"every boolean key in {WSL_CONF} reads as true or false")
+
+
+def check_cgroups(facts, settings) -> Result:
+    if _off_wsl(facts, settings):
+        return _not_wsl("wsl.cgroups", facts)
+    if cgroup_version(facts.get("wsl_conf", [])) == "v1":
+        return Result("wsl.cgroups", WARN,
+                      f"{WSL_CONF} sets [automount] cgroups=v1, so WSL mounts cgroup v1, which Docker 29 "
+                      "deprecates: its `docker info` warns \"Support for cgroup v1 is deprecated and planned to "
+                      "be removed by no later than May 2029\" (moby/moby#51111)",
+                      f"remove `cgroups=v1` from [automount] in {WSL_CONF} (or set cgroups=v2), then "
+                      "`wsl.exe --shutdown` from Windows")
+    return Result("wsl.cgroups", PASS, f"WSL mounts cgroup v2 ({WSL_CONF} does not ask for v1)")
 
 # --- a Linux driver inside WSL -----------------------------------------------------------
 
@@ -322,19 +366,26 @@ def check_pid1(facts, settings) -> Result:
 def check_wsl_conf(facts, settings) -> Result:
     if _off_wsl(facts, settings):
         return _not_wsl("systemd.wsl-conf", facts)
-    if systemd_enabled(facts.get("wsl_conf", [])):
+    lines = facts.get("wsl_conf", [])
+    if systemd_enabled(lines):
         return Result("systemd.wsl-conf", PASS, f"{WSL_CONF} sets [boot] systemd=true")
-    where = WSL_CONF if facts.get("wsl_conf_exists") else f"{WSL_CONF} is missing, so it"
+    entry = read(lines).get("boot.systemd")
+    if entry and boolean(entry.value) is None:
+        found = (f"{WSL_CONF} sets [boot] systemd={entry.value}, which WSL ignores (it reads only true, "
+                 "false, 1 and 0), so it leaves systemd off")
+        deploy, by_hand = "rewrites that line to systemd=true in place", \
+            f"change that line to `systemd=true` in {WSL_CONF}"
+    else:
+        where = WSL_CONF if facts.get("wsl_conf_exists") else f"{WSL_CONF} is missing, so it"
+        found = f"{where} does not set [boot] systemd=true"
+        deploy, by_hand = "sets it, keeping the rest of the file", f"add `[boot]` and `systemd=true` to {WSL_CONF}"
     status = WARN if facts.get("pid1") == "systemd" else FAIL
-    found = f"{where} does not set [boot] systemd=true"
     if status == WARN:
         found += " (systemd runs now, but nothing in the distro asks for it)"
     if settings.wsl_systemd:
-        return Result("systemd.wsl-conf", status, found,
-                      _deploy_fix("sets it, keeping the rest of the file"), by_deploy=True)
+        return Result("systemd.wsl-conf", status, found, _deploy_fix(deploy), by_deploy=True)
     return Result("systemd.wsl-conf", status, found,
-                  f"add `[boot]` and `systemd=true` to {WSL_CONF} (wsl_systemd is off, so the deploy "
-                  "leaves the file alone), then `wsl.exe --shutdown`")
+                  f"{by_hand} (wsl_systemd is off, so the deploy leaves the file alone), then `wsl.exe --shutdown`")
 
 
 # --- Docker Engine -----------------------------------------------------------------------
@@ -734,7 +785,8 @@ def check_gpu_container(facts, settings) -> Result:
 CHECKS = [
     check_settings, check_other_preflight,
     check_nvidia_smi, check_driver_libraries, check_libcuda_link,
-    check_wsl_version, check_kernel, check_dxg, check_clock, check_distro, check_arch,
+    check_wsl_version, check_wsl_info, check_kernel, check_dxg, check_clock, check_distro, check_arch,
+    check_wsl_conf_booleans, check_cgroups,
     check_linux_driver, check_linker_libcuda,
     check_pid1, check_wsl_conf,
     check_desktop, check_engine, check_iptables, check_hosts,

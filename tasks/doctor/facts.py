@@ -29,6 +29,11 @@ if [ -L @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=link
 elif [ -f @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=file; fi
 ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
 grep -hs '^Date:' /var/lib/apt/lists/*Release | sed 's/^Date: */apt_date=/'
+# wslinfo answers from WSL's own init, with no Windows interop; --version came after --wsl-version.
+if command -v wslinfo >/dev/null; then
+  echo "wslinfo_version=$({ timeout 5 wslinfo --version || timeout 5 wslinfo --wsl-version; } 2>/dev/null | head -n 1)"
+  echo "wslinfo_networking=$(timeout 5 wslinfo --networking-mode 2>/dev/null | head -n 1)"
+fi
 # awk, not sed: a last line without a newline must not run into the next key.
 [ -e /etc/wsl.conf ] && echo wsl_conf_exists=1 && awk '{print "wsl_conf=" $0}' /etc/wsl.conf
 dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' @PACKAGES@ 2>/dev/null \
@@ -90,7 +95,7 @@ class DoctorFacts(FactBase):
     """
     Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
     the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
-    apt's Release dates, wsl.conf, packages, the engine and its runtimes, iptables backends, the
+    apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the engine and its runtimes, iptables backends, the
     users, the docker group and the shell's groups, the toolkit's config, legacy lists and apt's
     own complaints.
     """

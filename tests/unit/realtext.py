@@ -642,3 +642,37 @@ TOOLKIT_1_19_1_WSL = (
     "[Bug]: nvv4l2decoder/nvv4l2h264enc SIGSEGV with nvidia-container-toolkit 1.19.1-1 on WSL2 "
     "(fix: downgrade to 1.18.0-1)"
 )
+# VERBATIM  microsoft/WSL src/linux/init/WslDistributionConfig.cpp (the enum's map compares without regard
+# to case: configfile.h, wsl::shared::string::CaseInsensitiveCompare)
+WSL_CONFIG_KEY_CGROUPS = (
+    'ConfigKey("automount.cgroups", {{"v1", CGroupVersion::v1}, {"v2", CGroupVersion::v2}}, CGroup, nullptr),'
+)
+# VERBATIM  https://github.com/microsoft/WSL/issues/12912 (WSL's own warning for a value it does not take as
+# a boolean: it names the key and goes on with the default; the same parser reads /etc/wsl.conf)
+WSL_INVALID_BOOLEAN_WARNING = (
+    "wsl: Invalid boolean value 'D:\\Data\\WSL\\__m__\\modules.vhdx' for key 'wsl2.kernelModules' in "
+    "C:\\Users\\lucyfurnice\\\\.wslconfig:4"
+)
+# VERBATIM  https://github.com/microsoft/WSL/issues/10510 (an [interop] section as a user wrote it)
+WSL_CONF_INTEROP_SECTION = (
+    "[interop]\n"
+    "# Restrict launching Windows processes in WSL\n"
+    "enabled=false\n"
+    "\n"
+    "# Do not appent Windows PATH to WSL $PATH\n"
+    "appendWindowsPath = false\n"
+)
+
+# VERBATIM  microsoft/WSL src/linux/init/wslinfo.cpp: `--version` prints the WSL package's version and a
+# newline; `--networking-mode` prints one of these words (and "wsl1" outside the utility VM); both answer
+# from WSL's own init, without Windows interop.  `--wsl-version` is the older spelling (WSLINFO_WSL_VERSION_LEGACY).
+WSLINFO_VERSION_SOURCE = "std::cout << WSL_PACKAGE_VERSION;"
+WSLINFO_NETWORKING_MODES = ("nat", "bridged", "mirrored", "virtioproxy", "none")
+# VERBATIM  https://github.com/microsoft/WSL/issues/11045 ('wslinfo --networking-mode says "nat"')
+WSLINFO_NETWORKING_MODE_NAT = "nat"
+# VERBATIM  https://github.com/microsoft/WSL/issues/11475 (the request for a wslinfo version flag, shipped in
+# WSL 2.2.3 as --wsl-version: the package version on one line)
+WSLINFO_WSL_VERSION_2_2_2 = "$ wslinfo --wsl-version\n2.2.2.0"
+# VERBATIM  https://github.com/microsoft/WSL/issues/40688 ("WSL Version" field: the same package version,
+# which `wslinfo --version` prints on WSL 2.7)
+WSL_VERSION_2_7_3 = "2.7.3.0"

@@ -42,6 +42,7 @@ GOOD = {
     "linux_driver": [], "distro": "ubuntu", "distro_version": "24.04", "codename": "noble",
     "arch": "amd64", "pid1": "systemd", "user": "alice", "docker_cli": ["/usr/bin/docker"],
     "now": str(NOW), "rtc": str(NOW), "euid": "0",
+    "wslinfo_version": real.WSL_VERSION_2_7_3, "wslinfo_networking": real.WSLINFO_NETWORKING_MODE_NAT,
     "smi.rc": "0", "smi": real.NVIDIA_SMI_L_4GPU.splitlines(),
     "libcuda_file": "file", "ld_libcuda": ldconfig_paths(real.LDCONFIG_P_WSL),
     "apt_date": [real.APT_RELEASE_DATE_NOBLE],
@@ -182,6 +183,47 @@ def test_a_missing_dev_dxg_fails():
     assert r.status == FAIL and "/dev/dxg is missing" in r.found
 
 
+def test_wslinfo_tells_wsls_version_and_networking_mode():
+    r = check("wsl.info")
+    assert r.status == INFO and r.found == "WSL 2.7.3.0, networking mode nat (wslinfo)"
+    assert real.WSLINFO_NETWORKING_MODE_NAT in real.WSLINFO_NETWORKING_MODES
+    # WSL 2.2.3 to the release that renamed it answer only --wsl-version, which the fact asks next.
+    older = real.WSLINFO_WSL_VERSION_2_2_2.splitlines()[1]
+    assert check("wsl.info", wslinfo_version=older, wslinfo_networking="mirrored").found.startswith(
+        "WSL 2.2.2.0, networking mode mirrored")
+    assert "has no --version" in check("wsl.info", wslinfo_version="").found
+
+
+def test_without_wslinfo_doctor_says_wsl_predates_it_and_off_wsl_it_steps_aside():
+    r = check("wsl.info", wslinfo_version=None, wslinfo_networking=None)
+    assert r.status == INFO and "no wslinfo" in r.found and "wsl --update" in r.found
+    assert "not WSL's" in check("wsl.info", **NATIVE, wslinfo_version=None).found
+
+
+def test_boolean_keys_wsl_ignores_are_named_with_their_values():
+    text = real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION.replace("enabled=false", "enabled=no")
+    assert check("wsl.conf-booleans", wsl_conf=text.splitlines()).status == WARN
+    text = text.replace("appendWindowsPath = false", "appendWindowsPath = off")
+    r = check("wsl.conf-booleans", wsl_conf=text.splitlines())
+    assert r.status == WARN and "[interop] enabled=no, [interop] appendwindowspath=off" in r.found
+    assert "Invalid boolean value" in r.found and "Invalid boolean value" in real.WSL_INVALID_BOOLEAN_WARNING
+    assert r.fix.startswith("use true or false") and not r.by_deploy
+    conf = (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION).splitlines()
+    assert check("wsl.conf-booleans", wsl_conf=conf).status == PASS
+    # [boot] systemd is systemd.wsl-conf's finding, with the deploy's fix.
+    assert check("wsl.conf-booleans", wsl_conf=["[boot]", "systemd=yes"]).status == PASS
+
+
+def test_cgroup_v1_asked_of_wsl_warns_that_docker_29_deprecates_it():
+    r = check("wsl.cgroups", wsl_conf=(real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups = v1\n").splitlines())
+    assert r.status == WARN and "[automount] cgroups=v1" in r.found
+    assert real.WARN_DOCKER29_CGROUP_V1.split("WARNING: ")[1].split(" (")[0] in r.found
+    assert "remove `cgroups=v1`" in r.fix and "wsl.exe --shutdown" in r.fix
+    assert check("wsl.cgroups").status == PASS
+    assert check("wsl.cgroups", wsl_conf=["[automount]", "cgroups=v2"]).status == PASS
+    assert check("wsl.cgroups", **NATIVE, wsl_conf=["[automount]", "cgroups=v1"]).status == INFO
+
+
 # What WSL2's clock lags by after a sleep, as apt's own message of it says (4d 3h 29min 57s).
 LAG = 4 * 86400 + 3 * 3600 + 29 * 60 + 57
 
@@ -261,6 +303,18 @@ def test_systemd_off_fails_and_the_deploy_sets_wsl_conf():
 def test_systemd_set_but_not_running_needs_only_a_shutdown():
     r = check("systemd.pid1", pid1="init")
     assert r.fix == "run `wsl.exe --shutdown` from Windows and open the distro again"
+
+
+@pytest.mark.parametrize("value", ["yes", "on", '"yes"'])
+def test_a_systemd_value_wsl_ignores_keeps_systemd_off_and_the_deploy_rewrites_that_line(value):
+    conf = ["[boot]", f"systemd={value}"]
+    r = check("systemd.wsl-conf", pid1="init", wsl_conf=conf)
+    shown = value.strip('"')
+    assert r.status == FAIL and f"systemd={shown}, which WSL ignores" in r.found and "leaves systemd off" in r.found
+    assert r.by_deploy and "rewrites that line to systemd=true in place" in r.fix
+    r = check("systemd.wsl-conf", {"wsl_systemd": False}, pid1="init", wsl_conf=conf)
+    assert not r.by_deploy and r.fix.startswith("change that line to `systemd=true` in /etc/wsl.conf")
+    assert check("systemd.wsl-conf", wsl_conf=conf).status == WARN, "systemd runs, but the file does not ask"
 
 
 def test_wsl_conf_without_systemd_warns_while_systemd_runs_and_honours_wsl_systemd():
@@ -584,6 +638,11 @@ EXAMPLES = [
     ({"pid1": "init", "dockerd": [], "engine_unit": None}, {}),
     ({"wsl_conf": []}, {}),
     ({"wsl_conf": []}, {"wsl_systemd": False}),
+    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {}),
+    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION.replace(
+        "enabled=false", "enabled=no")).splitlines()}, {}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups=v1\n").splitlines()}, {}),
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
     ({}, {"docker_engine": "docker-desktop"}),
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {"docker_engine": "docker-desktop"}),
@@ -696,7 +755,7 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row(monkeypatch):
 
 def test_every_check_that_can_fail_has_a_readme_row():
     # The checks made by _from_preflight share one call site, so each is counted here by name.
-    never_fail = {"driver.libcuda-link"}
+    never_fail = {"driver.libcuda-link", "wsl.info"}
     names = {r.check for r in run_checks(GOOD, validate({}))}
     assert {r.check for r in example_rows()} | never_fail == names
 
