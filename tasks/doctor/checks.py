@@ -14,7 +14,7 @@ from packaging.version import InvalidVersion, Version
 from tasks import dockerinfo
 from tasks.daemon import DAEMON_JSON, parse_daemon_json
 from tasks.docker import DOCKER_LIST, docker_users
-from tasks.doctor.facts import TOOLKIT_CONFIG
+from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT, TOOLKIT_CONFIG
 from tasks.facts import WSL_LIB
 from tasks.preflight import desktop_cli, kernel_version, missing_users, preflight_problems, wsl_generation
 from tasks.toolkit import NVIDIA_LIST
@@ -36,6 +36,9 @@ KNOWN_BAD_TOOLKITS = [
      "nvv4l2h264enc die with SIGSEGV", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864"),
 ]
 NVML_BLOCKED = "GPU access blocked by the operating system"
+# From this release the engine hands `--gpus` to its CDI driver (moby/moby#50228).
+CDI_DOCKER = Version("29.2")
+WSL_DRIVER_STORE = "/usr/lib/wsl/drivers/"
 
 
 @dataclass(frozen=True)
@@ -578,6 +581,86 @@ def check_hook(facts, settings) -> Result:
     return Result("toolkit.hook", PASS, ", ".join(binaries[b] for b in needed))
 
 
+def engine_version(facts) -> Version | None:
+    """This distro's engine's version: its package's (docker-ce, or Debian's docker.io), else the one the
+    engine gave (a dockerd installed without a package)."""
+    packages = _packages(facts)
+    text = packages.get("docker-ce") or packages.get("docker.io") or \
+        dockerinfo.server_version(facts.get("docker_info", [])) or ""
+    # 29.2.1 of 5:29.2.1-1~ubuntu.24.04~noble, 26.1.5 of 26.1.5+dfsg1-9+b9
+    match = re.match(r"(?:\d+:)?(\d+(?:\.\d+)+)", text)
+    return Version(match.group(1)) if match else None
+
+
+def _gpu_path(facts) -> tuple[str | None, str]:
+    """How this distro's engine runs `--gpus`: "cdi", "hook", or None when doctor cannot tell; and why."""
+    version = engine_version(facts)
+    if version is None:
+        return None, "no engine version to tell by (see docker.engine)"
+    features = (_daemon_config(facts) or {}).get("features")
+    # CDI is on unless daemon.json turns it off; without it the engine keeps to the runtime hook.
+    if isinstance(features, dict) and features.get("cdi") is False:
+        return "hook", 'the nvidia runtime hook (daemon.json turns CDI off: "features": {"cdi": false})'
+    cdi_hook = _binaries(facts).get("nvidia-cdi-hook")
+    if version >= CDI_DOCKER and cdi_hook:
+        return "cdi", f"CDI (Docker {version} is 29.2+, nvidia-cdi-hook at {cdi_hook})"
+    why = "no nvidia-cdi-hook on the engine's PATH" if version >= CDI_DOCKER else "CDI takes over from Docker 29.2"
+    return "hook", f"the nvidia runtime hook (Docker {version}: {why})"
+
+
+def check_gpu_path(facts, settings) -> Result:
+    if _desktop_mode(settings):
+        return Result("toolkit.gpu-path", INFO, "Docker Desktop runs `--gpus` in its own engine")
+    if "nvidia-container-toolkit" not in _packages(facts):
+        return Result("toolkit.gpu-path", INFO, "no toolkit in this distro (see toolkit.installed)")
+    path, how = _gpu_path(facts)
+    if path is None:
+        return Result("toolkit.gpu-path", INFO, how)
+    return Result("toolkit.gpu-path", PASS, f"`--gpus` runs through {how}")
+
+
+def _listed(paths: list[str], most: int = 3) -> str:
+    return ", ".join(paths[:most]) + (f" and {len(paths) - most} more" if len(paths) > most else "")
+
+
+def _regenerate(spec: str, facts) -> str:
+    """How to write this stale spec anew."""
+    if spec == CDI_REFRESH_OUTPUT and facts.get("cdi_refresh_unit"):
+        return f"`sudo systemctl restart {CDI_REFRESH_UNIT}`, which writes {spec} anew"
+    if spec.rsplit("/", 1)[-1].startswith("nvidia"):
+        return f"`sudo nvidia-ctk cdi generate --output={spec}`"
+    return f"write {spec} anew with the tool that made it, or remove it"
+
+
+def check_cdi_spec(facts, settings) -> Result:
+    if _desktop_mode(settings):
+        return Result("toolkit.cdi-spec", INFO, "Docker Desktop's engine reads no CDI spec of this distro")
+    specs = facts.get("cdi_spec", [])
+    if not specs:
+        return Result("toolkit.cdi-spec", INFO,
+                      f"no CDI spec in /etc/cdi or /var/run/cdi ({CDI_REFRESH_UNIT} of toolkit 1.19.1 and "
+                      f"later writes {CDI_REFRESH_OUTPUT})")
+    missing: dict[str, list[str]] = {}
+    for line in facts.get("cdi_missing", []):
+        spec, _, path = line.partition(" ")
+        missing.setdefault(spec, []).append(path)
+    if not missing:
+        return Result("toolkit.cdi-spec", PASS, f"every file that {', '.join(specs)} mounts exists")
+    found = "; ".join(f"{spec} mounts {_listed(paths)}, which {'does' if len(paths) == 1 else 'do'} not exist"
+                      for spec, paths in missing.items())
+    in_store = any(p.startswith(WSL_DRIVER_STORE) for paths in missing.values() for p in paths)
+    if in_store and not _off_wsl(facts, settings):
+        found += f" (each Windows driver update gives its folder in {WSL_DRIVER_STORE.rstrip('/')} a new name)"
+    fix = "; ".join(_regenerate(spec, facts) for spec in missing)
+    path = _gpu_path(facts)[0]
+    if path == "cdi":
+        return Result("toolkit.cdi-spec", FAIL, f"{found}: GPU containers fail to start (see toolkit.gpu-path)",
+                      fix)
+    also = "; `--gpus` runs through the runtime hook" if path == "hook" else ""
+    return Result("toolkit.cdi-spec", WARN,
+                  f"{found}: `--device nvidia.com/gpu=...` fails{also} (see toolkit.gpu-path)", fix)
+
+
 def check_known_bad(facts, settings) -> Result:
     deb = _packages(facts).get("nvidia-container-toolkit")
     version = toolkit_version(deb) if deb else None
@@ -791,7 +874,8 @@ CHECKS = [
     check_pid1, check_wsl_conf,
     check_desktop, check_engine, check_iptables, check_hosts,
     check_group, check_group_active,
-    check_toolkit, check_hook, check_known_bad, check_no_cgroups, check_legacy_lists, check_apt_sources,
+    check_toolkit, check_hook, check_gpu_path, check_cdi_spec, check_known_bad, check_no_cgroups,
+    check_legacy_lists, check_apt_sources,
     check_daemon_json, check_runtime_registered, check_runtime_loaded,
     check_gpu_container,
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from pyinfra.api import FactBase
 
 from tasks.daemon import DAEMON_JSON
@@ -15,6 +17,13 @@ TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
 PACKAGES = ["docker-ce", "docker.io", "nvidia-container-toolkit", "nvidia-container-toolkit-base"]
 # nvidia-cdi-hook on dockerd's PATH lets Docker 29.2+ run `--gpus` through CDI (moby/moby#50228).
 BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk", "nvidia-cdi-hook"]
+# The CDI specs an engine reads, and the files a spec mounts: YAML's `hostPath: /x` (a list item or not),
+# or JSON's `"hostPath": "/x",`, one a line as nvidia-ctk writes them.
+CDI_SPECS = "/etc/cdi/*.yaml /etc/cdi/*.json /var/run/cdi/*.yaml /var/run/cdi/*.json"
+CDI_HOST_PATH_SED = r"""s/^[[:space:]-]*"\{0,1\}hostPath"\{0,1\}:[[:space:]]*["']\{0,1\}\([^"']*\).*/\1/p"""
+# Toolkit 1.19.1 and later keep /var/run/cdi/nvidia.yaml fresh with this unit, on WSL too.
+CDI_REFRESH_UNIT = "nvidia-cdi-refresh.service"
+CDI_REFRESH_OUTPUT = "/var/run/cdi/nvidia.yaml"
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
          "docker_info", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing"}
@@ -86,6 +95,15 @@ done
 sed -n 's/^[[:space:]]*no-cgroups[[:space:]]*=[[:space:]]*\([a-z]*\).*/no_cgroups=\1/p' \
   @TOOLKIT_CONFIG@ 2>/dev/null; echo
 for f in @LEGACY_LISTS@; do [ -e "$f" ] && echo "legacy_list=$f"; done
+# A spec goes stale when the files it mounts go: each Windows driver update renames WSL's driver store.
+for f in @CDI_SPECS@; do
+  [ -f "$f" ] || continue
+  echo "cdi_spec=$f"
+  sed -n @CDI_HOST_PATH_SED@ "$f" | while read -r p; do [ -e "$p" ] || echo "cdi_missing=$f $p"; done
+done
+for d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
+  [ -e "$d/@CDI_REFRESH_UNIT@" ] && echo "cdi_refresh_unit=$d/@CDI_REFRESH_UNIT@" && break
+done
 apt-cache policy 2>&1 >/dev/null | grep -E '^(E|W):' | sed 's/^/apt_err=/'
 true
 """
@@ -96,8 +114,9 @@ class DoctorFacts(FactBase):
     Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
     the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
     apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the engine and its runtimes, iptables backends, the
-    users, the docker group and the shell's groups, the toolkit's config, legacy lists and apt's
-    own complaints.
+    users, the docker group and the shell's groups, the toolkit's config, legacy lists, apt's
+    own complaints, the CDI specs with the files they mount that are missing, and whether
+    nvidia-cdi-refresh.service is installed.
     """
 
     def command(self):
@@ -106,7 +125,8 @@ class DoctorFacts(FactBase):
             "@WSL_LIB@": WSL_LIB, "@PACKAGES@": " ".join(PACKAGES), "@BINARIES@": " ".join(BINARIES),
             "@SERVICE_PATH@": SERVICE_PATH, "@DAEMON_JSON@": DAEMON_JSON,
             "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@DOCKER_INFO_COMMAND@": RUNTIMES_AND_VERSION_COMMAND,
-            "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
+            "@LEGACY_LISTS@": " ".join(LEGACY_LISTS), "@CDI_SPECS@": CDI_SPECS,
+            "@CDI_HOST_PATH_SED@": shlex.quote(CDI_HOST_PATH_SED), "@CDI_REFRESH_UNIT@": CDI_REFRESH_UNIT,
         }.items():
             script = script.replace(name, value)
         return script

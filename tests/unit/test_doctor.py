@@ -7,6 +7,7 @@ import ast
 import inspect
 import json
 import re
+import subprocess
 import sys
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from tasks.doctor import checks
 from tasks.doctor.checks import (CHECKS, FAIL, GPU_ERRORS, INFO, LAYERS, PASS, WARN, check_gpu_container,
                                  layer, run_checks, toolkit_version)
-from tasks.doctor.facts import LISTS, DoctorFacts
+from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, LISTS, DoctorFacts
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
 from tasks import preflight
@@ -71,6 +72,24 @@ STALE_ENGINE = {"docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.st
 # The engine stopped, with docker.socket active: doctor asks it nothing, nor runs the GPU container.
 SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "docker_info_skipped": "1", "docker_info.rc": None,
                "docker_info": None, "gpu_asked": True}
+
+
+def host_paths(spec: str) -> list[str]:
+    """What the fact's sed reads of a CDI spec: the files it mounts, one a line."""
+    out = subprocess.run(["sed", "-n", CDI_HOST_PATH_SED], input=spec, capture_output=True, text=True,
+                         check=True).stdout
+    return [line.strip() for line in out.splitlines()]
+
+
+# What a fresh install gives today: Docker 29.2 and toolkit 1.20, so `--gpus` runs through CDI.
+CDI29 = {"pkg": [real.DPKG_DOCKER_CE_29_2_1, real.DPKG_TOOLKIT_1_20_0, "nvidia-container-toolkit-base 1.20.0-1"],
+         "bin": GOOD["bin"] + ["nvidia-cdi-hook /usr/bin/nvidia-cdi-hook"],
+         "cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [],
+         "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
+# After a Windows driver update: the spec still names the old driver store folder.
+STALE_SPEC = {"cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [
+    f"{CDI_REFRESH_OUTPUT} {p}" for p in host_paths(real.CDI_SPEC_WSL_YAML) if p.startswith("/usr/lib/wsl/drivers/")],
+    "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
 NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
               "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
 
@@ -387,6 +406,105 @@ def test_a_hosts_key_that_clashes_with_the_services_h_flag_fails():
     assert check("docker.hosts").status == PASS
 
 
+# --- `--gpus` through CDI, and CDI specs --------------------------------------------------
+
+def test_a_fresh_install_of_today_runs_gpus_through_cdi_and_passes():
+    r = results(**CDI29)
+    assert [x for x in r.values() if x.status in (FAIL, WARN)] == []
+    assert r["toolkit.gpu-path"].status == PASS
+    assert r["toolkit.gpu-path"].found == (
+        "`--gpus` runs through CDI (Docker 29.2.1 is 29.2+, nvidia-cdi-hook at /usr/bin/nvidia-cdi-hook)")
+    assert "`nvidia.cdi`" in real.MOBY_GPUS_THROUGH_CDI and "`nvidia-cdi-hook`" in real.MOBY_GPUS_THROUGH_CDI
+    assert r["toolkit.cdi-spec"].status == PASS and CDI_REFRESH_OUTPUT in r["toolkit.cdi-spec"].found
+
+
+def test_older_engines_without_the_cdi_hook_or_with_cdi_off_keep_to_the_runtime_hook():
+    assert check("toolkit.gpu-path").found == (
+        "`--gpus` runs through the nvidia runtime hook (Docker 27.3.1: CDI takes over from Docker 29.2)")
+    r = check("toolkit.gpu-path", pkg=CDI29["pkg"])
+    assert r.status == PASS and "runtime hook (Docker 29.2.1: no nvidia-cdi-hook on the engine's PATH)" in r.found
+    cdi_off = json.loads(real.DAEMON_JSON_NVIDIA_CTK_FRESH) | {"features": {"cdi": False}}
+    r = check("toolkit.gpu-path", **{**CDI29, "daemon_json": [json.dumps(cdi_off)]})
+    assert "runtime hook (daemon.json turns CDI off" in r.found
+    debian = check("toolkit.gpu-path", pkg=["docker.io 26.1.5+dfsg1-9+b9"] + GOOD["pkg"][1:])
+    assert "(Docker 26.1.5:" in debian.found
+
+
+def test_a_dockerd_without_a_package_is_judged_by_the_version_it_gives_among_docker_29s_warnings():
+    info = [real.WARN_DOCKER29_CGROUP_V1, real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip(),
+            real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0, real.WARN_DOCKER29_CGROUP_V1]
+    pkg = [p for p in CDI29["pkg"] if not p.startswith("docker-ce ")]
+    r = results(**{**CDI29, "pkg": pkg, "docker_info": info})
+    assert "CDI (Docker 29.4.0 is 29.2+" in r["toolkit.gpu-path"].found
+    assert r["daemon-json.loaded"].status == PASS
+    assert r["docker.engine"].status == PASS and "dockerd (/usr/bin/dockerd)" in r["docker.engine"].found
+    unknown = results(**{**CDI29, "pkg": pkg, "docker_info": [real.WARN_DOCKER29_CGROUP_V1]})
+    assert unknown["toolkit.gpu-path"].status == INFO and "no engine version" in unknown["toolkit.gpu-path"].found
+    assert unknown["daemon-json.loaded"].status == FAIL and "gave no runtimes" in unknown["daemon-json.loaded"].found
+
+
+def test_docker_29s_warnings_around_the_runtimes_are_skipped():
+    info = [real.WARN_DOCKER29_CGROUP_V1, real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip(),
+            real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0, "", real.WARN_DOCKER29_CGROUP_V1]
+    r = check("daemon-json.loaded", docker_info=info, daemon_json_changed_at=STALE_ENGINE["daemon_json_changed_at"])
+    assert r.status == FAIL and "lists runtimes ['io.containerd.runc.v2', 'runc'], not nvidia" in r.found
+
+
+def test_the_gpu_containers_errors_are_told_apart_beside_docker_29s_warnings():
+    r = gpu(real.WARN_DOCKER29_CGROUP_V1 + "\n" + real.ERR_UNKNOWN_RUNTIME + "\n" + real.WARN_DOCKER29_CGROUP_V1)
+    assert r.status == FAIL and "not loaded the nvidia runtime" in r.found
+
+
+@pytest.mark.parametrize("spec, paths", [
+    (real.CDI_SPEC_WSL_YAML, ["/usr/lib/wsl/lib/libdxcore.so",
+                              "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda.so.1.1",
+                              "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so"]),
+    (real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST, ["/usr/lib/wsl/lib/libdxcore.so",
+                                             "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda.so.1.1",
+                                             "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda_loader.so"]),
+    (real.CDI_SPEC_WSL_JSON, ["/usr/lib/wsl/lib/libdxcore.so"]),
+])
+def test_the_fact_reads_every_host_path_of_a_spec_and_no_container_path(spec, paths):
+    assert host_paths(spec) == paths
+
+
+def test_a_stale_spec_is_named_with_its_missing_paths_and_the_refresh_unit_rewrites_it():
+    r = check("toolkit.cdi-spec", **STALE_SPEC)
+    assert r.status == WARN, "the engine runs --gpus through the runtime hook: only --device fails"
+    assert r.found.startswith(f"{CDI_REFRESH_OUTPUT} mounts /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/"
+                              "libcuda.so.1.1, /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so,"
+                              " which do not exist")
+    assert "each Windows driver update gives its folder in /usr/lib/wsl/drivers a new name" in r.found
+    assert r.fix == "`sudo systemctl restart nvidia-cdi-refresh.service`, which writes /var/run/cdi/nvidia.yaml anew"
+    assert CDI_REFRESH_OUTPUT in real.CDI_REFRESH_UNIT_OUTPUT_LINE and "Driver upgrades" in real.CDI_REFRESH_DOCS
+
+
+def test_a_stale_spec_fails_when_gpus_runs_through_cdi_and_nvidia_ctk_writes_it_without_the_unit():
+    r = check("toolkit.cdi-spec", **{**CDI29, **STALE_SPEC, "cdi_refresh_unit": None})
+    assert r.status == FAIL and "GPU containers fail to start" in r.found
+    assert r.fix == "`sudo nvidia-ctk cdi generate --output=/var/run/cdi/nvidia.yaml`"
+
+
+def test_each_stale_spec_gets_its_own_fix_and_many_paths_are_counted():
+    paths = host_paths(real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST) + host_paths(real.CDI_SPEC_WSL_YAML)
+    r = check("toolkit.cdi-spec", cdi_spec=["/etc/cdi/nvidia.yaml", "/etc/cdi/vendor.json"],
+              cdi_missing=[f"/etc/cdi/nvidia.yaml {p}" for p in paths] + ["/etc/cdi/vendor.json /opt/gone.so"],
+              cdi_refresh_unit=STALE_SPEC["cdi_refresh_unit"])
+    assert "/etc/cdi/nvidia.yaml mounts " in r.found and " and 3 more, which do not exist" in r.found
+    assert "/etc/cdi/vendor.json mounts /opt/gone.so, which does not exist" in r.found
+    assert r.fix == ("`sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`; "
+                     "write /etc/cdi/vendor.json anew with the tool that made it, or remove it")
+
+
+def test_without_specs_or_in_desktop_mode_the_spec_check_only_informs():
+    assert check("toolkit.cdi-spec").status == INFO
+    r = check("toolkit.cdi-spec", {"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER],
+              **STALE_SPEC)
+    assert r.status == INFO
+    native = check("toolkit.cdi-spec", **NATIVE, **STALE_SPEC)
+    assert native.status == WARN and "driver store" not in native.found
+
+
 # --- the docker group --------------------------------------------------------------------
 
 def test_a_user_outside_the_docker_group_is_the_deploys_to_fix():
@@ -660,6 +778,8 @@ EXAMPLES = [
     ({"pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"]}, {}),
     ({}, {"nvidia_toolkit_version": "1.17.3-1"}),
     ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
+    (STALE_SPEC, {}),
+    ({**CDI29, **STALE_SPEC, "cdi_refresh_unit": None}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
     ({"no_cgroups": "true"}, {}),
@@ -755,7 +875,7 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row(monkeypatch):
 
 def test_every_check_that_can_fail_has_a_readme_row():
     # The checks made by _from_preflight share one call site, so each is counted here by name.
-    never_fail = {"driver.libcuda-link", "wsl.info"}
+    never_fail = {"driver.libcuda-link", "wsl.info", "toolkit.gpu-path"}
     names = {r.check for r in run_checks(GOOD, validate({}))}
     assert {r.check for r in example_rows()} | never_fail == names
 
