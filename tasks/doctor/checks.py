@@ -38,7 +38,7 @@ KNOWN_BAD_TOOLKITS = [
 NVML_BLOCKED = "GPU access blocked by the operating system"
 # From this release the engine hands `--gpus` to its CDI driver (moby/moby#50228).
 CDI_DOCKER = Version("29.2")
-WSL_DRIVER_STORE = "/usr/lib/wsl/drivers/"
+WSL_DRIVER_STORE = "/usr/lib/wsl/drivers"
 
 
 @dataclass(frozen=True)
@@ -283,8 +283,8 @@ def check_wsl_info(facts, settings) -> Result:
     if _off_wsl(facts, settings):
         return _not_wsl("wsl.info", facts)
     if "wslinfo_version" not in facts:
-        return Result("wsl.info", INFO, "no wslinfo in this distro, so its WSL is older than the releases that "
-                      "have it; `wsl --update` from Windows brings a current one")
+        return Result("wsl.info", INFO, "no wslinfo in this distro, so its WSL is older than the releases "
+                      "that have it; `wsl --update` from Windows brings a current one")
     version = facts["wslinfo_version"] or "of a release whose wslinfo has no --version"
     return Result("wsl.info", INFO,
                   f"WSL {version}, networking mode {facts.get('wslinfo_networking') or 'unknown'} (wslinfo)")
@@ -308,9 +308,10 @@ def check_wsl_conf_booleans(facts, settings) -> Result:
     invalid = {k: v for k, v in invalid_booleans(facts.get("wsl_conf", [])).items() if k != "boot.systemd"}
     if invalid:
         named = ", ".join(_shown(k, v) for k, v in invalid.items())
+        each = " of each" if len(invalid) > 1 else ""
         return Result("wsl.conf-booleans", WARN,
                       f"{WSL_CONF} sets {named}: WSL takes only true, false, 1 and 0 (it warns \"Invalid "
-                      f"boolean value\" as it starts) and keeps the default{' of each' if len(invalid) > 1 else ''}",
+                      f"boolean value\" as it starts) and keeps the default{each}",
                       "use true or false there, then `wsl.exe --shutdown` from Windows")
     return Result("wsl.conf-booleans", PASS, f"every boolean key in {WSL_CONF} reads as true or false")
 
@@ -321,8 +322,8 @@ def check_cgroups(facts, settings) -> Result:
     if cgroup_version(facts.get("wsl_conf", [])) == "v1":
         return Result("wsl.cgroups", WARN,
                       f"{WSL_CONF} sets [automount] cgroups=v1, so WSL mounts cgroup v1, which Docker 29 "
-                      "deprecates: its `docker info` warns \"Support for cgroup v1 is deprecated and planned to "
-                      "be removed by no later than May 2029\" (moby/moby#51111)",
+                      "deprecates: its `docker info` warns \"Support for cgroup v1 is deprecated and planned "
+                      "to be removed by no later than May 2029\" (moby/moby#51111)",
                       f"remove `cgroups=v1` from [automount] in {WSL_CONF} (or set cgroups=v2), then "
                       "`wsl.exe --shutdown` from Windows")
     return Result("wsl.cgroups", PASS, f"WSL mounts cgroup v2 ({WSL_CONF} does not ask for v1)")
@@ -381,14 +382,16 @@ def check_wsl_conf(facts, settings) -> Result:
     else:
         where = WSL_CONF if facts.get("wsl_conf_exists") else f"{WSL_CONF} is missing, so it"
         found = f"{where} does not set [boot] systemd=true"
-        deploy, by_hand = "sets it, keeping the rest of the file", f"add `[boot]` and `systemd=true` to {WSL_CONF}"
+        deploy, by_hand = "sets it, keeping the rest of the file", \
+            f"add `[boot]` and `systemd=true` to {WSL_CONF}"
     status = WARN if facts.get("pid1") == "systemd" else FAIL
     if status == WARN:
         found += " (systemd runs now, but nothing in the distro asks for it)"
     if settings.wsl_systemd:
         return Result("systemd.wsl-conf", status, found, _deploy_fix(deploy), by_deploy=True)
     return Result("systemd.wsl-conf", status, found,
-                  f"{by_hand} (wsl_systemd is off, so the deploy leaves the file alone), then `wsl.exe --shutdown`")
+                  f"{by_hand} (wsl_systemd is off, so the deploy leaves the file alone), then "
+                  "`wsl.exe --shutdown`")
 
 
 # --- Docker Engine -----------------------------------------------------------------------
@@ -604,7 +607,8 @@ def _gpu_path(facts) -> tuple[str | None, str]:
     cdi_hook = _binaries(facts).get("nvidia-cdi-hook")
     if version >= CDI_DOCKER and cdi_hook:
         return "cdi", f"CDI (Docker {version} is 29.2+, nvidia-cdi-hook at {cdi_hook})"
-    why = "no nvidia-cdi-hook on the engine's PATH" if version >= CDI_DOCKER else "CDI takes over from Docker 29.2"
+    why = "no nvidia-cdi-hook on the engine's PATH" if version >= CDI_DOCKER else \
+        "CDI takes over from Docker 29.2"
     return "hook", f"the nvidia runtime hook (Docker {version}: {why})"
 
 
@@ -648,14 +652,14 @@ def check_cdi_spec(facts, settings) -> Result:
         return Result("toolkit.cdi-spec", PASS, f"every file that {', '.join(specs)} mounts exists")
     found = "; ".join(f"{spec} mounts {_listed(paths)}, which {'does' if len(paths) == 1 else 'do'} not exist"
                       for spec, paths in missing.items())
-    in_store = any(p.startswith(WSL_DRIVER_STORE) for paths in missing.values() for p in paths)
+    in_store = any(p.startswith(WSL_DRIVER_STORE + "/") for paths in missing.values() for p in paths)
     if in_store and not _off_wsl(facts, settings):
-        found += f" (each Windows driver update gives its folder in {WSL_DRIVER_STORE.rstrip('/')} a new name)"
+        found += f" (each Windows driver update gives its folder in {WSL_DRIVER_STORE} a new name)"
     fix = "; ".join(_regenerate(spec, facts) for spec in missing)
     path = _gpu_path(facts)[0]
     if path == "cdi":
-        return Result("toolkit.cdi-spec", FAIL, f"{found}: GPU containers fail to start (see toolkit.gpu-path)",
-                      fix)
+        return Result("toolkit.cdi-spec", FAIL,
+                      f"{found}: GPU containers fail to start (see toolkit.gpu-path)", fix)
     also = "; `--gpus` runs through the runtime hook" if path == "hook" else ""
     return Result("toolkit.cdi-spec", WARN,
                   f"{found}: `--device nvidia.com/gpu=...` fails{also} (see toolkit.gpu-path)", fix)
@@ -806,7 +810,9 @@ def check_runtime_loaded(facts, settings) -> Result:
                       f"{found}: the engine started at {_when(started[0])}, before daemon.json last changed "
                       f"at {_when(changed)}{also}: it was not restarted",
                       RESTART)
-    endpoint = facts.get("docker_host") or facts.get("context_host") or "unknown"
+    # The context's endpoint is the line that is a URL: the CLI may print warnings beside it.
+    urls = [line for line in facts.get("context_host", []) if re.fullmatch(r"[a-z]+://\S+", line)]
+    endpoint = facts.get("docker_host") or (urls[-1] if urls else "unknown")
     return Result("daemon-json.loaded", FAIL,
                   f"{found}, although daemon.json registers it and the engine started after it changed: "
                   f"`docker` talks to another engine ({endpoint})",

@@ -16,7 +16,8 @@ SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
 PACKAGES = ["docker-ce", "docker.io", "nvidia-container-toolkit", "nvidia-container-toolkit-base"]
 # nvidia-cdi-hook on dockerd's PATH lets Docker 29.2+ run `--gpus` through CDI (moby/moby#50228).
-BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk", "nvidia-cdi-hook"]
+BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk",
+            "nvidia-cdi-hook"]
 # The CDI specs an engine reads, and the files a spec mounts: YAML's `hostPath: /x` (a list item or not),
 # or JSON's `"hostPath": "/x",`, one a line as nvidia-ctk writes them.
 CDI_SPECS = "/etc/cdi/*.yaml /etc/cdi/*.json /var/run/cdi/*.yaml /var/run/cdi/*.json"
@@ -26,7 +27,7 @@ CDI_REFRESH_UNIT = "nvidia-cdi-refresh.service"
 CDI_REFRESH_OUTPUT = "/var/run/cdi/nvidia.yaml"
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
-         "docker_info", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing"}
+         "docker_info", "context_host", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing"}
 
 _SCRIPT = r"""
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -40,7 +41,8 @@ ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
 grep -hs '^Date:' /var/lib/apt/lists/*Release | sed 's/^Date: */apt_date=/'
 # wslinfo answers from WSL's own init, with no Windows interop; --version came after --wsl-version.
 if command -v wslinfo >/dev/null; then
-  echo "wslinfo_version=$({ timeout 5 wslinfo --version || timeout 5 wslinfo --wsl-version; } 2>/dev/null | head -n 1)"
+  v=$({ timeout 5 wslinfo --version || timeout 5 wslinfo --wsl-version; } 2>/dev/null | head -n 1)
+  echo "wslinfo_version=$v"
   echo "wslinfo_networking=$(timeout 5 wslinfo --networking-mode 2>/dev/null | head -n 1)"
 fi
 # awk, not sed: a last line without a newline must not run into the next key.
@@ -71,9 +73,7 @@ elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --
 else
   emit docker_info timeout 20 @DOCKER_INFO_COMMAND@
   echo "docker_host=${DOCKER_HOST:-}"
-  # Only the endpoint: the CLI may print warnings beside it.
-  echo "context_host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null \
-    | grep '://' | tail -n 1)"
+  docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null | sed 's/^/context_host=/'
 fi
 ipt=$(PATH=@SERVICE_PATH@ command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
 for b in nft legacy; do
@@ -113,10 +113,10 @@ class DoctorFacts(FactBase):
     """
     Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
     the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
-    apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the engine and its runtimes, iptables backends, the
-    users, the docker group and the shell's groups, the toolkit's config, legacy lists, apt's
-    own complaints, the CDI specs with the files they mount that are missing, and whether
-    nvidia-cdi-refresh.service is installed.
+    apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the
+    engine with its runtimes and version, iptables backends, the users, the docker group and the
+    shell's groups, the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
+    the files they mount that are missing, and whether nvidia-cdi-refresh.service is installed.
     """
 
     def command(self):

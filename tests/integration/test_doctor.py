@@ -87,7 +87,9 @@ def test_doctor_changes_nothing_and_a_converged_twin_passes(twin, run_doctor):
     assert run.returncode != 0 and "doctor: 1 checks FAIL: gpu.container" in run.output, run
     assert "Doctor: " + twin.pyinfra_target in run.output and "JSON report of 1 host(s)" in run.output
     # The twin's engine is Debian's, older than 29.2: `--gpus` takes the runtime hook.
-    assert "runs through the nvidia runtime hook (Docker " in run.checks(twin)["toolkit.gpu-path"]["found"], run
+    gpu_path = run.checks(twin)["toolkit.gpu-path"]
+    assert gpu_path["status"] == "PASS", run
+    assert "runs through the nvidia runtime hook (Docker " in gpu_path["found"], run
 
 
 def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doctor, run_deploy, mirrors):

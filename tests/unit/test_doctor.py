@@ -58,7 +58,7 @@ GOOD = {
     "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
     "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
     "docker_info.rc": "0", "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
-    "docker_host": "", "context_host": "unix:///var/run/docker.sock",
+    "docker_host": "", "context_host": ["unix:///var/run/docker.sock"],
     "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
     "iptables_legacy.rc": "0", "iptables_legacy": "",
     "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
@@ -82,14 +82,16 @@ def host_paths(spec: str) -> list[str]:
 
 
 # What a fresh install gives today: Docker 29.2 and toolkit 1.20, so `--gpus` runs through CDI.
-CDI29 = {"pkg": [real.DPKG_DOCKER_CE_29_2_1, real.DPKG_TOOLKIT_1_20_0, "nvidia-container-toolkit-base 1.20.0-1"],
+CDI29 = {"pkg": [real.DPKG_DOCKER_CE_29_2_1, real.DPKG_TOOLKIT_1_20_0,
+                 "nvidia-container-toolkit-base 1.20.0-1"],
          "bin": GOOD["bin"] + ["nvidia-cdi-hook /usr/bin/nvidia-cdi-hook"],
          "cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [],
          "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
 # After a Windows driver update: the spec still names the old driver store folder.
-STALE_SPEC = {"cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [
-    f"{CDI_REFRESH_OUTPUT} {p}" for p in host_paths(real.CDI_SPEC_WSL_YAML) if p.startswith("/usr/lib/wsl/drivers/")],
-    "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
+STALE_SPEC = {"cdi_spec": [CDI_REFRESH_OUTPUT],
+              "cdi_missing": [f"{CDI_REFRESH_OUTPUT} {p}" for p in host_paths(real.CDI_SPEC_WSL_YAML)
+                              if p.startswith("/usr/lib/wsl/drivers/")],
+              "cdi_refresh_unit": CDI29["cdi_refresh_unit"]}
 NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
               "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
 
@@ -234,7 +236,8 @@ def test_boolean_keys_wsl_ignores_are_named_with_their_values():
 
 
 def test_cgroup_v1_asked_of_wsl_warns_that_docker_29_deprecates_it():
-    r = check("wsl.cgroups", wsl_conf=(real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups = v1\n").splitlines())
+    conf = real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups = v1\n"
+    r = check("wsl.cgroups", wsl_conf=conf.splitlines())
     assert r.status == WARN and "[automount] cgroups=v1" in r.found
     assert real.WARN_DOCKER29_CGROUP_V1.split("WARNING: ")[1].split(" (")[0] in r.found
     assert "remove `cgroups=v1`" in r.fix and "wsl.exe --shutdown" in r.fix
@@ -329,7 +332,8 @@ def test_a_systemd_value_wsl_ignores_keeps_systemd_off_and_the_deploy_rewrites_t
     conf = ["[boot]", f"systemd={value}"]
     r = check("systemd.wsl-conf", pid1="init", wsl_conf=conf)
     shown = value.strip('"')
-    assert r.status == FAIL and f"systemd={shown}, which WSL ignores" in r.found and "leaves systemd off" in r.found
+    assert r.status == FAIL and f"systemd={shown}, which WSL ignores" in r.found
+    assert "leaves systemd off" in r.found
     assert r.by_deploy and "rewrites that line to systemd=true in place" in r.fix
     r = check("systemd.wsl-conf", {"wsl_systemd": False}, pid1="init", wsl_conf=conf)
     assert not r.by_deploy and r.fix.startswith("change that line to `systemd=true` in /etc/wsl.conf")
@@ -422,7 +426,8 @@ def test_older_engines_without_the_cdi_hook_or_with_cdi_off_keep_to_the_runtime_
     assert check("toolkit.gpu-path").found == (
         "`--gpus` runs through the nvidia runtime hook (Docker 27.3.1: CDI takes over from Docker 29.2)")
     r = check("toolkit.gpu-path", pkg=CDI29["pkg"])
-    assert r.status == PASS and "runtime hook (Docker 29.2.1: no nvidia-cdi-hook on the engine's PATH)" in r.found
+    assert r.status == PASS
+    assert "runtime hook (Docker 29.2.1: no nvidia-cdi-hook on the engine's PATH)" in r.found
     cdi_off = json.loads(real.DAEMON_JSON_NVIDIA_CTK_FRESH) | {"features": {"cdi": False}}
     r = check("toolkit.gpu-path", **{**CDI29, "daemon_json": [json.dumps(cdi_off)]})
     assert "runtime hook (daemon.json turns CDI off" in r.found
@@ -439,19 +444,20 @@ def test_a_dockerd_without_a_package_is_judged_by_the_version_it_gives_among_doc
     assert r["daemon-json.loaded"].status == PASS
     assert r["docker.engine"].status == PASS and "dockerd (/usr/bin/dockerd)" in r["docker.engine"].found
     unknown = results(**{**CDI29, "pkg": pkg, "docker_info": [real.WARN_DOCKER29_CGROUP_V1]})
-    assert unknown["toolkit.gpu-path"].status == INFO and "no engine version" in unknown["toolkit.gpu-path"].found
-    assert unknown["daemon-json.loaded"].status == FAIL and "gave no runtimes" in unknown["daemon-json.loaded"].found
+    path, loaded = unknown["toolkit.gpu-path"], unknown["daemon-json.loaded"]
+    assert path.status == INFO and "no engine version" in path.found
+    assert loaded.status == FAIL and "gave no runtimes" in loaded.found
 
 
 def test_docker_29s_warnings_around_the_runtimes_are_skipped():
     info = [real.WARN_DOCKER29_CGROUP_V1, real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip(),
             real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0, "", real.WARN_DOCKER29_CGROUP_V1]
-    r = check("daemon-json.loaded", docker_info=info, daemon_json_changed_at=STALE_ENGINE["daemon_json_changed_at"])
+    r = check("daemon-json.loaded", **{**STALE_ENGINE, "docker_info": info})
     assert r.status == FAIL and "lists runtimes ['io.containerd.runc.v2', 'runc'], not nvidia" in r.found
 
 
 def test_the_gpu_containers_errors_are_told_apart_beside_docker_29s_warnings():
-    r = gpu(real.WARN_DOCKER29_CGROUP_V1 + "\n" + real.ERR_UNKNOWN_RUNTIME + "\n" + real.WARN_DOCKER29_CGROUP_V1)
+    r = gpu("\n".join([real.WARN_DOCKER29_CGROUP_V1, real.ERR_UNKNOWN_RUNTIME, real.WARN_DOCKER29_CGROUP_V1]))
     assert r.status == FAIL and "not loaded the nvidia runtime" in r.found
 
 
@@ -459,9 +465,10 @@ def test_the_gpu_containers_errors_are_told_apart_beside_docker_29s_warnings():
     (real.CDI_SPEC_WSL_YAML, ["/usr/lib/wsl/lib/libdxcore.so",
                               "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda.so.1.1",
                               "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so"]),
-    (real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST, ["/usr/lib/wsl/lib/libdxcore.so",
-                                             "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda.so.1.1",
-                                             "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda_loader.so"]),
+    (real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST, [
+        "/usr/lib/wsl/lib/libdxcore.so",
+        "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda.so.1.1",
+        "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda_loader.so"]),
     (real.CDI_SPEC_WSL_JSON, ["/usr/lib/wsl/lib/libdxcore.so"]),
 ])
 def test_the_fact_reads_every_host_path_of_a_spec_and_no_container_path(spec, paths):
@@ -471,12 +478,14 @@ def test_the_fact_reads_every_host_path_of_a_spec_and_no_container_path(spec, pa
 def test_a_stale_spec_is_named_with_its_missing_paths_and_the_refresh_unit_rewrites_it():
     r = check("toolkit.cdi-spec", **STALE_SPEC)
     assert r.status == WARN, "the engine runs --gpus through the runtime hook: only --device fails"
-    assert r.found.startswith(f"{CDI_REFRESH_OUTPUT} mounts /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/"
-                              "libcuda.so.1.1, /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so,"
-                              " which do not exist")
+    gone = "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/"
+    assert r.found.startswith(f"{CDI_REFRESH_OUTPUT} mounts {gone}libcuda.so.1.1, {gone}libcuda_loader.so, "
+                              "which do not exist")
     assert "each Windows driver update gives its folder in /usr/lib/wsl/drivers a new name" in r.found
-    assert r.fix == "`sudo systemctl restart nvidia-cdi-refresh.service`, which writes /var/run/cdi/nvidia.yaml anew"
-    assert CDI_REFRESH_OUTPUT in real.CDI_REFRESH_UNIT_OUTPUT_LINE and "Driver upgrades" in real.CDI_REFRESH_DOCS
+    assert r.fix == ("`sudo systemctl restart nvidia-cdi-refresh.service`, which writes "
+                     f"{CDI_REFRESH_OUTPUT} anew")
+    assert CDI_REFRESH_OUTPUT in real.CDI_REFRESH_UNIT_OUTPUT_LINE
+    assert "Driver upgrades" in real.CDI_REFRESH_DOCS
 
 
 def test_a_stale_spec_fails_when_gpus_runs_through_cdi_and_nvidia_ctk_writes_it_without_the_unit():
@@ -488,7 +497,8 @@ def test_a_stale_spec_fails_when_gpus_runs_through_cdi_and_nvidia_ctk_writes_it_
 def test_each_stale_spec_gets_its_own_fix_and_many_paths_are_counted():
     paths = host_paths(real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST) + host_paths(real.CDI_SPEC_WSL_YAML)
     r = check("toolkit.cdi-spec", cdi_spec=["/etc/cdi/nvidia.yaml", "/etc/cdi/vendor.json"],
-              cdi_missing=[f"/etc/cdi/nvidia.yaml {p}" for p in paths] + ["/etc/cdi/vendor.json /opt/gone.so"],
+              cdi_missing=[f"/etc/cdi/nvidia.yaml {p}" for p in paths] + [
+                  "/etc/cdi/vendor.json /opt/gone.so"],
               cdi_refresh_unit=STALE_SPEC["cdi_refresh_unit"])
     assert "/etc/cdi/nvidia.yaml mounts " in r.found and " and 3 more, which do not exist" in r.found
     assert "/etc/cdi/vendor.json mounts /opt/gone.so, which does not exist" in r.found
@@ -637,11 +647,20 @@ def test_a_cli_talking_to_another_engine_is_named():
     assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
 
 
+def test_the_contexts_endpoint_is_found_among_docker_29s_warnings():
+    context = [real.WARN_DOCKER29_CGROUP_V1, "tcp://127.0.0.1:2375", real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF]
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"], context_host=context)
+    assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"], context_host=context[:1])
+    assert "another engine (unknown)" in r.found
+
+
 def test_an_engine_that_does_not_answer_or_refuses_the_user():
     r = check("daemon-json.loaded", dockerd=[], engine_unit="inactive",
               **{"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_NOT_RUNNING]})
     assert r.status == FAIL and r.by_deploy and "Is the docker daemon running?" in r.found
-    r = check("daemon-json.loaded", **{"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION]})
+    r = check("daemon-json.loaded", **{"docker_info.rc": "1",
+                                       "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION]})
     assert r.status == WARN and "--sudo" in r.fix
 
 
