@@ -133,8 +133,10 @@ def test_a_converged_workstation_passes_every_check():
 def test_a_native_workstation_passes_and_the_wsl_checks_step_aside():
     r = results(**NATIVE)
     assert [x for x in r.values() if x.status in (FAIL, WARN)] == []
-    for name in ("wsl.version", "wsl.dxg", "driver.nvidia-smi", "linux-driver.packages", "systemd.wsl-conf"):
+    for name in ("wsl.version", "wsl.dxg", "driver.nvidia-smi", "linux-driver.packages", "systemd.wsl-conf",
+                 "wsl.info", "wsl.conf-booleans", "wsl.cgroups", "toolkit.known-bad"):
         assert r[name].status == INFO and "not WSL's" in r[name].found, name
+    assert r["toolkit.gpu-path"].status == PASS, "the engine's --gpus path is the same on native Linux"
 
 
 def test_a_native_driver_problem_is_the_preflights_other_failure():
@@ -362,7 +364,8 @@ def test_desktop_mode_without_integration_fails_and_with_both_engines_warns():
 
 def test_desktop_mode_steps_the_engine_checks_aside():
     r = results({"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER], pkg=[])
-    for name in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "group.members"):
+    for name in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "group.members",
+                 "toolkit.gpu-path", "toolkit.cdi-spec"):
         assert r[name].status == INFO, name
 
 
