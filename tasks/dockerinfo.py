@@ -1,27 +1,36 @@
-"""What `docker info` says: the one command and the one parse that every caller uses."""
+"""What `docker info` says: the commands and the one parse that every caller uses."""
 
 from __future__ import annotations
 
 import json
 
 RUNTIMES_COMMAND = "docker info --format '{{json .Runtimes}}'"
+# Doctor asks for the engine's version in the same call, on a line of its own.
+RUNTIMES_AND_VERSION_COMMAND = "docker info --format '{{json .Runtimes}}{{println}}{{json .ServerVersion}}'"
 
 
-def runtimes(lines: list[str]) -> dict | None:
-    """The runtimes the engine lists, from RUNTIMES_COMMAND's output lines; None when it gave none.
+def _last_json(lines: list[str], kind: type):
+    """The last line that holds a JSON value of this kind, or None.
 
     The CLI prints its own warnings beside the JSON, before and after it (a broken
     ~/.docker/config.json, docker/cli#5075; Docker 29's deprecation notices): only a line
-    holding a JSON object counts, the last one if several do.
+    that is such a value counts.
     """
     for line in reversed(lines):
-        text = line.strip()
-        if not text.startswith("{"):
-            continue
         try:
-            value = json.loads(text)
+            value = json.loads(line.strip())
         except ValueError:
             continue
-        if isinstance(value, dict):
+        if isinstance(value, kind):
             return value
     return None
+
+
+def runtimes(lines: list[str]) -> dict | None:
+    """The runtimes the engine lists, from RUNTIMES_COMMAND's output lines; None when it gave none."""
+    return _last_json(lines, dict)
+
+
+def server_version(lines: list[str]) -> str | None:
+    """The engine's version ("29.2.1") from RUNTIMES_AND_VERSION_COMMAND's lines; None without one."""
+    return _last_json(lines, str) or None

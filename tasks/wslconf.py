@@ -64,6 +64,12 @@ def invalid_booleans(lines: list[str]) -> dict[str, str]:
     return {k: entries[k].value for k in BOOLEAN_KEYS if k in entries and boolean(entries[k].value) is None}
 
 
+def cgroup_version(lines: list[str]) -> str:
+    """"v1" or "v2": the cgroups WSL mounts, v2 unless [automount] cgroups names v1 (in any case)."""
+    entry = read(lines).get("automount.cgroups")
+    return "v1" if entry and entry.value.lower() == "v1" else "v2"
+
+
 def systemd_enabled(lines: list[str]) -> bool:
     """True when WSL starts systemd: the first `systemd` key of [boot] reads as true."""
     entry = read(lines).get("boot.systemd")

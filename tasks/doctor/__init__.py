@@ -32,7 +32,7 @@ def diagnose(data: dict):
     settings, error = _settings(data)
     facts = {**host.get_fact(WslHost), **host.get_fact(DoctorFacts), "settings_error": error}
     facts["gpu_asked"] = settings.doctor_gpu_container
-    if settings.doctor_gpu_container and not facts.get("runtimes_skipped"):
+    if settings.doctor_gpu_container and not facts.get("docker_info_skipped"):
         facts["gpu"] = host.get_fact(CommandResult, command=gpu_command(settings))
     results = run_checks(facts, settings)
     logger.info(table(host.name, results))

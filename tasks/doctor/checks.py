@@ -14,26 +14,31 @@ from packaging.version import InvalidVersion, Version
 from tasks import dockerinfo
 from tasks.daemon import DAEMON_JSON, parse_daemon_json
 from tasks.docker import DOCKER_LIST, docker_users
-from tasks.doctor.facts import TOOLKIT_CONFIG
+from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT, TOOLKIT_CONFIG
 from tasks.facts import WSL_LIB
 from tasks.preflight import desktop_cli, kernel_version, missing_users, preflight_problems, wsl_generation
 from tasks.toolkit import NVIDIA_LIST
-from tasks.wslconf import WSL_CONF, systemd_enabled
+from tasks.wslconf import WSL_CONF, boolean, cgroup_version, invalid_booleans, read, systemd_enabled
 
 PASS, WARN, FAIL, INFO = "PASS", "WARN", "FAIL", "INFO"
 DEPLOY = "rerun the deploy (deploy.py)"
 RESTART = "`sudo systemctl restart docker`"
 # How far the clock may trail the hardware clock or apt's newest Release file before doctor says so.
 CLOCK_SLACK = 60
-# Toolkit releases that break GPU containers on WSL2: (first bad, first fixed, what, where).
+# Toolkit releases that break GPU containers on WSL2, and only there: (first bad, first fixed, what, where).
 KNOWN_BAD_TOOLKITS = [
     ("1.12.1", "1.13.0", "containers hang while nvidia-container-cli segfaults on WSL2",
      "https://github.com/NVIDIA/nvidia-container-toolkit/issues/53"),
     ("0", "1.14.4", "Windows drivers 555 and newer add libnvdxgdmal.so.1, which this toolkit does "
      "not mount: CUDA fails in containers with error 500 'named symbol not found'",
      "https://github.com/NVIDIA/nvidia-container-toolkit/issues/520"),
+    ("1.19.1", "1.20.0", "video encode and decode crash in containers: DeepStream's nvv4l2decoder and "
+     "nvv4l2h264enc die with SIGSEGV", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864"),
 ]
 NVML_BLOCKED = "GPU access blocked by the operating system"
+# From this release the engine hands `--gpus` to its CDI driver (moby/moby#50228).
+CDI_DOCKER = Version("29.2")
+WSL_DRIVER_STORE = "/usr/lib/wsl/drivers"
 
 
 @dataclass(frozen=True)
@@ -274,9 +279,54 @@ def check_clock(facts, settings) -> Result:
     return Result("wsl.clock", PASS, f"the clock reads {_when(now)}, {' and '.join(compared)}")
 
 
+def check_wsl_info(facts, settings) -> Result:
+    if _off_wsl(facts, settings):
+        return _not_wsl("wsl.info", facts)
+    if "wslinfo_version" not in facts:
+        return Result("wsl.info", INFO, "no wslinfo in this distro, so its WSL is older than the releases "
+                      "that have it; `wsl --update` from Windows brings a current one")
+    version = facts["wslinfo_version"] or "of a release whose wslinfo has no --version"
+    return Result("wsl.info", INFO,
+                  f"WSL {version}, networking mode {facts.get('wslinfo_networking') or 'unknown'} (wslinfo)")
+
+
 check_distro = _from_preflight("wsl.distro", "distro", lambda f: f"{f['distro']} {f['distro_version']}",
                                wsl_only=False)
 check_arch = _from_preflight("wsl.arch", "architecture", lambda f: f["arch"], wsl_only=False)
+
+
+def _shown(key: str, value: str) -> str:
+    """A wsl.conf key as the file has it: [section] name=value."""
+    section, _, name = key.partition(".")
+    return f"[{section}] {name}={value}"
+
+
+def check_wsl_conf_booleans(facts, settings) -> Result:
+    if _off_wsl(facts, settings):
+        return _not_wsl("wsl.conf-booleans", facts)
+    # [boot] systemd is systemd.wsl-conf's to judge, with the deploy's own fix.
+    invalid = {k: v for k, v in invalid_booleans(facts.get("wsl_conf", [])).items() if k != "boot.systemd"}
+    if invalid:
+        named = ", ".join(_shown(k, v) for k, v in invalid.items())
+        each = " of each" if len(invalid) > 1 else ""
+        return Result("wsl.conf-booleans", WARN,
+                      f"{WSL_CONF} sets {named}: WSL takes only true, false, 1 and 0 (it warns \"Invalid "
+                      f"boolean value\" as it starts) and keeps the default{each}",
+                      "use true or false there, then `wsl.exe --shutdown` from Windows")
+    return Result("wsl.conf-booleans", PASS, f"every boolean key in {WSL_CONF} reads as true or false")
+
+
+def check_cgroups(facts, settings) -> Result:
+    if _off_wsl(facts, settings):
+        return _not_wsl("wsl.cgroups", facts)
+    if cgroup_version(facts.get("wsl_conf", [])) == "v1":
+        return Result("wsl.cgroups", WARN,
+                      f"{WSL_CONF} sets [automount] cgroups=v1, so WSL mounts cgroup v1, which Docker 29 "
+                      "deprecates: its `docker info` warns \"Support for cgroup v1 is deprecated and planned "
+                      "to be removed by no later than May 2029\" (moby/moby#51111)",
+                      f"remove `cgroups=v1` from [automount] in {WSL_CONF} (or set cgroups=v2), then "
+                      "`wsl.exe --shutdown` from Windows")
+    return Result("wsl.cgroups", PASS, f"WSL mounts cgroup v2 ({WSL_CONF} does not ask for v1)")
 
 # --- a Linux driver inside WSL -----------------------------------------------------------
 
@@ -320,19 +370,28 @@ def check_pid1(facts, settings) -> Result:
 def check_wsl_conf(facts, settings) -> Result:
     if _off_wsl(facts, settings):
         return _not_wsl("systemd.wsl-conf", facts)
-    if systemd_enabled(facts.get("wsl_conf", [])):
+    lines = facts.get("wsl_conf", [])
+    if systemd_enabled(lines):
         return Result("systemd.wsl-conf", PASS, f"{WSL_CONF} sets [boot] systemd=true")
-    where = WSL_CONF if facts.get("wsl_conf_exists") else f"{WSL_CONF} is missing, so it"
+    entry = read(lines).get("boot.systemd")
+    if entry and boolean(entry.value) is None:
+        found = (f"{WSL_CONF} sets [boot] systemd={entry.value}, which WSL ignores (it reads only true, "
+                 "false, 1 and 0), so it leaves systemd off")
+        deploy, by_hand = "rewrites that line to systemd=true in place", \
+            f"change that line to `systemd=true` in {WSL_CONF}"
+    else:
+        where = WSL_CONF if facts.get("wsl_conf_exists") else f"{WSL_CONF} is missing, so it"
+        found = f"{where} does not set [boot] systemd=true"
+        deploy, by_hand = "sets it, keeping the rest of the file", \
+            f"add `[boot]` and `systemd=true` to {WSL_CONF}"
     status = WARN if facts.get("pid1") == "systemd" else FAIL
-    found = f"{where} does not set [boot] systemd=true"
     if status == WARN:
         found += " (systemd runs now, but nothing in the distro asks for it)"
     if settings.wsl_systemd:
-        return Result("systemd.wsl-conf", status, found,
-                      _deploy_fix("sets it, keeping the rest of the file"), by_deploy=True)
+        return Result("systemd.wsl-conf", status, found, _deploy_fix(deploy), by_deploy=True)
     return Result("systemd.wsl-conf", status, found,
-                  f"add `[boot]` and `systemd=true` to {WSL_CONF} (wsl_systemd is off, so the deploy "
-                  "leaves the file alone), then `wsl.exe --shutdown`")
+                  f"{by_hand} (wsl_systemd is off, so the deploy leaves the file alone), then "
+                  "`wsl.exe --shutdown`")
 
 
 # --- Docker Engine -----------------------------------------------------------------------
@@ -525,17 +584,100 @@ def check_hook(facts, settings) -> Result:
     return Result("toolkit.hook", PASS, ", ".join(binaries[b] for b in needed))
 
 
+def engine_version(facts) -> Version | None:
+    """This distro's engine's version: its package's (docker-ce, or Debian's docker.io), else the one the
+    engine gave (a dockerd installed without a package)."""
+    packages = _packages(facts)
+    text = packages.get("docker-ce") or packages.get("docker.io") or \
+        dockerinfo.server_version(facts.get("docker_info", [])) or ""
+    # 29.2.1 of 5:29.2.1-1~ubuntu.24.04~noble, 26.1.5 of 26.1.5+dfsg1-9+b9
+    match = re.match(r"(?:\d+:)?(\d+(?:\.\d+)+)", text)
+    return Version(match.group(1)) if match else None
+
+
+def _gpu_path(facts) -> tuple[str | None, str]:
+    """How this distro's engine runs `--gpus`: "cdi", "hook", or None when doctor cannot tell; and why."""
+    version = engine_version(facts)
+    if version is None:
+        return None, "no engine version to tell by (see docker.engine)"
+    features = (_daemon_config(facts) or {}).get("features")
+    # CDI is on unless daemon.json turns it off; without it the engine keeps to the runtime hook.
+    if isinstance(features, dict) and features.get("cdi") is False:
+        return "hook", 'the nvidia runtime hook (daemon.json turns CDI off: "features": {"cdi": false})'
+    cdi_hook = _binaries(facts).get("nvidia-cdi-hook")
+    if version >= CDI_DOCKER and cdi_hook:
+        return "cdi", f"CDI (Docker {version} is 29.2+, nvidia-cdi-hook at {cdi_hook})"
+    why = "no nvidia-cdi-hook on the engine's PATH" if version >= CDI_DOCKER else \
+        "CDI takes over from Docker 29.2"
+    return "hook", f"the nvidia runtime hook (Docker {version}: {why})"
+
+
+def check_gpu_path(facts, settings) -> Result:
+    if _desktop_mode(settings):
+        return Result("toolkit.gpu-path", INFO, "Docker Desktop runs `--gpus` in its own engine")
+    if "nvidia-container-toolkit" not in _packages(facts):
+        return Result("toolkit.gpu-path", INFO, "no toolkit in this distro (see toolkit.installed)")
+    path, how = _gpu_path(facts)
+    if path is None:
+        return Result("toolkit.gpu-path", INFO, how)
+    return Result("toolkit.gpu-path", PASS, f"`--gpus` runs through {how}")
+
+
+def _listed(paths: list[str], most: int = 3) -> str:
+    return ", ".join(paths[:most]) + (f" and {len(paths) - most} more" if len(paths) > most else "")
+
+
+def _regenerate(spec: str, facts) -> str:
+    """How to write this stale spec anew."""
+    if spec == CDI_REFRESH_OUTPUT and facts.get("cdi_refresh_unit"):
+        return f"`sudo systemctl restart {CDI_REFRESH_UNIT}`, which writes {spec} anew"
+    if spec.rsplit("/", 1)[-1].startswith("nvidia"):
+        return f"`sudo nvidia-ctk cdi generate --output={spec}`"
+    return f"write {spec} anew with the tool that made it, or remove it"
+
+
+def check_cdi_spec(facts, settings) -> Result:
+    if _desktop_mode(settings):
+        return Result("toolkit.cdi-spec", INFO, "Docker Desktop's engine reads no CDI spec of this distro")
+    specs = facts.get("cdi_spec", [])
+    if not specs:
+        return Result("toolkit.cdi-spec", INFO,
+                      f"no CDI spec in /etc/cdi or /var/run/cdi ({CDI_REFRESH_UNIT} of toolkit 1.19.1 and "
+                      f"later writes {CDI_REFRESH_OUTPUT})")
+    missing: dict[str, list[str]] = {}
+    for line in facts.get("cdi_missing", []):
+        spec, _, path = line.partition(" ")
+        missing.setdefault(spec, []).append(path)
+    if not missing:
+        return Result("toolkit.cdi-spec", PASS, f"every file that {', '.join(specs)} mounts exists")
+    found = "; ".join(f"{spec} mounts {_listed(paths)}, which {'does' if len(paths) == 1 else 'do'} not exist"
+                      for spec, paths in missing.items())
+    in_store = any(p.startswith(WSL_DRIVER_STORE + "/") for paths in missing.values() for p in paths)
+    if in_store and not _off_wsl(facts, settings):
+        found += f" (each Windows driver update gives its folder in {WSL_DRIVER_STORE} a new name)"
+    fix = "; ".join(_regenerate(spec, facts) for spec in missing)
+    path = _gpu_path(facts)[0]
+    if path == "cdi":
+        return Result("toolkit.cdi-spec", FAIL,
+                      f"{found}: GPU containers fail to start (see toolkit.gpu-path)", fix)
+    also = "; `--gpus` runs through the runtime hook" if path == "hook" else ""
+    return Result("toolkit.cdi-spec", WARN,
+                  f"{found}: `--device nvidia.com/gpu=...` fails{also} (see toolkit.gpu-path)", fix)
+
+
 def check_known_bad(facts, settings) -> Result:
     deb = _packages(facts).get("nvidia-container-toolkit")
     version = toolkit_version(deb) if deb else None
     if _desktop_mode(settings) or version is None:
         return Result("toolkit.known-bad", INFO, "no toolkit version to check (see toolkit.installed)")
+    if _off_wsl(facts, settings):
+        return _not_wsl("toolkit.known-bad", facts)
     bad = [(why, where) for first, fixed, why, where in KNOWN_BAD_TOOLKITS
            if Version(first) <= version < Version(fixed)]
     if bad:
         whys = "; ".join(f"{why} ({where})" for why, where in bad)
         return Result("toolkit.known-bad", FAIL, f"nvidia-container-toolkit {deb}: {whys}",
-                      "set nvidia_toolkit_version to a fixed release (e.g. \"1.17.8-1\") and rerun the "
+                      "set nvidia_toolkit_version to a fixed release (e.g. \"1.20.1-1\") and rerun the "
                       "deploy, or `sudo apt-get install --only-upgrade nvidia-container-toolkit`")
     return Result("toolkit.known-bad", PASS,
                   f"{deb} is not a toolkit release known to break WSL ({len(KNOWN_BAD_TOOLKITS)} listed)")
@@ -630,22 +772,22 @@ def check_runtime_registered(facts, settings) -> Result:
 
 
 def check_runtime_loaded(facts, settings) -> Result:
-    if facts.get("runtimes_skipped"):
+    if facts.get("docker_info_skipped"):
         engine = check_engine(facts, settings)
         return Result("daemon-json.loaded", FAIL,
                       "docker.service is stopped: not asked, since docker.socket would start it",
                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
-    if "runtimes.rc" not in facts:
+    if "docker_info.rc" not in facts:
         return Result("daemon-json.loaded", INFO, "no docker CLI to ask the engine (see docker.engine)")
-    output = " ".join(facts.get("runtimes", []))
-    if facts["runtimes.rc"] != "0":
+    output = " ".join(facts.get("docker_info", []))
+    if facts["docker_info.rc"] != "0":
         if "permission denied" in output:
             return Result("daemon-json.loaded", WARN, f"cannot ask the engine: {output[-300:]}",
                           "run doctor with --sudo, and see group.active")
         engine = check_engine(facts, settings)
         return Result("daemon-json.loaded", FAIL, f"the engine does not answer: {output[-300:]}",
                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
-    listed = dockerinfo.runtimes(facts.get("runtimes", []))
+    listed = dockerinfo.runtimes(facts.get("docker_info", []))
     if listed is None:
         return Result("daemon-json.loaded", FAIL, f"docker info gave no runtimes: {output[-300:]}",
                       "check that `docker` talks to this distro's engine")
@@ -668,7 +810,9 @@ def check_runtime_loaded(facts, settings) -> Result:
                       f"{found}: the engine started at {_when(started[0])}, before daemon.json last changed "
                       f"at {_when(changed)}{also}: it was not restarted",
                       RESTART)
-    endpoint = facts.get("docker_host") or facts.get("context_host") or "unknown"
+    # The context's endpoint is the line that is a URL: the CLI may print warnings beside it.
+    urls = [line for line in facts.get("context_host", []) if re.fullmatch(r"[a-z]+://\S+", line)]
+    endpoint = facts.get("docker_host") or (urls[-1] if urls else "unknown")
     return Result("daemon-json.loaded", FAIL,
                   f"{found}, although daemon.json registers it and the engine started after it changed: "
                   f"`docker` talks to another engine ({endpoint})",
@@ -730,12 +874,14 @@ def check_gpu_container(facts, settings) -> Result:
 CHECKS = [
     check_settings, check_other_preflight,
     check_nvidia_smi, check_driver_libraries, check_libcuda_link,
-    check_wsl_version, check_kernel, check_dxg, check_clock, check_distro, check_arch,
+    check_wsl_version, check_wsl_info, check_kernel, check_dxg, check_clock, check_distro, check_arch,
+    check_wsl_conf_booleans, check_cgroups,
     check_linux_driver, check_linker_libcuda,
     check_pid1, check_wsl_conf,
     check_desktop, check_engine, check_iptables, check_hosts,
     check_group, check_group_active,
-    check_toolkit, check_hook, check_known_bad, check_no_cgroups, check_legacy_lists, check_apt_sources,
+    check_toolkit, check_hook, check_gpu_path, check_cdi_spec, check_known_bad, check_no_cgroups,
+    check_legacy_lists, check_apt_sources,
     check_daemon_json, check_runtime_registered, check_runtime_loaded,
     check_gpu_container,
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
+
 from pyinfra.api import FactBase
 
 from tasks.daemon import DAEMON_JSON
-from tasks.dockerinfo import RUNTIMES_COMMAND
+from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
 from tasks.toolkit import LEGACY_LISTS
 
@@ -13,10 +15,19 @@ from tasks.toolkit import LEGACY_LISTS
 SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
 PACKAGES = ["docker-ce", "docker.io", "nvidia-container-toolkit", "nvidia-container-toolkit-base"]
-BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk"]
+# nvidia-cdi-hook on dockerd's PATH lets Docker 29.2+ run `--gpus` through CDI (moby/moby#50228).
+BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk",
+            "nvidia-cdi-hook"]
+# The CDI specs an engine reads, and the files a spec mounts: YAML's `hostPath: /x` (a list item or not),
+# or JSON's `"hostPath": "/x",`, one a line as nvidia-ctk writes them.
+CDI_SPECS = "/etc/cdi/*.yaml /etc/cdi/*.json /var/run/cdi/*.yaml /var/run/cdi/*.json"
+CDI_HOST_PATH_SED = r"""s/^[[:space:]-]*"\{0,1\}hostPath"\{0,1\}:[[:space:]]*["']\{0,1\}\([^"']*\).*/\1/p"""
+# Toolkit 1.19.1 and later keep /var/run/cdi/nvidia.yaml fresh with this unit, on WSL too.
+CDI_REFRESH_UNIT = "nvidia-cdi-refresh.service"
+CDI_REFRESH_OUTPUT = "/var/run/cdi/nvidia.yaml"
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
-         "runtimes", "legacy_list", "apt_err", "users"}
+         "docker_info", "context_host", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing"}
 
 _SCRIPT = r"""
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -28,6 +39,12 @@ if [ -L @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=link
 elif [ -f @WSL_LIB@/libcuda.so.1 ]; then echo libcuda_file=file; fi
 ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
 grep -hs '^Date:' /var/lib/apt/lists/*Release | sed 's/^Date: */apt_date=/'
+# wslinfo answers from WSL's own init, with no Windows interop; --version came after --wsl-version.
+if command -v wslinfo >/dev/null; then
+  v=$({ timeout 5 wslinfo --version || timeout 5 wslinfo --wsl-version; } 2>/dev/null | head -n 1)
+  echo "wslinfo_version=$v"
+  echo "wslinfo_networking=$(timeout 5 wslinfo --networking-mode 2>/dev/null | head -n 1)"
+fi
 # awk, not sed: a last line without a newline must not run into the next key.
 [ -e /etc/wsl.conf ] && echo wsl_conf_exists=1 && awk '{print "wsl_conf=" $0}' /etc/wsl.conf
 dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' @PACKAGES@ 2>/dev/null \
@@ -52,11 +69,11 @@ fi
 if ! command -v docker >/dev/null; then :
 # A stopped engine behind an active docker.socket would be started by any docker command.
 elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service \
-    && systemctl is-active --quiet docker.socket; then echo runtimes_skipped=1
+    && systemctl is-active --quiet docker.socket; then echo docker_info_skipped=1
 else
-  emit runtimes timeout 20 @RUNTIMES_COMMAND@
+  emit docker_info timeout 20 @DOCKER_INFO_COMMAND@
   echo "docker_host=${DOCKER_HOST:-}"
-  echo "context_host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null)"
+  docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null | sed 's/^/context_host=/'
 fi
 ipt=$(PATH=@SERVICE_PATH@ command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
 for b in nft legacy; do
@@ -78,6 +95,15 @@ done
 sed -n 's/^[[:space:]]*no-cgroups[[:space:]]*=[[:space:]]*\([a-z]*\).*/no_cgroups=\1/p' \
   @TOOLKIT_CONFIG@ 2>/dev/null; echo
 for f in @LEGACY_LISTS@; do [ -e "$f" ] && echo "legacy_list=$f"; done
+# A spec goes stale when the files it mounts go: each Windows driver update renames WSL's driver store.
+for f in @CDI_SPECS@; do
+  [ -f "$f" ] || continue
+  echo "cdi_spec=$f"
+  sed -n @CDI_HOST_PATH_SED@ "$f" | while read -r p; do [ -e "$p" ] || echo "cdi_missing=$f $p"; done
+done
+for d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
+  [ -e "$d/@CDI_REFRESH_UNIT@" ] && echo "cdi_refresh_unit=$d/@CDI_REFRESH_UNIT@" && break
+done
 apt-cache policy 2>&1 >/dev/null | grep -E '^(E|W):' | sed 's/^/apt_err=/'
 true
 """
@@ -87,9 +113,10 @@ class DoctorFacts(FactBase):
     """
     Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
     the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
-    apt's Release dates, wsl.conf, packages, the engine and its runtimes, iptables backends, the
-    users, the docker group and the shell's groups, the toolkit's config, legacy lists and apt's
-    own complaints.
+    apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the
+    engine with its runtimes and version, iptables backends, the users, the docker group and the
+    shell's groups, the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
+    the files they mount that are missing, and whether nvidia-cdi-refresh.service is installed.
     """
 
     def command(self):
@@ -97,7 +124,9 @@ class DoctorFacts(FactBase):
         for name, value in {
             "@WSL_LIB@": WSL_LIB, "@PACKAGES@": " ".join(PACKAGES), "@BINARIES@": " ".join(BINARIES),
             "@SERVICE_PATH@": SERVICE_PATH, "@DAEMON_JSON@": DAEMON_JSON,
-            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@RUNTIMES_COMMAND@": RUNTIMES_COMMAND, "@LEGACY_LISTS@": " ".join(LEGACY_LISTS),
+            "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@DOCKER_INFO_COMMAND@": RUNTIMES_AND_VERSION_COMMAND,
+            "@LEGACY_LISTS@": " ".join(LEGACY_LISTS), "@CDI_SPECS@": CDI_SPECS,
+            "@CDI_HOST_PATH_SED@": shlex.quote(CDI_HOST_PATH_SED), "@CDI_REFRESH_UNIT@": CDI_REFRESH_UNIT,
         }.items():
             script = script.replace(name, value)
         return script

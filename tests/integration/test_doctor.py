@@ -6,11 +6,14 @@ import pytest
 from stack import LEGACY_LIST, NVIDIA_LIST, desktop_integration
 from twin import Twin
 
+from tests.unit import realtext as real
+
 pytestmark = pytest.mark.integration
 
 # What a converged twin cannot pass: it is root in a container, with stand-in driver files.
+# A twin has no wslinfo and no CDI spec either.
 CONVERGED_INFO = {"driver.libcuda-link", "linux-driver.libcuda", "docker.iptables", "group.active",
-                  "gpu.container"}
+                  "gpu.container", "wsl.info", "toolkit.cdi-spec"}
 DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users do by mistake
     "mkdir -p /tmp/drv/DEBIAN && printf 'Package: nvidia-driver-550\\nVersion: 550.120-0ubuntu1\\n"
     "Architecture: all\\nMaintainer: twin <twin@example.invalid>\\nDescription: stand-in\\n'"
@@ -41,6 +44,10 @@ def test_doctor_changes_nothing_and_a_converged_twin_passes(twin, run_doctor):
     assert gpu["status"] == "FAIL" and "no-such-image" in gpu["found"], run
     assert run.returncode != 0 and "doctor: 1 checks FAIL: gpu.container" in run.output, run
     assert "Doctor: " + twin.pyinfra_target in run.output and "JSON report of 1 host(s)" in run.output
+    # The twin's engine is Debian's, older than 29.2: `--gpus` takes the runtime hook.
+    gpu_path = run.checks(twin)["toolkit.gpu-path"]
+    assert gpu_path["status"] == "PASS", run
+    assert "runs through the nvidia runtime hook (Docker " in gpu_path["found"], run
 
 
 def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doctor, run_deploy, mirrors):
@@ -109,6 +116,34 @@ def test_an_engine_not_restarted_after_daemon_json_changed(twin, run_doctor):
     assert loaded["status"] == "FAIL" and "not restarted" in loaded["found"] and not loaded["by_deploy"], run
     assert loaded["fix"] == "`sudo systemctl restart docker`"
     twin.exec("systemctl restart docker.service")
+
+
+def test_a_stale_cdi_spec_and_wsl_conf_values_wsl_ignores_and_the_deploy_rewrites_systemd_in_place(
+        twin, run_doctor, run_deploy):
+    conf = "[boot]\nsystemd=yes\n[automount]\ncgroups=v1\n[interop]\nenabled=no\n"
+    original = twin.exec("cat /etc/wsl.conf").stdout
+    twin.exec("mkdir -p /var/run/cdi && cat > /var/run/cdi/nvidia.yaml", input=real.CDI_SPEC_WSL_YAML)
+    twin.exec("cat > /etc/wsl.conf", input=conf)
+    try:
+        run = run_doctor(twin)
+        checks = run.checks(twin)
+        spec = checks["toolkit.cdi-spec"]
+        assert spec["status"] == "WARN", run
+        gone = "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/"
+        assert spec["found"].startswith(f"/var/run/cdi/nvidia.yaml mounts {gone}libcuda.so.1.1, "
+                                        f"{gone}libcuda_loader.so, which do not exist"), run
+        assert spec["fix"] == "`sudo nvidia-ctk cdi generate --output=/var/run/cdi/nvidia.yaml`"
+        systemd = checks["systemd.wsl-conf"]
+        assert systemd["status"] == "WARN" and "systemd=yes, which WSL ignores" in systemd["found"], run
+        assert systemd["by_deploy"]
+        assert checks["wsl.cgroups"]["status"] == "WARN" and checks["wsl.conf-booleans"]["status"] == "WARN"
+        assert "[interop] enabled=no" in checks["wsl.conf-booleans"]["found"]
+
+        assert run_deploy(twin).returncode == 0
+        assert twin.exec("cat /etc/wsl.conf").stdout == conf.replace("systemd=yes", "systemd=true")
+        assert run_doctor(twin).checks(twin)["systemd.wsl-conf"]["status"] == "PASS"
+    finally:
+        twin.exec("rm -f /var/run/cdi/nvidia.yaml /etc/wsl.conf.bak-* && cat > /etc/wsl.conf", input=original)
 
 
 def test_broken_lower_layers_on_two_twins_and_the_teams_summary(make_twin, run_doctor):

@@ -617,3 +617,168 @@ APT_LIST_TWICE = (
 
 # VERBATIM  https://github.com/docker/cli/issues/5075 (a broken ~/.docker/config.json: the CLI warns and goes on)
 WARN_DOCKER_CONFIG_UNEXPECTED_EOF = "WARNING: Error loading config file: /root/.docker/config.json: unexpected EOF"
+
+# ---------------------------------------------------------------------------
+# 10. The platforms a fresh WSL install gives today: Docker 29, toolkit 1.20, WSL 2.7
+# ---------------------------------------------------------------------------
+# VERBATIM  https://github.com/dyrnq/install-docker/issues/20 (what Docker 29's `docker info` warns on
+# cgroup v1; the warning comes from moby/moby#51360, "Added a WARNING in `docker info`")
+WARN_DOCKER29_CGROUP_V1 = (
+    "WARNING: Support for cgroup v1 is deprecated and planned to be removed by no later than May 2029 "
+    "(https://github.com/moby/moby/issues/51111)"
+)
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/1743 (`docker info` of Docker 29.4.0)
+DOCKER_INFO_SERVER_VERSION_29_4_0 = " Server Version: 29.4.0"
+# DERIVED  `{{json .ServerVersion}}` of the engine above: the same value as a JSON string
+DOCKER_INFO_SERVER_VERSION_JSON_29_4_0 = '"29.4.0"'
+# VERBATIM  `dpkg -l | grep -E "nvidia-container-toolkit |docker-ce " | awk '{print $2, $3}'` on an
+# Ubuntu 24.04 host with Docker 29.2.1 and toolkit 1.20.0 (code search; repo not identified)
+DPKG_DOCKER_CE_29_2_1 = "docker-ce 5:29.2.1-1~ubuntu.24.04~noble"
+DPKG_TOOLKIT_1_20_0 = "nvidia-container-toolkit 1.20.0-1"
+# VERBATIM  docker-ce on Ubuntu 26.04 as a team's playbook recorded it (code search; repo not identified)
+DPKG_DOCKER_CE_29_7_2_RESOLUTE = "docker-ce 5:29.7.2-1~ubuntu.26.04~resolute"
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864 (title; fixed in 1.20.0)
+TOOLKIT_1_19_1_WSL = (
+    "[Bug]: nvv4l2decoder/nvv4l2h264enc SIGSEGV with nvidia-container-toolkit 1.19.1-1 on WSL2 "
+    "(fix: downgrade to 1.18.0-1)"
+)
+# VERBATIM  microsoft/WSL src/linux/init/WslDistributionConfig.cpp (the enum's map compares without regard
+# to case: configfile.h, wsl::shared::string::CaseInsensitiveCompare)
+WSL_CONFIG_KEY_CGROUPS = (
+    'ConfigKey("automount.cgroups", {{"v1", CGroupVersion::v1}, {"v2", CGroupVersion::v2}}, CGroup, nullptr),'
+)
+# VERBATIM  https://github.com/microsoft/WSL/issues/12912 (WSL's own warning for a value it does not take as
+# a boolean: it names the key and goes on with the default; the same parser reads /etc/wsl.conf)
+WSL_INVALID_BOOLEAN_WARNING = (
+    "wsl: Invalid boolean value 'D:\\Data\\WSL\\__m__\\modules.vhdx' for key 'wsl2.kernelModules' in "
+    "C:\\Users\\lucyfurnice\\\\.wslconfig:4"
+)
+# VERBATIM  https://github.com/microsoft/WSL/issues/10510 (an [interop] section as a user wrote it)
+WSL_CONF_INTEROP_SECTION = (
+    "[interop]\n"
+    "# Restrict launching Windows processes in WSL\n"
+    "enabled=false\n"
+    "\n"
+    "# Do not appent Windows PATH to WSL $PATH\n"
+    "appendWindowsPath = false\n"
+)
+
+# VERBATIM  microsoft/WSL src/linux/init/wslinfo.cpp: `--version` prints the WSL package's version and a
+# newline; `--networking-mode` prints one of these words (and "wsl1" outside the utility VM); both answer
+# from WSL's own init, without Windows interop.  `--wsl-version` is the older spelling (WSLINFO_WSL_VERSION_LEGACY).
+WSLINFO_VERSION_SOURCE = "std::cout << WSL_PACKAGE_VERSION;"
+WSLINFO_NETWORKING_MODES = ("nat", "bridged", "mirrored", "virtioproxy", "none")
+# VERBATIM  https://github.com/microsoft/WSL/issues/11045 ('wslinfo --networking-mode says "nat"')
+WSLINFO_NETWORKING_MODE_NAT = "nat"
+# VERBATIM  https://github.com/microsoft/WSL/issues/11475 (the request for a wslinfo version flag, shipped in
+# WSL 2.2.3 as --wsl-version: the package version on one line)
+WSLINFO_WSL_VERSION_2_2_2 = "$ wslinfo --wsl-version\n2.2.2.0"
+# VERBATIM  https://github.com/microsoft/WSL/issues/40688 ("WSL Version" field: the same package version,
+# which `wslinfo --version` prints on WSL 2.7)
+WSL_VERSION_2_7_3 = "2.7.3.0"
+
+# VERBATIM  https://github.com/moby/moby/pull/50228 (elezar: how Docker 29.2 runs `--gpus`; the driver tries
+# nvidia.cdi first, then nvidia.runtime-hook)
+MOBY_GPUS_THROUGH_CDI = (
+    "I renamed the existing `nvidia` device driver to `nvidia.runtime-hook` and added a new device driver "
+    "`nvidia.cdi`  if the `nvidia-container-runtime-hook` and `nvidia-cdi-hook` binaries are present on the "
+    "system, respectively."
+)
+# VERBATIM  https://github.com/NVIDIA/nvidia-container-toolkit/issues/1982 (the output line of
+# nvidia-cdi-refresh.service as installed, commented out by the user who moved it)
+CDI_REFRESH_UNIT_OUTPUT_LINE = "#Environment=NVIDIA_CTK_CDI_OUTPUT_FILE_PATH=/var/run/cdi/nvidia.yaml"
+# VERBATIM  https://github.com/NVIDIA/cloud-native-docs/pull/203 (container-toolkit/cdi-support.md)
+CDI_REFRESH_DOCS = (
+    "The automatic service handles the following scenarios:\n"
+    "- First-time driver installation\n"
+    "- Driver upgrades\n"
+    "- System reboots"
+)
+# VERBATIM (first lines)  https://github.com/docker/buildx/pull/3320 (crazy-max: `cat /etc/cdi/nvidia.yaml`
+# in WSL2, as `nvidia-ctk cdi generate` wrote it; the driver store folder is nvmdi.inf_amd64_<hash>)
+CDI_SPEC_WSL_YAML = """---
+cdiVersion: 0.3.0
+containerEdits:
+  env:
+  - NVIDIA_VISIBLE_DEVICES=void
+  hooks:
+  - args:
+    - nvidia-cdi-hook
+    - create-symlinks
+    - --link
+    - /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/nvidia-smi::/usr/bin/nvidia-smi
+    env:
+    - NVIDIA_CTK_DEBUG=false
+    hookName: createContainer
+    path: /usr/bin/nvidia-cdi-hook
+  - args:
+    - nvidia-cdi-hook
+    - update-ldcache
+    - --folder
+    - /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f
+    - --folder
+    - /usr/lib/wsl/lib
+    env:
+    - NVIDIA_CTK_DEBUG=false
+    hookName: createContainer
+    path: /usr/bin/nvidia-cdi-hook
+  mounts:
+  - containerPath: /usr/lib/wsl/lib/libdxcore.so
+    hostPath: /usr/lib/wsl/lib/libdxcore.so
+    options:
+    - ro
+    - nosuid
+    - nodev
+    - bind
+  - containerPath: /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda.so.1.1
+    hostPath: /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda.so.1.1
+    options:
+    - ro
+    - nosuid
+    - nodev
+    - bind
+  - containerPath: /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so
+    hostPath: /usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so
+    options:
+    - ro
+    - nosuid
+    - nodev
+    - bind
+"""
+# VERBATIM (the mounts)  https://github.com/NVIDIA/nvidia-container-toolkit/issues/1739 (tyeth: the spec a newer
+# nvidia-ctk generated on WSL2, hostPath first and indented by four)
+CDI_SPEC_WSL_YAML_HOSTPATH_FIRST = """    mounts:
+        - hostPath: /usr/lib/wsl/lib/libdxcore.so
+          containerPath: /usr/lib/wsl/lib/libdxcore.so
+          options:
+            - ro
+            - nosuid
+            - nodev
+            - rbind
+            - rprivate
+        - hostPath: /usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda.so.1.1
+          containerPath: /usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda.so.1.1
+          options:
+            - ro
+            - nosuid
+            - nodev
+            - rbind
+            - rprivate
+        - hostPath: /usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda_loader.so
+          containerPath: /usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda_loader.so
+"""
+# VERBATIM (a mount)  https://github.com/NixOS/nixpkgs/issues/473545 (/run/cdi/nvidia-container-toolkit.json,
+# a JSON spec generated on WSL)
+CDI_SPEC_WSL_JSON = """    "mounts": [
+      {
+        "hostPath": "/usr/lib/wsl/lib/libdxcore.so",
+        "containerPath": "/usr/lib/wsl/lib/libdxcore.so",
+        "options": [
+          "ro",
+          "nosuid",
+          "nodev",
+          "rbind",
+          "rprivate"
+        ]
+      },
+"""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.dockerinfo import runtimes
+from tasks.dockerinfo import runtimes, server_version
 from tasks.verify import runtime_problem
 from tests.unit import realtext as real
 
@@ -35,3 +35,21 @@ def test_the_deploys_final_check_reads_the_runtimes_beside_a_warning():
 def test_the_deploys_final_check_reports_output_it_cannot_read_instead_of_crashing():
     problem = runtime_problem({"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF]})
     assert problem.startswith("docker info gave no runtimes: WARNING: Error loading config file")
+
+
+VERSION = real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0
+
+
+@pytest.mark.parametrize("lines", [
+    [WITH, VERSION],
+    [real.WARN_DOCKER29_CGROUP_V1, WITH, VERSION, real.WARN_DOCKER29_CGROUP_V1],
+    [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITH, "", VERSION, ""],
+])
+def test_the_runtimes_and_the_version_are_read_from_one_call_among_docker_29s_warnings(lines):
+    assert "nvidia" in runtimes(lines)
+    assert server_version(lines) == "29.4.0" == real.DOCKER_INFO_SERVER_VERSION_29_4_0.split(": ")[1]
+
+
+@pytest.mark.parametrize("lines", [[WITH], [real.WARN_DOCKER29_CGROUP_V1], ['""'], ["29.4.0"]])
+def test_output_without_a_version_gives_none(lines):
+    assert server_version(lines) is None

@@ -7,6 +7,7 @@ import ast
 import inspect
 import json
 import re
+import subprocess
 import sys
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from tasks.doctor import checks
 from tasks.doctor.checks import (CHECKS, FAIL, GPU_ERRORS, INFO, LAYERS, PASS, WARN, check_gpu_container,
                                  layer, run_checks, toolkit_version)
-from tasks.doctor.facts import LISTS, DoctorFacts
+from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, LISTS, DoctorFacts
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
 from tasks import preflight
@@ -42,6 +43,7 @@ GOOD = {
     "linux_driver": [], "distro": "ubuntu", "distro_version": "24.04", "codename": "noble",
     "arch": "amd64", "pid1": "systemd", "user": "alice", "docker_cli": ["/usr/bin/docker"],
     "now": str(NOW), "rtc": str(NOW), "euid": "0",
+    "wslinfo_version": real.WSL_VERSION_2_7_3, "wslinfo_networking": real.WSLINFO_NETWORKING_MODE_NAT,
     "smi.rc": "0", "smi": real.NVIDIA_SMI_L_4GPU.splitlines(),
     "libcuda_file": "file", "ld_libcuda": ldconfig_paths(real.LDCONFIG_P_WSL),
     "apt_date": [real.APT_RELEASE_DATE_NOBLE],
@@ -55,8 +57,8 @@ GOOD = {
     "exec_start": real.DOCKER_SERVICE_SHOW_EXECSTART_H, "dockerd": [f"812 0 {NOW - 3600}"],
     "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
     "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
-    "runtimes.rc": "0", "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
-    "docker_host": "", "context_host": "unix:///var/run/docker.sock",
+    "docker_info.rc": "0", "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
+    "docker_host": "", "context_host": ["unix:///var/run/docker.sock"],
     "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
     "iptables_legacy.rc": "0", "iptables_legacy": "",
     "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
@@ -65,13 +67,33 @@ GOOD = {
 # A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
 NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
                                       "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
-STALE_ENGINE = {"runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
+STALE_ENGINE = {"docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
                 "daemon_json_changed_at": str(NOW - 60)}
 # The engine stopped, with docker.socket active: doctor asks it nothing, nor runs the GPU container.
-SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "runtimes_skipped": "1", "runtimes.rc": None,
-               "runtimes": None, "gpu_asked": True}
+SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "docker_info_skipped": "1", "docker_info.rc": None,
+               "docker_info": None, "gpu_asked": True}
+
+
+def host_paths(spec: str) -> list[str]:
+    """What the fact's sed reads of a CDI spec: the files it mounts, one a line."""
+    out = subprocess.run(["sed", "-n", CDI_HOST_PATH_SED], input=spec, capture_output=True, text=True,
+                         check=True).stdout
+    return [line.strip() for line in out.splitlines()]
+
+
+# What a fresh install gives today: Docker 29.2 and toolkit 1.20, so `--gpus` runs through CDI.
+CDI29 = {"pkg": [real.DPKG_DOCKER_CE_29_2_1, real.DPKG_TOOLKIT_1_20_0,
+                 "nvidia-container-toolkit-base 1.20.0-1"],
+         "bin": GOOD["bin"] + ["nvidia-cdi-hook /usr/bin/nvidia-cdi-hook"],
+         "cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [],
+         "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
+# After a Windows driver update: the spec still names the old driver store folder.
+STALE_SPEC = {"cdi_spec": [CDI_REFRESH_OUTPUT],
+              "cdi_missing": [f"{CDI_REFRESH_OUTPUT} {p}" for p in host_paths(real.CDI_SPEC_WSL_YAML)
+                              if p.startswith("/usr/lib/wsl/drivers/")],
+              "cdi_refresh_unit": CDI29["cdi_refresh_unit"]}
 NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
-              "runtimes": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
+              "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
 
 
 def results(settings=None, **facts) -> dict:
@@ -111,8 +133,10 @@ def test_a_converged_workstation_passes_every_check():
 def test_a_native_workstation_passes_and_the_wsl_checks_step_aside():
     r = results(**NATIVE)
     assert [x for x in r.values() if x.status in (FAIL, WARN)] == []
-    for name in ("wsl.version", "wsl.dxg", "driver.nvidia-smi", "linux-driver.packages", "systemd.wsl-conf"):
+    for name in ("wsl.version", "wsl.dxg", "driver.nvidia-smi", "linux-driver.packages", "systemd.wsl-conf",
+                 "wsl.info", "wsl.conf-booleans", "wsl.cgroups", "toolkit.known-bad"):
         assert r[name].status == INFO and "not WSL's" in r[name].found, name
+    assert r["toolkit.gpu-path"].status == PASS, "the engine's --gpus path is the same on native Linux"
 
 
 def test_a_native_driver_problem_is_the_preflights_other_failure():
@@ -180,6 +204,48 @@ def test_an_old_kernel_fails():
 def test_a_missing_dev_dxg_fails():
     r = check("wsl.dxg", dxg=None)
     assert r.status == FAIL and "/dev/dxg is missing" in r.found
+
+
+def test_wslinfo_tells_wsls_version_and_networking_mode():
+    r = check("wsl.info")
+    assert r.status == INFO and r.found == "WSL 2.7.3.0, networking mode nat (wslinfo)"
+    assert real.WSLINFO_NETWORKING_MODE_NAT in real.WSLINFO_NETWORKING_MODES
+    # WSL 2.2.3 to the release that renamed it answer only --wsl-version, which the fact asks next.
+    older = real.WSLINFO_WSL_VERSION_2_2_2.splitlines()[1]
+    assert check("wsl.info", wslinfo_version=older, wslinfo_networking="mirrored").found.startswith(
+        "WSL 2.2.2.0, networking mode mirrored")
+    assert "has no --version" in check("wsl.info", wslinfo_version="").found
+
+
+def test_without_wslinfo_doctor_says_wsl_predates_it_and_off_wsl_it_steps_aside():
+    r = check("wsl.info", wslinfo_version=None, wslinfo_networking=None)
+    assert r.status == INFO and "no wslinfo" in r.found and "wsl --update" in r.found
+    assert "not WSL's" in check("wsl.info", **NATIVE, wslinfo_version=None).found
+
+
+def test_boolean_keys_wsl_ignores_are_named_with_their_values():
+    text = real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION.replace("enabled=false", "enabled=no")
+    assert check("wsl.conf-booleans", wsl_conf=text.splitlines()).status == WARN
+    text = text.replace("appendWindowsPath = false", "appendWindowsPath = off")
+    r = check("wsl.conf-booleans", wsl_conf=text.splitlines())
+    assert r.status == WARN and "[interop] enabled=no, [interop] appendwindowspath=off" in r.found
+    assert "Invalid boolean value" in r.found and "Invalid boolean value" in real.WSL_INVALID_BOOLEAN_WARNING
+    assert r.fix.startswith("use true or false") and not r.by_deploy
+    conf = (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION).splitlines()
+    assert check("wsl.conf-booleans", wsl_conf=conf).status == PASS
+    # [boot] systemd is systemd.wsl-conf's finding, with the deploy's fix.
+    assert check("wsl.conf-booleans", wsl_conf=["[boot]", "systemd=yes"]).status == PASS
+
+
+def test_cgroup_v1_asked_of_wsl_warns_that_docker_29_deprecates_it():
+    conf = real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups = v1\n"
+    r = check("wsl.cgroups", wsl_conf=conf.splitlines())
+    assert r.status == WARN and "[automount] cgroups=v1" in r.found
+    assert real.WARN_DOCKER29_CGROUP_V1.split("WARNING: ")[1].split(" (")[0] in r.found
+    assert "remove `cgroups=v1`" in r.fix and "wsl.exe --shutdown" in r.fix
+    assert check("wsl.cgroups").status == PASS
+    assert check("wsl.cgroups", wsl_conf=["[automount]", "cgroups=v2"]).status == PASS
+    assert check("wsl.cgroups", **NATIVE, wsl_conf=["[automount]", "cgroups=v1"]).status == INFO
 
 
 # What WSL2's clock lags by after a sleep, as apt's own message of it says (4d 3h 29min 57s).
@@ -263,6 +329,19 @@ def test_systemd_set_but_not_running_needs_only_a_shutdown():
     assert r.fix == "run `wsl.exe --shutdown` from Windows and open the distro again"
 
 
+@pytest.mark.parametrize("value", ["yes", "on", '"yes"'])
+def test_a_systemd_value_wsl_ignores_keeps_systemd_off_and_the_deploy_rewrites_that_line(value):
+    conf = ["[boot]", f"systemd={value}"]
+    r = check("systemd.wsl-conf", pid1="init", wsl_conf=conf)
+    shown = value.strip('"')
+    assert r.status == FAIL and f"systemd={shown}, which WSL ignores" in r.found
+    assert "leaves systemd off" in r.found
+    assert r.by_deploy and "rewrites that line to systemd=true in place" in r.fix
+    r = check("systemd.wsl-conf", {"wsl_systemd": False}, pid1="init", wsl_conf=conf)
+    assert not r.by_deploy and r.fix.startswith("change that line to `systemd=true` in /etc/wsl.conf")
+    assert check("systemd.wsl-conf", wsl_conf=conf).status == WARN, "systemd runs, but the file does not ask"
+
+
 def test_wsl_conf_without_systemd_warns_while_systemd_runs_and_honours_wsl_systemd():
     r = check("systemd.wsl-conf", wsl_conf=["[user]", "default=alice"])
     assert r.status == WARN and r.by_deploy
@@ -285,7 +364,8 @@ def test_desktop_mode_without_integration_fails_and_with_both_engines_warns():
 
 def test_desktop_mode_steps_the_engine_checks_aside():
     r = results({"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER], pkg=[])
-    for name in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "group.members"):
+    for name in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "group.members",
+                 "toolkit.gpu-path", "toolkit.cdi-spec"):
         assert r[name].status == INFO, name
 
 
@@ -333,6 +413,111 @@ def test_a_hosts_key_that_clashes_with_the_services_h_flag_fails():
     assert check("docker.hosts").status == PASS
 
 
+# --- `--gpus` through CDI, and CDI specs --------------------------------------------------
+
+def test_a_fresh_install_of_today_runs_gpus_through_cdi_and_passes():
+    r = results(**CDI29)
+    assert [x for x in r.values() if x.status in (FAIL, WARN)] == []
+    assert r["toolkit.gpu-path"].status == PASS
+    assert r["toolkit.gpu-path"].found == (
+        "`--gpus` runs through CDI (Docker 29.2.1 is 29.2+, nvidia-cdi-hook at /usr/bin/nvidia-cdi-hook)")
+    assert "`nvidia.cdi`" in real.MOBY_GPUS_THROUGH_CDI and "`nvidia-cdi-hook`" in real.MOBY_GPUS_THROUGH_CDI
+    assert r["toolkit.cdi-spec"].status == PASS and CDI_REFRESH_OUTPUT in r["toolkit.cdi-spec"].found
+
+
+def test_older_engines_without_the_cdi_hook_or_with_cdi_off_keep_to_the_runtime_hook():
+    assert check("toolkit.gpu-path").found == (
+        "`--gpus` runs through the nvidia runtime hook (Docker 27.3.1: CDI takes over from Docker 29.2)")
+    r = check("toolkit.gpu-path", pkg=CDI29["pkg"])
+    assert r.status == PASS
+    assert "runtime hook (Docker 29.2.1: no nvidia-cdi-hook on the engine's PATH)" in r.found
+    cdi_off = json.loads(real.DAEMON_JSON_NVIDIA_CTK_FRESH) | {"features": {"cdi": False}}
+    r = check("toolkit.gpu-path", **{**CDI29, "daemon_json": [json.dumps(cdi_off)]})
+    assert "runtime hook (daemon.json turns CDI off" in r.found
+    debian = check("toolkit.gpu-path", pkg=["docker.io 26.1.5+dfsg1-9+b9"] + GOOD["pkg"][1:])
+    assert "(Docker 26.1.5:" in debian.found
+
+
+def test_a_dockerd_without_a_package_is_judged_by_the_version_it_gives_among_docker_29s_warnings():
+    info = [real.WARN_DOCKER29_CGROUP_V1, real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip(),
+            real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0, real.WARN_DOCKER29_CGROUP_V1]
+    pkg = [p for p in CDI29["pkg"] if not p.startswith("docker-ce ")]
+    r = results(**{**CDI29, "pkg": pkg, "docker_info": info})
+    assert "CDI (Docker 29.4.0 is 29.2+" in r["toolkit.gpu-path"].found
+    assert r["daemon-json.loaded"].status == PASS
+    assert r["docker.engine"].status == PASS and "dockerd (/usr/bin/dockerd)" in r["docker.engine"].found
+    unknown = results(**{**CDI29, "pkg": pkg, "docker_info": [real.WARN_DOCKER29_CGROUP_V1]})
+    path, loaded = unknown["toolkit.gpu-path"], unknown["daemon-json.loaded"]
+    assert path.status == INFO and "no engine version" in path.found
+    assert loaded.status == FAIL and "gave no runtimes" in loaded.found
+
+
+def test_docker_29s_warnings_around_the_runtimes_are_skipped():
+    info = [real.WARN_DOCKER29_CGROUP_V1, real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip(),
+            real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0, "", real.WARN_DOCKER29_CGROUP_V1]
+    r = check("daemon-json.loaded", **{**STALE_ENGINE, "docker_info": info})
+    assert r.status == FAIL and "lists runtimes ['io.containerd.runc.v2', 'runc'], not nvidia" in r.found
+
+
+def test_the_gpu_containers_errors_are_told_apart_beside_docker_29s_warnings():
+    r = gpu("\n".join([real.WARN_DOCKER29_CGROUP_V1, real.ERR_UNKNOWN_RUNTIME, real.WARN_DOCKER29_CGROUP_V1]))
+    assert r.status == FAIL and "not loaded the nvidia runtime" in r.found
+
+
+@pytest.mark.parametrize("spec, paths", [
+    (real.CDI_SPEC_WSL_YAML, ["/usr/lib/wsl/lib/libdxcore.so",
+                              "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda.so.1.1",
+                              "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/libcuda_loader.so"]),
+    (real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST, [
+        "/usr/lib/wsl/lib/libdxcore.so",
+        "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda.so.1.1",
+        "/usr/lib/wsl/drivers/nvfrwi.inf_amd64_63d60f682af8cba2/libcuda_loader.so"]),
+    (real.CDI_SPEC_WSL_JSON, ["/usr/lib/wsl/lib/libdxcore.so"]),
+])
+def test_the_fact_reads_every_host_path_of_a_spec_and_no_container_path(spec, paths):
+    assert host_paths(spec) == paths
+
+
+def test_a_stale_spec_is_named_with_its_missing_paths_and_the_refresh_unit_rewrites_it():
+    r = check("toolkit.cdi-spec", **STALE_SPEC)
+    assert r.status == WARN, "the engine runs --gpus through the runtime hook: only --device fails"
+    gone = "/usr/lib/wsl/drivers/nvmdi.inf_amd64_f55cb1d07ac1033f/"
+    assert r.found.startswith(f"{CDI_REFRESH_OUTPUT} mounts {gone}libcuda.so.1.1, {gone}libcuda_loader.so, "
+                              "which do not exist")
+    assert "each Windows driver update gives its folder in /usr/lib/wsl/drivers a new name" in r.found
+    assert r.fix == ("`sudo systemctl restart nvidia-cdi-refresh.service`, which writes "
+                     f"{CDI_REFRESH_OUTPUT} anew")
+    assert CDI_REFRESH_OUTPUT in real.CDI_REFRESH_UNIT_OUTPUT_LINE
+    assert "Driver upgrades" in real.CDI_REFRESH_DOCS
+
+
+def test_a_stale_spec_fails_when_gpus_runs_through_cdi_and_nvidia_ctk_writes_it_without_the_unit():
+    r = check("toolkit.cdi-spec", **{**CDI29, **STALE_SPEC, "cdi_refresh_unit": None})
+    assert r.status == FAIL and "GPU containers fail to start" in r.found
+    assert r.fix == "`sudo nvidia-ctk cdi generate --output=/var/run/cdi/nvidia.yaml`"
+
+
+def test_each_stale_spec_gets_its_own_fix_and_many_paths_are_counted():
+    paths = host_paths(real.CDI_SPEC_WSL_YAML_HOSTPATH_FIRST) + host_paths(real.CDI_SPEC_WSL_YAML)
+    r = check("toolkit.cdi-spec", cdi_spec=["/etc/cdi/nvidia.yaml", "/etc/cdi/vendor.json"],
+              cdi_missing=[f"/etc/cdi/nvidia.yaml {p}" for p in paths] + [
+                  "/etc/cdi/vendor.json /opt/gone.so"],
+              cdi_refresh_unit=STALE_SPEC["cdi_refresh_unit"])
+    assert "/etc/cdi/nvidia.yaml mounts " in r.found and " and 3 more, which do not exist" in r.found
+    assert "/etc/cdi/vendor.json mounts /opt/gone.so, which does not exist" in r.found
+    assert r.fix == ("`sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`; "
+                     "write /etc/cdi/vendor.json anew with the tool that made it, or remove it")
+
+
+def test_without_specs_or_in_desktop_mode_the_spec_check_only_informs():
+    assert check("toolkit.cdi-spec").status == INFO
+    r = check("toolkit.cdi-spec", {"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER],
+              **STALE_SPEC)
+    assert r.status == INFO
+    native = check("toolkit.cdi-spec", **NATIVE, **STALE_SPEC)
+    assert native.status == WARN and "driver store" not in native.found
+
+
 # --- the docker group --------------------------------------------------------------------
 
 def test_a_user_outside_the_docker_group_is_the_deploys_to_fix():
@@ -376,16 +561,23 @@ def test_the_hook_must_be_on_the_engines_path():
 @pytest.mark.parametrize("deb,issue,quote,version", [
     ("1.12.1-1", "issues/53", real.TOOLKIT_1_12_1_WSL, "1.12.1"),
     ("1.14.3-1", "issues/520", real.TOOLKIT_555_FIXED_IN, "1.14.4"),
+    ("1.19.1-1", "issues/1864", real.TOOLKIT_1_19_1_WSL, "1.19.1-1"),
 ])
 def test_known_bad_toolkit_versions_fail_naming_their_issue(deb, issue, quote, version):
     assert version in quote
     r = check("toolkit.known-bad", pkg=[f"nvidia-container-toolkit {deb}"])
-    assert r.status == FAIL and issue in r.found
+    assert r.status == FAIL and issue in r.found and '"1.20.1-1"' in r.fix
 
 
-@pytest.mark.parametrize("deb", ["1.14.4-1", "1.15.0-1", "1.17.8-1"])
+@pytest.mark.parametrize("deb", ["1.14.4-1", "1.15.0-1", "1.17.8-1", "1.18.0-1",
+                                 real.DPKG_TOOLKIT_1_20_0.split()[1]])
 def test_fixed_toolkit_versions_pass(deb):
     assert check("toolkit.known-bad", pkg=[f"nvidia-container-toolkit {deb}"]).status == PASS
+
+
+def test_releases_that_break_only_wsl_are_not_held_against_a_native_workstation():
+    r = check("toolkit.known-bad", **NATIVE, pkg=["nvidia-container-toolkit 1.19.1-1"])
+    assert r.status == INFO and "not WSL's" in r.found
 
 
 def test_toolkit_versions_read_debian_and_rc_forms():
@@ -435,8 +627,8 @@ def test_daemon_json_that_is_not_json_fails_and_the_deploy_rewrites_it():
 
 def test_the_clis_own_warning_beside_the_runtimes_is_not_mistaken_for_them():
     runtimes = [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()]
-    assert check("daemon-json.loaded", runtimes=runtimes).status == PASS
-    r = check("daemon-json.loaded", runtimes=["null"])
+    assert check("daemon-json.loaded", docker_info=runtimes).status == PASS
+    r = check("daemon-json.loaded", docker_info=["null"])
     assert r.status == FAIL and "docker info gave no runtimes: null" in r.found
 
 
@@ -453,16 +645,25 @@ def test_an_engine_not_restarted_after_daemon_json_changed_needs_a_restart():
 
 
 def test_a_cli_talking_to_another_engine_is_named():
-    r = check("daemon-json.loaded", runtimes=STALE_ENGINE["runtimes"],
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"],
               docker_host="tcp://127.0.0.1:2375")
     assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
 
 
+def test_the_contexts_endpoint_is_found_among_docker_29s_warnings():
+    context = [real.WARN_DOCKER29_CGROUP_V1, "tcp://127.0.0.1:2375", real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF]
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"], context_host=context)
+    assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"], context_host=context[:1])
+    assert "another engine (unknown)" in r.found
+
+
 def test_an_engine_that_does_not_answer_or_refuses_the_user():
     r = check("daemon-json.loaded", dockerd=[], engine_unit="inactive",
-              **{"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_NOT_RUNNING]})
+              **{"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_NOT_RUNNING]})
     assert r.status == FAIL and r.by_deploy and "Is the docker daemon running?" in r.found
-    r = check("daemon-json.loaded", **{"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_SOCKET_PERMISSION]})
+    r = check("daemon-json.loaded", **{"docker_info.rc": "1",
+                                       "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION]})
     assert r.status == WARN and "--sudo" in r.fix
 
 
@@ -577,10 +778,15 @@ EXAMPLES = [
     ({"pid1": "init", "dockerd": [], "engine_unit": None}, {}),
     ({"wsl_conf": []}, {}),
     ({"wsl_conf": []}, {"wsl_systemd": False}),
+    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {}),
+    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION.replace(
+        "enabled=false", "enabled=no")).splitlines()}, {}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups=v1\n").splitlines()}, {}),
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
     ({}, {"docker_engine": "docker-desktop"}),
     ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {"docker_engine": "docker-desktop"}),
-    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "runtimes": STALE_ENGINE["runtimes"]},
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "docker_info": STALE_ENGINE["docker_info"]},
      {"docker_engine": "docker-desktop"}),
     ({"pkg": [], "bin": [], "dockerd": []}, {}),
     ({"dockerd": [], "engine_unit": "failed"}, {}),
@@ -594,7 +800,10 @@ EXAMPLES = [
     ({"pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"]}, {}),
     ({}, {"nvidia_toolkit_version": "1.17.3-1"}),
     ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
+    (STALE_SPEC, {}),
+    ({**CDI29, **STALE_SPEC, "cdi_refresh_unit": None}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
+    ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
     ({"no_cgroups": "true"}, {}),
     ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
     ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
@@ -604,12 +813,12 @@ EXAMPLES = [
     ({"daemon_json": ["{"]}, {}),
     (NO_RUNTIME, {}),
     (STALE_ENGINE, {}),
-    ({"runtimes": STALE_ENGINE["runtimes"], "docker_host": "tcp://localhost:2375"}, {}),
+    ({"docker_info": STALE_ENGINE["docker_info"], "docker_host": "tcp://localhost:2375"}, {}),
     # A `docker` that ignores --format (a wrapper, or not Docker's CLI) answers in text.
-    ({"runtimes": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
-    ({"runtimes.rc": "1", "runtimes": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
-    ({"dockerd": [], "engine_unit": "inactive", "runtimes.rc": "1",
-      "runtimes": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
+    ({"docker_info": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
+    ({"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
+    ({"dockerd": [], "engine_unit": "inactive", "docker_info.rc": "1",
+      "docker_info": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
     (SOCKET_ONLY, {}),
     (failed_gpu(real.ERR_NO_GPU_DRIVER), {}),
     (failed_gpu(real.ERR_UNKNOWN_RUNTIME), {}),
@@ -688,7 +897,7 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row(monkeypatch):
 
 def test_every_check_that_can_fail_has_a_readme_row():
     # The checks made by _from_preflight share one call site, so each is counted here by name.
-    never_fail = {"driver.libcuda-link"}
+    never_fail = {"driver.libcuda-link", "wsl.info", "toolkit.gpu-path"}
     names = {r.check for r in run_checks(GOOD, validate({}))}
     assert {r.check for r in example_rows()} | never_fail == names
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from tasks.wslconf import Entry, boolean, invalid_booleans, merge_systemd, read, systemd_enabled
+from tasks.wslconf import (Entry, boolean, cgroup_version, invalid_booleans, merge_systemd, read,
+                           systemd_enabled)
+from tests.unit import realtext as real
 
 USER_CONF = """# written by a person
 [automount]
@@ -98,3 +100,15 @@ def test_a_second_boot_section_is_read_but_a_new_key_joins_the_first():
 
 def test_a_section_wsl_cannot_parse_starts_no_boot_section():
     assert not systemd_enabled(["[boot-options]", "systemd=true"])
+
+
+@pytest.mark.parametrize("text, version", [
+    ("", "v2"), ("[automount]\ncgroups=v1\n", "v1"), ("[AutoMount]\nCgroups = V1 # for an old tool\n", "v1"),
+    ("[automount]\ncgroups=v2\ncgroups=v1\n", "v2"), ("[boot]\ncgroups=v1\n", "v2"),
+    ("[automount]\ncgroups=1\n", "v2"),
+])
+def test_cgroups_are_v2_unless_automount_names_v1(text, version):
+    # WSL's key is automount.cgroups, its values v1 and v2 matched without regard to case
+    # (src/linux/init/WslDistributionConfig.cpp); any other value keeps the default, v2.
+    assert real.WSL_CONFIG_KEY_CGROUPS.startswith('ConfigKey("automount.cgroups"')
+    assert cgroup_version(text.splitlines()) == version
