@@ -210,6 +210,6 @@ def test_the_stand_in_script_on_ubuntu_26_04_uses_the_resolute_dist_and_pins_ver
     )
     for name in ("docker-ce", "docker-ce-cli"):
         assert host.package(name).version == "5:26.1.4-1~debian.13~trixie", name
-    # A VERSION below 28.2 gets no model plugin, as from the real script.
+    # A VERSION below 28.2 gets no model plugin, as with the real script.
     assert not host.package("docker-model-plugin").is_installed
     assert host.service("docker").is_running
