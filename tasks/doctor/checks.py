@@ -143,7 +143,7 @@ PREFLIGHT_CHECKS = {"WSL2", "kernel version", "GPU device", "Windows driver libr
                     "Linux NVIDIA driver", "distro", "architecture", "Docker Desktop", "systemd"}
 
 
-# --- settings and preflight --------------------------------------------------------------
+# --- settings ----------------------------------------------------------------------------
 
 def check_settings(facts, settings) -> Result:
     error = facts.get("settings_error")
@@ -152,6 +152,48 @@ def check_settings(facts, settings) -> Result:
                       "correct the settings named, in inventory.py")
     return Result("settings", PASS, "every setting is valid")
 
+
+# --- sudo --------------------------------------------------------------------------------
+
+def check_sudo(facts, settings) -> Result:
+    """What files/sudo-check.sh, which owns the rule, finds of the deploying user's sudo."""
+    verdict, path, version = (facts.get(f"sudo.{key}", "") for key in ("verdict", "path", "version"))
+    fixes = "; or ".join(facts.get("sudo.fix", []))
+    sudo_user = facts.get("sudo_user") if facts.get("euid") == "0" else ""
+    user = sudo_user or facts.get("user") or "the user"
+    no_askpass = (f"as {user}, the sudo on PATH ({path}) is {version}, which has no -A (askpass; sudo-rs "
+                  f"has it since {facts.get('sudo.since')}), the only way pyinfra can pass it a password")
+    if sudo_user and sudo_user != "root":
+        # Coming through --sudo proves pyinfra drives this sudo, unless the check finds one it cannot
+        # give a password to: then a password sudo remembered let it in, or doctor was run with sudo.
+        if verdict == "no-askpass":
+            return Result("sudo.askpass", WARN,
+                          f"doctor came through sudo, but {no_askpass}: a password sudo still remembered let "
+                          "doctor in, or doctor was started with sudo; the deploy fails once sudo asks for one",
+                          fixes)
+        named = ", ".join(x for x in (path, version) if x)
+        named = f" ({named})" if named else ""
+        return Result("sudo.askpass", PASS, f"doctor came through {user}'s sudo{named}, so pyinfra drives it")
+    if verdict == "root":
+        return Result("sudo.askpass", PASS, "doctor runs as root, so pyinfra needs no sudo")
+    if verdict == "passwordless":
+        return Result("sudo.askpass", PASS,
+                      f"{user}'s sudo ({path}) needs no password, so pyinfra never needs -A")
+    if verdict == "askpass":
+        return Result("sudo.askpass", PASS,
+                      f"{user}'s sudo ({path}) is {version}, which has -A (askpass) for pyinfra's password")
+    if verdict == "no-askpass":
+        return Result("sudo.askpass", FAIL, no_askpass, fixes)
+    if verdict == "no-sudo":
+        return Result("sudo.askpass", FAIL, f"no sudo on {user}'s PATH, so pyinfra's --sudo cannot run",
+                      fixes)
+    if verdict == "unnamed":
+        return Result("sudo.askpass", INFO, f"cannot tell: {path} answers `sudo --version` with "
+                      f"{version or 'nothing'!r}, which names neither sudo.ws nor sudo-rs")
+    return Result("sudo.askpass", INFO, "cannot tell: files/sudo-check.sh gave no verdict")
+
+
+# --- preflight ---------------------------------------------------------------------------
 
 def check_other_preflight(facts, settings) -> Result:
     others = [_split(p) for p in preflight_problems(facts, settings) if _split(p)[0] not in PREFLIGHT_CHECKS]
@@ -872,7 +914,7 @@ def check_gpu_container(facts, settings) -> Result:
 
 
 CHECKS = [
-    check_settings, check_other_preflight,
+    check_settings, check_sudo, check_other_preflight,
     check_nvidia_smi, check_driver_libraries, check_libcuda_link,
     check_wsl_version, check_wsl_info, check_kernel, check_dxg, check_clock, check_distro, check_arch,
     check_wsl_conf_booleans, check_cgroups,
@@ -886,8 +928,8 @@ CHECKS = [
     check_gpu_container,
 ]
 LAYERS = {
-    "settings": "settings", "preflight": "preflight", "driver": "Windows driver", "wsl": "WSL",
-    "linux-driver": "Linux driver", "systemd": "systemd", "docker": "Docker Engine",
+    "settings": "settings", "sudo": "sudo", "preflight": "preflight", "driver": "Windows driver",
+    "wsl": "WSL", "linux-driver": "Linux driver", "systemd": "systemd", "docker": "Docker Engine",
     "group": "docker group", "toolkit": "NVIDIA Container Toolkit", "daemon-json": "daemon.json",
     "gpu": "GPU container",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 from pyinfra.api import FactBase
 
@@ -25,12 +26,29 @@ CDI_HOST_PATH_SED = r"""s/^[[:space:]-]*"\{0,1\}hostPath"\{0,1\}:[[:space:]]*["'
 # Toolkit 1.19.1 and later keep /var/run/cdi/nvidia.yaml fresh with this unit, on WSL too.
 CDI_REFRESH_UNIT = "nvidia-cdi-refresh.service"
 CDI_REFRESH_OUTPUT = "/var/run/cdi/nvidia.yaml"
+# setup.sh's own check of sudo, which owns the rule for which sudo pyinfra can drive.
+SUDO_CHECK = Path(__file__).resolve().parents[2] / "files" / "sudo-check.sh"
+# Its --facts, as the user who runs the deploy, each key prefixed "sudo.". Through --sudo that is
+# $SUDO_USER, on the PATH doctor's command runs with (sudo's secure_path), which runuser keeps.
+SUDO_CHECK_COMMAND = """
+echo "sudo_user=${SUDO_USER:-}"; check=@SCRIPT@
+if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ]; then
+  runuser -u "$SUDO_USER" -- sh -c "$check" sudo-check --facts
+else sh -c "$check" sudo-check --facts; fi 2>/dev/null | while IFS= read -r l; do echo "sudo.$l"; done
+"""
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
-         "docker_info", "context_host", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing"}
+         "docker_info", "context_host", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing",
+         "sudo.fix"}
+
+
+def sudo_check_command() -> str:
+    return SUDO_CHECK_COMMAND.replace("@SCRIPT@", shlex.quote(SUDO_CHECK.read_text()))
+
 
 _SCRIPT = r"""
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+@SUDO_CHECK@
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
 # Read together: after the laptop sleeps WSL2's clock lags, while the hardware clock keeps time.
 echo "now=$(date +%s)"; echo "rtc=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null)"; echo "euid=$(id -u)"
@@ -116,7 +134,8 @@ class DoctorFacts(FactBase):
     apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the
     engine with its runtimes and version, iptables backends, the users, the docker group and the
     shell's groups, the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
-    the files they mount that are missing, and whether nvidia-cdi-refresh.service is installed.
+    the files they mount that are missing, whether nvidia-cdi-refresh.service is installed, and
+    what files/sudo-check.sh finds of the invoking user's sudo (sudo.*; sudo_user is $SUDO_USER).
     """
 
     def command(self):
@@ -127,6 +146,7 @@ class DoctorFacts(FactBase):
             "@TOOLKIT_CONFIG@": TOOLKIT_CONFIG, "@DOCKER_INFO_COMMAND@": RUNTIMES_AND_VERSION_COMMAND,
             "@LEGACY_LISTS@": " ".join(LEGACY_LISTS), "@CDI_SPECS@": CDI_SPECS,
             "@CDI_HOST_PATH_SED@": shlex.quote(CDI_HOST_PATH_SED), "@CDI_REFRESH_UNIT@": CDI_REFRESH_UNIT,
+            "@SUDO_CHECK@": sudo_check_command(),
         }.items():
             script = script.replace(name, value)
         return script

@@ -15,6 +15,10 @@ from stack import assert_converged
 from twin.image import debian_mirror
 from twin.twin import WSL_PATH
 
+from tasks.doctor.checks import check_sudo
+from tasks.doctor.facts import DoctorFacts
+from tasks.settings import validate
+
 pytestmark = pytest.mark.integration
 
 CHECKOUT = "/home/dev/wsl-gpu-docker"
@@ -163,3 +167,31 @@ def test_the_fixes_it_names_work_with_the_real_sudo_rs(sudo_rs_twin):
     # pyinfra's own form of a command with passwordless sudo, through sudo-rs 0.2.5.
     proc = as_dev(twin, "command -v sudo; sudo -H -n sh -c 'id -u'")
     assert proc.stdout == "/usr/lib/cargo/bin/sudo\n0\n", proc
+
+
+def test_doctors_own_command_finds_the_same_sudo_rs_as_dev_and_through_sudo(sudo_rs_twin):
+    """Doctor's one command on the real sudo-rs 0.2.5: as dev (doctor without --sudo), and as root with
+    SUDO_USER=dev (doctor under --sudo), where it runs the check as dev with runuser."""
+    twin = sudo_rs_twin
+    before = twin.snapshot()
+
+    def doctor_facts(*user: str, path: str = f"/usr/lib/cargo/bin:{WSL_PATH}") -> dict:
+        proc = subprocess.run(["docker", "exec", *user, "-e", f"PATH={path}", twin.id, "sh", "-c",
+                               DoctorFacts().command()], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return DoctorFacts().process(proc.stdout.splitlines())
+
+    as_dev, through_sudo = doctor_facts("-u", "dev"), doctor_facts("-e", "SUDO_USER=dev")
+    for facts in (as_dev, through_sudo):
+        found = {k: facts.get(f"sudo.{k}") for k in ("verdict", "path", "version")}
+        assert found == {"verdict": "no-askpass", "path": "/usr/lib/cargo/bin/sudo", "version": "sudo-rs 0.2.5"}
+        assert any("echo 'dev ALL=(ALL) NOPASSWD: ALL' | sudo tee" in fix for fix in facts["sudo.fix"]), facts
+    assert as_dev["sudo.fix"] == through_sudo["sudo.fix"]
+    assert check_sudo(as_dev, validate({})).status == "FAIL"
+    assert check_sudo(through_sudo, validate({})).status == "WARN", "came through sudo, yet this one has no -A"
+    # With /usr/lib/cargo/bin off PATH dev's sudo is sudo.ws, and doctor coming through it is a PASS.
+    ws = doctor_facts("-e", "SUDO_USER=dev", path=WSL_PATH)
+    assert (ws["sudo.verdict"], ws["sudo.path"]) == ("askpass", "/usr/bin/sudo")
+    assert ws["sudo.version"].startswith("Sudo version 1.9.")
+    assert check_sudo(ws, validate({})).status == "PASS"
+    assert twin.snapshot() == before, "doctor's command changed nothing"

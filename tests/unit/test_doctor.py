@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from tasks.doctor import checks
 from tasks.doctor.checks import (CHECKS, FAIL, GPU_ERRORS, INFO, LAYERS, PASS, WARN, check_gpu_container,
                                  layer, run_checks, toolkit_version)
-from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, LISTS, DoctorFacts
+from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, LISTS, DoctorFacts, sudo_check_command
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
 from tasks import preflight
@@ -27,9 +28,31 @@ from tasks.settings import SettingsError, validate
 from tasks.wslconf import merge_systemd, systemd_enabled
 from tests.unit import realtext as real
 from tests.unit.test_preflight import GOOD_NATIVE, SMI_NO_DRIVER
+from tests.unit.test_sudo_check import (SUDO_RS_0_2_5, SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, SUDO_WS_1_9_13P3,
+                                        Machine)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 NOW = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) + 86400
+SUDO_KEYS = ("sudo_user", "sudo.verdict", "sudo.path", "sudo.version", "sudo.since", "sudo.fix")
+UBUNTU = "ubuntu"  # sudo-rs as the alternative for /usr/bin/sudo, beside sudo.ws
+
+
+def sudo_facts(version_text: str = "", where: str = UBUNTU, *, uid: int = 1000, sudo_user: str = "",
+               **sudo) -> dict:
+    """The fact's sudo keys from its own command, on a stand-in of alice's machine with a sudo at where
+    answering version_text (no sudo without one; tests/unit/test_sudo_check.py's Machine), its paths
+    told as on the machine it stands for."""
+    with tempfile.TemporaryDirectory() as folder:
+        machine = Machine(Path(folder), uid=uid, user="alice")
+        if version_text and where == UBUNTU:
+            machine.alternatives(version_text)
+        elif version_text:
+            machine.sudo(version_text, where=where, **sudo)
+        command = Path(folder) / "command.sh"
+        command.write_text(sudo_check_command())
+        out = machine.run(command, env={"SUDO_USER": sudo_user}).stdout.replace(folder, "")
+    printed = {k: v for k, v in DoctorFacts().process(out.splitlines()).items() if k.startswith("sudo")}
+    return {**dict.fromkeys(SUDO_KEYS), **printed}  # None: not printed, so GOOD's is taken away
 
 
 def ldconfig_paths(text: str) -> list[str]:
@@ -63,6 +86,8 @@ GOOD = {
     "iptables_legacy.rc": "0", "iptables_legacy": "",
     "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
     "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": "",
+    # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
+    **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
 }
 # A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
 NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
@@ -151,6 +176,75 @@ def test_checks_have_unique_names_and_run_bottom_to_top():
     assert len(names) == len(set(names)) == len(CHECKS)
     layers = list(dict.fromkeys(layer(n) for n in names))
     assert layers == list(LAYERS.values())
+
+
+# --- sudo --------------------------------------------------------------------------------
+
+def as_alice(*args, **kwargs) -> dict:
+    """sudo_facts of doctor run by alice without --sudo."""
+    return {"euid": "1000", **sudo_facts(*args, **kwargs)}
+
+
+@pytest.mark.parametrize("text, where, version", [
+    (SUDO_RS_0_2_13_UBUNTU, UBUNTU, "sudo-rs 0.2.13-0ubuntu1"),
+    (SUDO_WS_1_9_13P3, "usr/bin", "Sudo version 1.9.13p3"),
+], ids=["sudo-rs 0.2.13 (Ubuntu 26.04)", "sudo.ws 1.9.13p3"])
+def test_a_sudo_with_askpass_passes_naming_it(text, where, version):
+    r = check("sudo.askpass", **as_alice(text, where))
+    assert (r.status, r.found) == (PASS, f"alice's sudo (/usr/bin/sudo) is {version}, which has -A (askpass) "
+                                         "for pyinfra's password")
+
+
+def test_an_old_sudo_rs_that_needs_no_password_passes():
+    r = check("sudo.askpass", **as_alice(SUDO_RS_0_2_5, "usr/lib/cargo/bin", stderr=True, passwordless=True))
+    assert r.status == PASS and "/usr/lib/cargo/bin/sudo) needs no password" in r.found
+
+
+@pytest.mark.parametrize("text, where, stderr, fix", [
+    (SUDO_RS_0_2_8, UBUNTU, False, "make sudo.ws the sudo again: `sudo update-alternatives --set sudo "
+     "/usr/bin/sudo.ws`"),
+    (SUDO_RS_0_2_5, "usr/lib/cargo/bin", True, "PATH=/usr/bin:$PATH ./setup.sh`"),
+], ids=["0.2.8 (Ubuntu 25.10)", "0.2.5 (Debian 13)"])
+def test_an_old_sudo_rs_fails_naming_it_with_the_scripts_fixes(text, where, stderr, fix):
+    r = check("sudo.askpass", **as_alice(text, where, **({"stderr": True} if stderr else {})))
+    path = "/usr/bin/sudo" if where == UBUNTU else f"/{where}/sudo"
+    assert r.status == FAIL and r.found.startswith(
+        f"as alice, the sudo on PATH ({path}) is {text.strip()}, which has no -A (askpass; sudo-rs has it since "
+        "0.2.11)")
+    assert r.fix.startswith(
+        "let alice use sudo without a password for the run (a sudoers drop-in): `echo 'alice ALL=(ALL) NOPASSWD: "
+        "ALL' | sudo tee /etc/sudoers.d/wsl-gpu-docker && sudo chmod 0440 ")
+    assert "afterwards `sudo rm /etc/sudoers.d/wsl-gpu-docker`; or " in r.fix and fix in r.fix
+    assert not r.by_deploy
+
+
+def test_coming_through_sudo_passes_by_itself_unless_the_users_sudo_cannot_take_a_password():
+    r = check("sudo.askpass")
+    assert r.status == PASS and r.found == ("doctor came through alice's sudo (/usr/bin/sudo, sudo-rs "
+                                            "0.2.13-0ubuntu1), so pyinfra drives it")
+    # As root, with no runuser on the stand-in's PATH, the script cannot run as alice: doctor got in, though.
+    alone = sudo_facts(SUDO_RS_0_2_8, uid=0, sudo_user="alice")
+    assert {k: v for k, v in alone.items() if v is not None} == {"sudo_user": "alice", "sudo.fix": []}
+    assert check("sudo.askpass", **alone).found == "doctor came through alice's sudo, so pyinfra drives it"
+    # A password sudo-rs 0.2.8 remembered let pyinfra's `sudo -n` in, or doctor was started with sudo.
+    r = check("sudo.askpass", **sudo_facts(SUDO_RS_0_2_8, sudo_user="alice"))
+    assert r.status == WARN and "as alice, the sudo on PATH (/usr/bin/sudo) is sudo-rs 0.2.8" in r.found
+    assert "update-alternatives --set sudo /usr/bin/sudo.ws" in r.fix
+
+
+def test_root_needs_no_sudo_and_no_sudo_at_all_fails():
+    r = check("sudo.askpass", **sudo_facts(SUDO_RS_0_2_5, uid=0))
+    assert (r.status, r.found) == (PASS, "doctor runs as root, so pyinfra needs no sudo")
+    r = check("sudo.askpass", **as_alice())
+    assert r.status == FAIL and r.found.startswith("no sudo on alice's PATH")
+    assert r.fix == ("run ./setup.sh as root; or as root, install sudo and let alice use it (then log in "
+                     "again): `apt-get install sudo && usermod -aG sudo alice`")
+
+
+def test_a_sudo_that_names_itself_neither_way_or_no_verdict_only_informs():
+    r = check("sudo.askpass", **as_alice("usage: sudo -h | -K | -k | -V\n", "usr/bin"))
+    assert r.status == INFO and "/usr/bin/sudo answers `sudo --version` with 'usage: sudo -h" in r.found
+    assert check("sudo.askpass", **{"euid": "1000", "sudo.verdict": None}).status == INFO
 
 
 # --- Windows driver ----------------------------------------------------------------------
@@ -754,6 +848,9 @@ def test_the_team_report_says_which_hosts_fail_which_checks():
 # One example of each way a check fails or warns: (fact overrides, setting overrides).
 EXAMPLES = [
     ({"settings_error": settings_error({"docker_channel": "nightly"})}, {}),
+    ({**as_alice(SUDO_RS_0_2_8)}, {}),  # Ubuntu 25.10's sudo-rs
+    ({**as_alice()}, {}),
+    (sudo_facts(SUDO_RS_0_2_8, sudo_user="alice"), {}),
     ({"smi.rc": "255", "smi": real.ERR_NVML_BLOCKED.splitlines()}, {}),
     ({"smi.rc": "6", "smi": real.ERR_SMI_NO_DEVICES.splitlines()}, {}),
     ({"smi.rc": "124", "smi": []}, {}),  # `timeout 20` ended it: nvidia-smi printed nothing

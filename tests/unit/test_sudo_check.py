@@ -74,10 +74,21 @@ fi
         self.path.insert(0, self.root / "usr/bin")
         return self.root / "usr/bin/sudo"
 
-    def run(self, script: Path = CHECK, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        env = {"PATH": ":".join(map(str, self.path)), "HOME": str(self.root)}
-        return subprocess.run(["/bin/sh", str(script)], env=env, cwd=cwd, capture_output=True,
+    def run(self, script: Path = CHECK, cwd: Path | None = None, *args: str,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+        env = {"PATH": ":".join(map(str, self.path)), "HOME": str(self.root), **(env or {})}
+        return subprocess.run(["/bin/sh", str(script), *args], env=env, cwd=cwd, capture_output=True,
                               text=True, timeout=30)
+
+    def facts(self) -> dict:
+        """What `sudo-check.sh --facts` says, as {key: value}, every fix= line in "fix"."""
+        proc = self.run(CHECK, None, "--facts")
+        assert (proc.returncode, proc.stderr) == (0, ""), proc
+        facts: dict = {"fix": []}
+        for line in proc.stdout.splitlines():
+            key, _, value = line.partition("=")
+            facts["fix"].append(value) if key == "fix" else facts.setdefault(key, value)
+        return facts
 
     @property
     def sudo_calls(self) -> list[str]:
@@ -180,3 +191,47 @@ def test_setup_sh_stops_before_it_makes_the_venv(machine, tmp_path):
     assert "sudo-rs 0.2.5" in proc.stderr
     assert not (tmp_path / "ran").exists(), "nothing runs after the check"
     assert sorted(os.listdir(checkout)) == ["files", "setup.sh"], "no .venv"
+
+
+# --- --facts: the same finding as key=value lines, for doctor's sudo.askpass ---------------
+
+@pytest.mark.parametrize("layout", ["debian-13", "ubuntu", "ubuntu without sudo.ws", "no sudo"])
+def test_the_facts_carry_the_refusals_cause_and_each_of_its_fixes(machine, layout):
+    if layout == "debian-13":
+        sudo = machine.sudo(SUDO_RS_0_2_5, stderr=True)
+    elif layout != "no sudo":
+        sudo = machine.alternatives(SUDO_RS_0_2_8, sudo_ws=layout == "ubuntu")
+    facts, message = machine.facts(), machine.run().stderr
+    if layout == "no sudo":
+        assert facts["verdict"] == "no-sudo" and "path" not in facts and "version" not in facts
+    else:
+        assert facts["verdict"] == "no-askpass" and facts["path"] == str(sudo)
+        assert facts["version"] in message and facts["since"] == "0.2.11"
+    # One fix line a fix, and every command doctor shows is the one setup.sh prints.
+    assert len(facts["fix"]) == message.count("\n  - ") >= 2
+    for fix in facts["fix"]:
+        parts = fix.split("`")  # what to do, then its commands between words
+        assert f"  - {parts[0].removesuffix(': ')}" in message, fix
+        for command in parts[1::2]:
+            assert command in message, command
+
+
+@pytest.mark.parametrize("text, stderr, passwordless, verdict", [
+    (SUDO_RS_0_2_13_UBUNTU, False, False, "askpass"), (SUDO_RS_0_2_13_UBUNTU, True, False, "askpass"),
+    (SUDO_WS_1_9_13P3, False, False, "askpass"), (SUDO_RS_0_2_5, True, True, "passwordless"),
+    ("usage: sudo -h | -K | -k | -V\n", True, False, "unnamed"),
+], ids=["sudo-rs 0.2.13", "0.2.13 on stderr", "sudo.ws 1.9.13p3", "passwordless 0.2.5", "unnamed"])
+def test_the_facts_of_a_sudo_pyinfra_can_drive_have_no_fix(machine, text, stderr, passwordless, verdict):
+    sudo = machine.sudo(text, stderr=stderr, passwordless=passwordless)
+    facts = machine.facts()
+    assert (facts["verdict"], facts["path"], facts["fix"]) == (verdict, str(sudo), [])
+    assert facts.get("version") == (None if passwordless else text.splitlines()[0])
+    proc = machine.run()
+    assert (proc.returncode, proc.stderr) == (0, ""), "setup.sh goes on"
+
+
+def test_the_facts_of_root_say_so_without_asking_sudo(tmp_path):
+    machine = Machine(tmp_path, uid=0, user="root")
+    machine.sudo(SUDO_RS_0_2_5, stderr=True)
+    assert machine.facts() == {"verdict": "root", "since": "0.2.11", "fix": []}
+    assert machine.sudo_calls == []
