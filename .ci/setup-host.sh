@@ -7,11 +7,10 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
-# The test mirrors fetch Debian's docker.io with `apt-get download`, which needs package lists.
-if ((${#missing[@]})) || ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-    apt-get update
-fi
+# The test mirrors fetch Debian's packages with apt lists of their own, so this machine's lists
+# matter only for installing what is missing here.
 if ((${#missing[@]})); then
+    apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 

@@ -1,4 +1,4 @@
-"""Integration fixtures: the twin base image, the stand-in upstreams and disposable WSL2 twins."""
+"""Integration fixtures: the twin base images, the stand-in upstreams and disposable WSL2 twins."""
 
 import functools
 import json
@@ -12,7 +12,7 @@ import pytest
 
 # tests/ is not a package: put it on the path so the harness imports as `twin`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from twin import Mirrors, Twin, ensure_base_image  # noqa: E402
+from twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image  # noqa: E402
 
 
 def _docker_answers() -> bool:
@@ -29,8 +29,27 @@ def docker_engine() -> None:
 
 
 @pytest.fixture(scope="session")
-def base_image(docker_engine) -> str:
-    return ensure_base_image()
+def base_images(docker_engine):
+    """base_images(suite) -> the tag of that suite's base image, built the first time a test asks."""
+    return functools.cache(ensure_base_image)
+
+
+@pytest.fixture(scope="session")
+def base_image(base_images) -> str:
+    """The default platform's base image."""
+    return base_images(PLATFORMS[DEFAULT_PLATFORM].suite)
+
+
+@pytest.fixture(scope="session")
+def platform_twin(base_images):
+    """platform_twin(platform, **Twin options) -> an unstarted Twin of that platform (twin.PLATFORMS);
+    an `os_release` option replaces the platform's identity."""
+
+    def new(platform: str = DEFAULT_PLATFORM, **opts) -> Twin:
+        chosen = PLATFORMS[platform]
+        return Twin(base_images(chosen.suite), **{"os_release": chosen.os_release, **opts})
+
+    return new
 
 
 @pytest.fixture(scope="session")
@@ -49,12 +68,13 @@ def _mirrors_back_up(request):
 
 
 @pytest.fixture
-def make_twin(base_image):
-    """make_twin(**Twin options) -> a started Twin, always removed at teardown."""
+def make_twin(platform_twin):
+    """make_twin(platform="debian-12", **Twin options) -> a started Twin of that platform, always
+    removed at teardown."""
     twins = []
 
-    def make(**opts) -> Twin:
-        twin = Twin(base_image, **opts)
+    def make(platform: str = DEFAULT_PLATFORM, **opts) -> Twin:
+        twin = platform_twin(platform, **opts)
         twins.append(twin)
         return twin.start()
 

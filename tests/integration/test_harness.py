@@ -7,7 +7,6 @@ import urllib.request
 
 import pytest
 import testinfra
-from twin import UBUNTU_NOBLE
 from twin.twin import WSL2_KERNEL
 
 DAEMON_JSON = {"bridge": "none", "iptables": False, "ip-masq": False}
@@ -70,9 +69,18 @@ def test_mirrors_come_back_on_the_same_port(mirrors):
     assert urllib.request.urlopen(url, timeout=5).status == 200
 
 
-@pytest.mark.parametrize("os_release", [None, UBUNTU_NOBLE], ids=["debian-bookworm", "ubuntu-noble"])
-def test_docker_repo_is_signed_and_offers_docker_ce(make_twin, mirrors, os_release):
-    twin = make_twin(systemd=False, os_release=os_release)
+# Each platform's dist offers the engine of the Debian release underneath it.
+NEWEST_DOCKER_CE = {
+    "debian-12": "5:20.10.24-1~debian.12~bookworm",
+    "ubuntu-24.04": "5:20.10.24-1~debian.12~bookworm",
+    "debian-13": "5:26.1.5-1~debian.13~trixie",
+    "ubuntu-26.04": "5:26.1.5-1~debian.13~trixie",
+}
+
+
+@pytest.mark.parametrize("platform", sorted(NEWEST_DOCKER_CE))
+def test_docker_repo_is_signed_and_offers_docker_ce(make_twin, mirrors, platform):
+    twin = make_twin(platform, systemd=False)
     base = f"{mirrors.docker_download_url}/linux/$ID"
     twin.exec(
         f". /etc/os-release && curl -fsSL {base}/gpg | gpg --dearmor -o /usr/share/keyrings/docker.gpg"
@@ -83,7 +91,7 @@ def test_docker_repo_is_signed_and_offers_docker_ce(make_twin, mirrors, os_relea
     assert f"fpr:::::::::{mirrors.docker_gpg_fingerprint}:" in keys
     twin.exec("apt-get update -qq")
     policy = twin.exec("apt-cache policy docker-ce").stdout
-    assert "Candidate: 5:20.10.24-1~debian.12~bookworm" in policy
+    assert f"Candidate: {NEWEST_DOCKER_CE[platform]}" in policy
 
 
 def test_get_docker_stand_in_installs_a_working_engine(make_twin, mirrors):
@@ -94,7 +102,8 @@ def test_get_docker_stand_in_installs_a_working_engine(make_twin, mirrors):
     twin.exec(f"DOWNLOAD_URL={mirrors.docker_download_url} sh /tmp/get-docker.sh")
     host = testinfra.get_host(twin.testinfra_target)
     assert host.package("docker-ce").version == "5:20.10.24-1~debian.12~bookworm"
-    for name in ("docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"):
+    for name in ("docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin",
+                 "docker-model-plugin"):
         assert host.package(name).is_installed
     assert host.file("/etc/apt/sources.list.d/docker.list").content_string == (
         "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc]"
@@ -121,4 +130,86 @@ def test_nvidia_flat_repo_installs_a_pinned_toolkit(make_twin, mirrors):
     for name in packages:
         assert host.package(name).version == "1.17.7-1"
     assert host.run("nvidia-ctk --version").stdout.strip() == "NVIDIA Container Toolkit CLI version 1.17.7"
-    assert "1.17.8-1" in host.run("apt-cache policy nvidia-container-toolkit").stdout
+    policy = host.run("apt-cache policy nvidia-container-toolkit").stdout
+    assert "1.17.8-1" in policy and "Candidate: 1.20.1-1" in policy
+    twin.exec(f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {' '.join(packages)}")
+    for name in packages:
+        assert host.package(name).version == "1.20.1-1"
+    assert host.run("nvidia-cdi-hook --version").stdout.strip() == "NVIDIA CDI Hook version 1.20.1"
+
+
+# --- today's distros: Debian 13, and Ubuntu 26.04 over Debian 13's packages ------------------
+# Each module-scoped twin serves its read-only checks first; the stand-in script's test, which
+# installs an engine, comes last in file order.
+
+
+@pytest.fixture(scope="module")
+def debian_13(platform_twin):
+    with platform_twin("debian-13") as twin:
+        yield twin
+
+
+@pytest.fixture(scope="module")
+def ubuntu_26_04(platform_twin):
+    with platform_twin("ubuntu-26.04") as twin:
+        yield twin
+
+
+def test_a_debian_13_twin_boots_systemd_and_has_apt_3_with_sqv(debian_13):
+    host = testinfra.get_host(debian_13.testinfra_target)
+    assert host.file("/proc/1/comm").content_string.strip() == "systemd"
+    assert host.run("systemctl is-system-running").stdout.strip() == "running"
+    assert host.run("apt-get --version").stdout.startswith("apt 3.")
+    assert host.file("/usr/bin/sqv").is_file
+    assert host.file("/etc/debian_version").content_string.startswith("13.")
+
+
+def test_an_ubuntu_26_04_twin_says_resolute_in_os_release_and_lsb_release(ubuntu_26_04):
+    host = testinfra.get_host(ubuntu_26_04.testinfra_target)
+    os_release = ". /etc/os-release && echo $ID $VERSION_ID $VERSION_CODENAME $UBUNTU_CODENAME"
+    assert host.check_output(os_release) == "ubuntu 26.04 resolute resolute"
+    assert host.check_output(". /etc/os-release && echo $PRETTY_NAME") == "Ubuntu 26.04 LTS"
+    assert host.file("/etc/lsb-release").content_string == (
+        'DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=26.04\nDISTRIB_CODENAME=resolute\n'
+        'DISTRIB_DESCRIPTION="Ubuntu 26.04 LTS"\n'
+    )
+    assert host.check_output("lsb_release -cs") == "resolute"
+
+
+def test_the_stand_in_script_on_debian_13_installs_a_26_1_engine_under_systemd(debian_13, mirrors):
+    debian_13.exec("mkdir -p /etc/docker && cat > /etc/docker/daemon.json", input=json.dumps(DAEMON_JSON))
+    debian_13.exec(f"curl -fsSL {mirrors.docker_install_script_url}"
+                   f" | DOWNLOAD_URL={mirrors.docker_download_url} sh")
+    host = testinfra.get_host(debian_13.testinfra_target)
+    assert host.file("/etc/apt/sources.list.d/docker.list").content_string == (
+        "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc]"
+        f" {mirrors.docker_download_url}/linux/debian trixie stable\n"
+    )
+    assert host.package("docker-ce").version == "5:26.1.5-1~debian.13~trixie"
+    assert host.package("docker-ce-cli").version == "5:26.1.5-1~debian.13~trixie"
+    # VERSION unset means the latest, and from 28.2 on the script adds the model plugin.
+    assert host.package("docker-model-plugin").is_installed
+    docker = host.service("docker")
+    assert docker.is_running and docker.is_enabled
+    assert host.check_output("ps -o ppid= -p $(systemctl show docker -p MainPID --value)").strip() == "1"
+    assert host.check_output("docker info --format '{{.ServerVersion}} {{.Driver}}'") == "26.1.5+dfsg1 vfs"
+    assert host.run("dockerd --validate --config-file /etc/docker/daemon.json").rc == 0
+    bad = host.run("echo '{\"log-level\": \"nonsense\"}' > /tmp/bad.json"
+                   " && dockerd --validate --config-file /tmp/bad.json")
+    assert bad.rc != 0 and "invalid logging level: nonsense" in bad.stderr
+
+
+def test_the_stand_in_script_on_ubuntu_26_04_uses_the_resolute_dist_and_pins_version(ubuntu_26_04, mirrors):
+    ubuntu_26_04.exec("mkdir -p /etc/docker && cat > /etc/docker/daemon.json", input=json.dumps(DAEMON_JSON))
+    ubuntu_26_04.exec(f"curl -fsSL {mirrors.docker_install_script_url}"
+                      f" | DOWNLOAD_URL={mirrors.docker_download_url} VERSION=26.1.4 sh")
+    host = testinfra.get_host(ubuntu_26_04.testinfra_target)
+    assert host.file("/etc/apt/sources.list.d/docker.list").content_string == (
+        "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc]"
+        f" {mirrors.docker_download_url}/linux/ubuntu resolute stable\n"
+    )
+    for name in ("docker-ce", "docker-ce-cli"):
+        assert host.package(name).version == "5:26.1.4-1~debian.13~trixie", name
+    # A VERSION below 28.2 gets no model plugin, as from the real script.
+    assert not host.package("docker-model-plugin").is_installed
+    assert host.service("docker").is_running

@@ -1,4 +1,4 @@
-"""Build the twin's base image: Debian bookworm plus what a fresh Ubuntu WSL distro already has."""
+"""Build a twin base image: a Debian suite plus what a fresh Ubuntu WSL distro already has."""
 
 import glob
 import hashlib
@@ -11,9 +11,10 @@ from pathlib import Path
 
 from .run import run
 
+# The default suite, and the one this machine's apt names its Debian mirror for.
 SUITE = "bookworm"
-# Where a registry is reachable, set this to e.g. ubuntu:24.04 to skip debootstrap.
-BASE_IMAGE_ENV = "WSL_TWIN_BASE_IMAGE"
+# Where a registry is reachable, set these to e.g. ubuntu:24.04 to skip debootstrap for a suite.
+BASE_IMAGE_ENV = {"bookworm": "WSL_TWIN_BASE_IMAGE", "trixie": "WSL_TWIN_BASE_IMAGE_TRIXIE"}
 # A fresh Ubuntu WSL distro has these (procps too: ps, pgrep); Docker and NVIDIA stay out,
 # installing them is the deploy's job.
 PACKAGES = "ca-certificates curl gnupg sudo lsb-release python3 systemd systemd-sysv dbus procps".split()
@@ -50,7 +51,7 @@ COMMIT_CHANGES = ['CMD ["/lib/systemd/systemd"]']
 
 
 def debian_mirror() -> str:
-    """The Debian mirror this machine's apt uses for the base suite."""
+    """The Debian mirror this machine's apt uses for bookworm; it serves the other suites too."""
     for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
         for stanza in Path(path).read_text().split("\n\n"):
             fields = dict(re.findall(r"^(\w[\w-]*):\s*(.*)$", stanza, re.M))
@@ -64,9 +65,14 @@ def debian_mirror() -> str:
     return "http://deb.debian.org/debian"
 
 
-def _recipe() -> dict:
+def _base_override(suite: str) -> str | None:
+    name = BASE_IMAGE_ENV.get(suite)
+    return os.environ.get(name) if name else None
+
+
+def _recipe(suite: str) -> dict:
     return {
-        "base": os.environ.get(BASE_IMAGE_ENV) or f"debootstrap --variant=minbase {SUITE} {debian_mirror()}",
+        "base": _base_override(suite) or f"debootstrap --variant=minbase {suite} {debian_mirror()}",
         "packages": PACKAGES,
         "script": SECOND_LAYER,
         "changes": COMMIT_CHANGES,
@@ -74,17 +80,17 @@ def _recipe() -> dict:
     }
 
 
-def image_tag() -> str:
-    digest = hashlib.sha256(json.dumps(_recipe(), sort_keys=True).encode()).hexdigest()
-    return f"wsl-twin:{digest[:12]}"
+def image_tag(suite: str = SUITE) -> str:
+    digest = hashlib.sha256(json.dumps(_recipe(suite), sort_keys=True).encode()).hexdigest()
+    return f"wsl-twin:{suite}-{digest[:12]}"
 
 
-def ensure_base_image() -> str:
-    """Return the tag of the twin base image, building it only if its recipe changed."""
-    tag = image_tag()
+def ensure_base_image(suite: str = SUITE) -> str:
+    """Return the tag of `suite`'s twin base image, building it only if its recipe changed."""
+    tag = image_tag(suite)
     if run(["docker", "image", "inspect", tag], check=False).returncode == 0:
         return tag
-    base = os.environ.get(BASE_IMAGE_ENV) or _import_debootstrap()
+    base = _base_override(suite) or _import_debootstrap(suite)
     name = f"wsl-twin-build-{secrets.token_hex(4)}"
     script = SECOND_LAYER.format(packages=" ".join(PACKAGES))
     try:
@@ -101,10 +107,10 @@ def ensure_base_image() -> str:
     return tag
 
 
-def _import_debootstrap() -> str:
-    """Debootstrap a minimal bookworm and import it; returns the untagged image id."""
+def _import_debootstrap(suite: str) -> str:
+    """Debootstrap a minimal `suite` and import it; returns the untagged image id."""
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         rootfs = f"{tmp}/rootfs"
-        run(["debootstrap", "--variant=minbase", SUITE, rootfs, debian_mirror()], timeout=900)
+        run(["debootstrap", "--variant=minbase", suite, rootfs, debian_mirror()], timeout=900)
         imported = run(["bash", "-o", "pipefail", "-c", f"tar -C {rootfs} -c . | docker import -"])
     return imported.stdout.strip()

@@ -1,7 +1,6 @@
 """Signed stand-ins for get.docker.com, download.docker.com and NVIDIA's apt repo, served on 127.0.0.1."""
 
 import functools
-import glob
 import gzip
 import hashlib
 import json
@@ -11,26 +10,55 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .image import debian_mirror
 from .run import run
 
 CACHE_ROOT = Path("/var/tmp/wsl-twin-mirrors")
-DOCKER_VERSION = "5:20.10.24-1~debian.12~bookworm"
-# An older release too, the same engine renumbered, for moving an installed engine to a pinned version.
-DOCKER_OLDER_VERSION = "5:20.10.23-1~debian.12~bookworm"
-DOCKER_DISTS = {"debian": ["bookworm"], "ubuntu": ["noble", "jammy"]}
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A Debian release's own engine, renamed as Docker's packages, for the dists that serve it."""
+
+    suite: str
+    # Newest first; the older is the same engine renumbered, for moving an installed engine to a
+    # pinned version.
+    versions: tuple[str, str]
+    # Debian's CLI package, renamed docker-ce-cli; None where docker.io carries the CLI itself
+    # (Debian 12), so docker-ce-cli is a dummy.
+    cli: str | None
+    dists: dict[str, list[str]]
+
+
+ENGINES = [
+    Engine("bookworm", ("5:20.10.24-1~debian.12~bookworm", "5:20.10.23-1~debian.12~bookworm"), None,
+           {"debian": ["bookworm"], "ubuntu": ["noble", "jammy"]}),
+    Engine("trixie", ("5:26.1.5-1~debian.13~trixie", "5:26.1.4-1~debian.13~trixie"), "docker-cli",
+           {"debian": ["trixie"], "ubuntu": ["resolute"]}),
+]
+# In every dist, beside its engine.
 DOCKER_DUMMIES = {
-    "docker-ce-cli": DOCKER_VERSION,
     "containerd.io": "1.7.27-1",
     "docker-buildx-plugin": "0.23.0-1~debian.12~bookworm",
     "docker-compose-plugin": "2.35.1-1~debian.12~bookworm",
+    "docker-model-plugin": "0.1.40-1~debian.12~bookworm",
 }
-NVIDIA_VERSIONS = ["1.17.7-1", "1.17.8-1"]
-NVIDIA_DOCKER2_VERSION = "2.14.0-1"
-# Fields of Debian's docker.io that would keep the renamed package from installing next to the dummies.
+# Debian's names for Docker's packages, renamed wherever the repackaged packages name them.
+DOCKER_NAMES = {"docker.io": "docker-ce", "docker-cli": "docker-ce-cli",
+                "docker-buildx": "docker-buildx-plugin"}
+RELATION_FIELDS = {"Pre-Depends", "Depends", "Recommends", "Suggests"}
+# Fields of Debian's packages that would keep the renamed ones from installing next to the dummies.
 DROPPED_FIELDS = {"Source", "Conflicts", "Breaks", "Replaces", "Provides", "Built-Using"}
+DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+# Oldest first: an unpinned install gets the last.
+NVIDIA_VERSIONS = ["1.17.7-1", "1.17.8-1", "1.20.1-1"]
+# Real toolkits ship nvidia-cdi-hook in nvidia-container-toolkit-base; the stand-ins from this one on.
+NVIDIA_CDI_HOOK_SINCE = "1.20.1-1"
+NVIDIA_DOCKER2_VERSION = "2.14.0-1"
 
 GET_DOCKER_SH = r"""#!/bin/sh
 # Stand-in for https://get.docker.com served by the integration-test harness: same inputs, same apt setup.
@@ -39,16 +67,43 @@ DOWNLOAD_URL=${DOWNLOAD_URL:-https://download.docker.com}
 CHANNEL=${CHANNEL:-stable}
 VERSION=${VERSION:-}
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) DOWNLOAD_URL=$DOWNLOAD_URL CHANNEL=$CHANNEL VERSION=$VERSION" >>/var/log/get-docker-stand-in.log
+VERSION=${VERSION#v}
 if command -v docker >/dev/null 2>&1; then
     echo 'Warning: the "docker" command appears to already exist on this system.' >&2
 fi
 # A subshell, as in the real script: os-release defines VERSION too.
 lsb_dist=$(. /etc/os-release && echo "$ID")
-dist_version=$(. /etc/os-release && echo "$VERSION_CODENAME")
+# The codename as the real script finds it: Ubuntu's from lsb_release or /etc/lsb-release,
+# Debian's from the major number in /etc/debian_version.
+dist_version=""
 case "$lsb_dist" in
-    debian|ubuntu) ;;
+    ubuntu)
+        if command -v lsb_release >/dev/null 2>&1; then
+            dist_version=$(lsb_release --codename | cut -f2)
+        fi
+        if [ -z "$dist_version" ] && [ -r /etc/lsb-release ]; then
+            dist_version=$(. /etc/lsb-release && echo "$DISTRIB_CODENAME")
+        fi
+        ;;
+    debian)
+        major=$(sed -e 's|/.*||' -e 's|\..*||' /etc/debian_version)
+        case "$major" in
+            13) dist_version=trixie ;;
+            12) dist_version=bookworm ;;
+            11) dist_version=bullseye ;;
+            *) dist_version=$major ;;
+        esac
+        ;;
     *) echo "ERROR: Unsupported distribution '$lsb_dist'" >&2; exit 1 ;;
 esac
+# As the real script's version_gte: true when VERSION is unset (the latest) or at least major.minor.
+version_gte() {
+    [ -z "$VERSION" ] && return 0
+    have_minor=$(echo "$VERSION" | cut -s -d. -f2)
+    have_minor=${have_minor#0}
+    [ "${VERSION%%.*}" -gt "${1%%.*}" ] ||
+        { [ "${VERSION%%.*}" -eq "${1%%.*}" ] && [ "${have_minor:-0}" -ge "${1#*.}" ]; }
+}
 apt-get update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ca-certificates curl >/dev/null
 install -m 0755 -d /etc/apt/keyrings
@@ -59,7 +114,7 @@ apt-get update -qq >/dev/null
 pkg_version=""
 cli_pkg_version=""
 if [ -n "$VERSION" ]; then
-    pkg_pattern=$(echo "${VERSION#v}" | sed 's/-ce-/~ce~.*/g' | sed 's/-/.*/g')
+    pkg_pattern=$(echo "$VERSION" | sed 's/-ce-/~ce~.*/g' | sed 's/-/.*/g')
     pkg_version=$(apt-cache madison docker-ce | grep "$pkg_pattern" | head -1 | awk '{$1=$1};1' | cut -d' ' -f 3)
     cli_pkg_version=$(apt-cache madison docker-ce-cli | grep "$pkg_pattern" | head -1 | awk '{$1=$1};1' | cut -d' ' -f 3)
     if [ -z "$pkg_version" ]; then
@@ -69,7 +124,11 @@ if [ -n "$VERSION" ]; then
     pkg_version="=$pkg_version"
     cli_pkg_version="=$cli_pkg_version"
 fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-ce$pkg_version docker-ce-cli$cli_pkg_version containerd.io docker-compose-plugin docker-buildx-plugin >/dev/null
+pkgs="docker-ce$pkg_version docker-ce-cli$cli_pkg_version containerd.io docker-compose-plugin docker-buildx-plugin"
+if version_gte 28.2; then
+    pkgs="$pkgs docker-model-plugin"
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
 """
 
 # Each NVIDIA binary becomes a script that only answers --version: emulating more would hide gaps.
@@ -194,24 +253,29 @@ class Mirrors:
 
 
 def _build_tree(out: Path) -> None:
-    www, debs = out / "www", out / "debs"
+    www, debs, work = out / "www", out / "debs", out / "work"
     debs.mkdir()
+    work.mkdir()
     gnupghome = tempfile.mkdtemp(prefix="wsl-twin-gpg-")
     env = {**os.environ, "GNUPGHOME": gnupghome}
     try:
         docker_fpr = _gen_key(env, "Docker stand-in")
         nvidia_fpr = _gen_key(env, "NVIDIA stand-in")
-        _docker_ce(debs / "docker", out / "work")
-        _docker_dummies(debs / "docker")
+        apt = _scratch_apt(work, [engine.suite for engine in ENGINES])
+        for engine in ENGINES:
+            _docker_engine(engine, apt, debs / f"docker-{engine.suite}", work)
+        _docker_dummies(debs / "docker-common")
         _nvidia_packages(debs / "nvidia")
-        for distro, codenames in DOCKER_DISTS.items():
+        for distro in sorted({distro for engine in ENGINES for distro in engine.dists}):
             repo = www / "docker/linux" / distro
-            (repo / "gpg").parent.mkdir(parents=True)
+            repo.mkdir(parents=True)
             (repo / "gpg").write_text(_export(env, docker_fpr))
-            for codename in codenames:
-                pool = repo / "dists" / codename / "pool/stable/amd64"
-                _link_debs(debs / "docker", pool)
-                _docker_dist(repo, codename, env, docker_fpr)
+            for engine in ENGINES:
+                for codename in engine.dists.get(distro, []):
+                    pool = repo / "dists" / codename / "pool/stable/amd64"
+                    _link_debs(debs / "docker-common", pool)
+                    _link_debs(debs / f"docker-{engine.suite}", pool)
+                    _docker_dist(repo, codename, env, docker_fpr)
         flat = www / "nvidia/stable/deb/amd64"
         _link_debs(debs / "nvidia", flat)
         (www / "nvidia/gpgkey").write_text(_export(env, nvidia_fpr))
@@ -222,7 +286,7 @@ def _build_tree(out: Path) -> None:
     finally:
         subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)
         shutil.rmtree(gnupghome, ignore_errors=True)
-        shutil.rmtree(out / "work", ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(debs, ignore_errors=True)
     meta = {
         "docker_gpg_fingerprint": docker_fpr,
@@ -243,22 +307,50 @@ def _export(env: dict, fpr: str) -> str:
     return run(["gpg", "--batch", "--armor", "--export", fpr], env=env).stdout
 
 
-def _docker_ce(out: Path, work: Path) -> None:
-    """Debian's real docker.io, renamed docker-ce, so a twin ends up with a working engine."""
-    work.mkdir(parents=True)
-    run(["apt-get", "download", "docker.io"], cwd=work)
-    deb = glob.glob(f"{work}/docker.io_*.deb")[0]
-    root = work / "docker-ce"
+def _scratch_apt(work: Path, suites: list[str]) -> list[str]:
+    """apt-get options for package lists of our own, of `suites` on this machine's Debian mirror,
+    updated: this machine's apt configuration and lists stay as they are."""
+    (work / "sources.list").write_text("".join(
+        f"deb [signed-by={DEBIAN_KEYRING}] {debian_mirror()} {suite} main\n" for suite in suites))
+    for folder in ("sources.list.d", "lists", "cache"):
+        (work / folder).mkdir()
+    options = [f"-oDir::Etc::SourceList={work}/sources.list",
+               f"-oDir::Etc::SourceParts={work}/sources.list.d",
+               f"-oDir::State::Lists={work}/lists", f"-oDir::Cache={work}/cache"]
+    run(["apt-get", *options, "update"], timeout=600)
+    return options
+
+
+def _docker_engine(engine: Engine, apt: list[str], out: Path, work: Path) -> None:
+    """Debian's real docker.io (and its CLI) renamed docker-ce (docker-ce-cli), so a twin ends up
+    with a working engine."""
+    fetched = work / engine.suite
+    fetched.mkdir()
+    names = ["docker.io", *([engine.cli] if engine.cli else [])]
+    run(["apt-get", *apt, "download", *(f"{name}/{engine.suite}" for name in names)],
+        cwd=fetched, timeout=600)
+    for name in names:
+        _renamed(next(fetched.glob(f"{name}_*.deb")), engine.versions, out, fetched / "root")
+    if not engine.cli:
+        for version in engine.versions:
+            _deb(out, "docker-ce-cli", version)
+
+
+def _renamed(deb: Path, versions: tuple[str, ...], out: Path, root: Path) -> None:
+    """`deb` under Docker's name for it, once at each of `versions`."""
+    shutil.rmtree(root, ignore_errors=True)
     run(["dpkg-deb", "-R", deb, root])
     control = root / "DEBIAN/control"
     fields = re.split(r"\n(?=\S)", control.read_text().strip())
     kept = [f for f in fields if f.split(":", 1)[0] not in DROPPED_FIELDS]
     # needrestart would restart the twin's services behind the test's back; real docker-ce does not pull it.
     kept = [re.sub(r"needrestart[^,]*, ", "", f) if f.startswith("Recommends:") else f for f in kept]
+    names = "|".join(re.escape(name) for name in DOCKER_NAMES)
+    kept = [re.sub(rf"(?<![\w.+-])({names})(?![\w.+-])", lambda m: DOCKER_NAMES[m[1]], f)
+            if f.split(":", 1)[0] in RELATION_FIELDS | {"Package"} else f for f in kept]
     out.mkdir(parents=True, exist_ok=True)
-    for version in (DOCKER_VERSION, DOCKER_OLDER_VERSION):
-        renamed = {"Package": "docker-ce", "Version": version}
-        fields = [f"{k}: {renamed[k]}" if (k := f.split(":", 1)[0]) in renamed else f for f in kept]
+    for version in versions:
+        fields = [f"Version: {version}" if f.startswith("Version:") else f for f in kept]
         control.write_text("\n".join(fields) + "\n")
         run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", root, out])
 
@@ -266,7 +358,6 @@ def _docker_ce(out: Path, work: Path) -> None:
 def _docker_dummies(out: Path) -> None:
     for name, version in DOCKER_DUMMIES.items():
         _deb(out, name, version)
-    _deb(out, "docker-ce-cli", DOCKER_OLDER_VERSION)
 
 
 def _nvidia_packages(out: Path) -> None:
@@ -275,12 +366,15 @@ def _nvidia_packages(out: Path) -> None:
         _deb(out, "libnvidia-container-tools", v, depends=f"libnvidia-container1 (>= {v})", files={
             "usr/bin/nvidia-container-cli": _stub("nvidia-container-cli", v, "cli-version: {v}"),
         })
-        _deb(out, "nvidia-container-toolkit-base", v, files={
+        base = {
             "usr/bin/nvidia-ctk": _stub("nvidia-ctk", v, "NVIDIA Container Toolkit CLI version {v}"),
             "usr/bin/nvidia-container-runtime": _stub(
                 "nvidia-container-runtime", v, "NVIDIA Container Runtime version {v}"
             ),
-        })
+        }
+        if NVIDIA_VERSIONS.index(v) >= NVIDIA_VERSIONS.index(NVIDIA_CDI_HOOK_SINCE):
+            base["usr/bin/nvidia-cdi-hook"] = _stub("nvidia-cdi-hook", v, "NVIDIA CDI Hook version {v}")
+        _deb(out, "nvidia-container-toolkit-base", v, files=base)
         _deb(out, "nvidia-container-toolkit", v, depends=(
             f"nvidia-container-toolkit-base (= {v}), libnvidia-container-tools (>= {v})"
         ), files={

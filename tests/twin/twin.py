@@ -12,17 +12,6 @@ from .run import run
 WSL2_KERNEL = "5.15.167.4-microsoft-standard-WSL2"
 # Debian 12's kernel: a native workstation.
 NATIVE_KERNEL = "6.1.0-27-amd64"
-# A store-fresh Ubuntu 24.04; the packages underneath stay Debian bookworm's.
-UBUNTU_NOBLE = {
-    "NAME": "Ubuntu",
-    "VERSION": "24.04.1 LTS (Noble Numbat)",
-    "ID": "ubuntu",
-    "ID_LIKE": "debian",
-    "PRETTY_NAME": "Ubuntu 24.04.1 LTS",
-    "VERSION_ID": "24.04",
-    "VERSION_CODENAME": "noble",
-    "UBUNTU_CODENAME": "noble",
-}
 # The shape of a real WSL2 /proc/version line, and of a Debian kernel's.
 PROC_VERSION = (
     "Linux version {kernel} (root@wsl-twin) (gcc (GCC) 11.2.0, GNU ld (GNU Binutils) 2.37)"
@@ -83,13 +72,14 @@ class Twin:
     """A WSL2 stand-in; `systemd=False` stands for a distro whose systemd is not enabled yet.
 
     `kernel=None`, `dxg=False` and `wsl_libs=False` take away the matching WSL trait;
-    `os_release` overrides keys of /etc/os-release (see UBUNTU_NOBLE); `wsl_conf` is written
-    to /etc/wsl.conf. A native GPU workstation is `kernel=NATIVE_KERNEL, dxg=False,
-    wsl_libs=False, nvidia_driver=True`: Ubuntu-named driver packages with a stand-in
-    nvidia-smi, and the loaded module's /proc/driver/nvidia/version (unload_nvidia_module()
-    takes it away). `ssh_port` serves sshd on 127.0.0.1:ssh_port with the twin's own host keys
-    (see known_hosts()), where `dev` logs in with `authorized_key`; `sudo_nopasswd` lets `dev`
-    sudo without its password, as an automation account often may.
+    `os_release` overrides keys of /etc/os-release (see platforms.py), and an Ubuntu one writes
+    /etc/lsb-release to match; `wsl_conf` is written to /etc/wsl.conf. A native GPU workstation
+    is `kernel=NATIVE_KERNEL, dxg=False, wsl_libs=False, nvidia_driver=True`: Ubuntu-named
+    driver packages with a stand-in nvidia-smi, and the loaded module's
+    /proc/driver/nvidia/version (unload_nvidia_module() takes it away). `ssh_port` serves sshd
+    on 127.0.0.1:ssh_port with the twin's own host keys (see known_hosts()), where `dev` logs in
+    with `authorized_key`; `sudo_nopasswd` lets `dev` sudo without its password, as an
+    automation account often may.
     Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
@@ -176,6 +166,8 @@ class Twin:
             steps.append(f"printf %s {shlex.quote(NVIDIA_SMI)} > nvidia-smi && chmod 0755 nvidia-smi")
         if self.os_release:
             steps.append(f"printf %s {shlex.quote(self._os_release_text())} > /etc/os-release")
+            if self.os_release.get("ID") == "ubuntu":
+                steps.append(f"printf %s {shlex.quote(self._lsb_release_text())} > /etc/lsb-release")
         if self.wsl_conf is not None:
             steps.append(f"printf %s {shlex.quote(self.wsl_conf)} > /etc/wsl.conf")
         if self.sudo_nopasswd:
@@ -243,6 +235,12 @@ class Twin:
         for key, value in self.os_release.items():
             fields[key] = value if re.fullmatch(r"[\w.-]+", value) else f'"{value}"'
         return "".join(f"{key}={value}\n" for key, value in fields.items())
+
+    def _lsb_release_text(self) -> str:
+        """Ubuntu's /etc/lsb-release for the same release: get.docker.com takes Ubuntu's codename from it."""
+        o = self.os_release
+        return (f"DISTRIB_ID={o['NAME']}\nDISTRIB_RELEASE={o['VERSION_ID']}\n"
+                f"DISTRIB_CODENAME={o['VERSION_CODENAME']}\nDISTRIB_DESCRIPTION=\"{o['PRETTY_NAME']}\"\n")
 
     def wait_systemd(self, timeout: float = 60) -> str:
         """Wait until systemd reports running or degraded; returns that state."""
