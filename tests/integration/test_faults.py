@@ -193,20 +193,6 @@ def test_a_script_with_another_sha256_is_not_run(make_twin, run_deploy):
     assert not host.package("docker-ce").is_installed
 
 
-def test_a_list_signed_by_the_wrong_key_leaves_apt_working(twin, mirrors, serve, run_deploy):
-    # The mirror serves Docker's key as NVIDIA's, so the key passes, but NVIDIA's key signed the list.
-    server = serve(mirror_links(**{"nvidia/gpgkey": "docker/linux/debian/gpg"}), mirrors)
-    packages = twin.exec("dpkg-query -W").stdout
-    run = run_deploy(twin, nvidia_repo_url=f"{server.url}/nvidia",
-                     nvidia_gpg_fingerprint=mirrors.docker_gpg_fingerprint,
-                     nvidia_toolkit_version="1.17.7-1")
-    assert run.returncode != 0, run
-    assert f"apt cannot use {server.url}/nvidia" in run.output and "NO_PUBKEY" in run.output
-    assert twin.exec("apt-get update").returncode == 0
-    assert twin.exec("dpkg-query -W").stdout == packages, "nothing was installed"
-    assert run_deploy(twin).returncode == 0
-
-
 # --- drift beyond the basics --------------------------------------------------------------
 
 DRIFTS = {

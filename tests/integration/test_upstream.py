@@ -1,4 +1,4 @@
-"""NVIDIA's real key and signed index under apt 2.6 (gpgv) and apt 3 (sqv): Debian 12 and 13 twins."""
+"""NVIDIA's real key and signed index, and apt 3's sqv beside apt 2.6's gpgv: Debian 12 and 13 twins."""
 
 import re
 from typing import NamedTuple
@@ -18,6 +18,14 @@ UPSTREAM = ROOT.parent / "shared" / "upstream"
 # The real key's primary fingerprint, as NVIDIA publishes it.
 NVIDIA_FINGERPRINT = "C95B321B61E88C1809C4F759DDCAE044F796ECB0"
 EXPIRED_SUBKEY = "6ED91CA3AC1160CD"
+# What each apt says of an index signed by a key it was not given: gpgv names the key's long ID,
+# sqv its fingerprint.
+MISSING_KEY = {
+    "debian-12": "The following signatures couldn't be verified because the public key is not available:"
+                 " NO_PUBKEY {key_id}",
+    "debian-13": "Sub-process /usr/bin/sqv returned an error code (1), error message is:"
+                 " Missing key {fingerprint}, which is needed to verify signature.",
+}
 TRUSTED = f"sha256sum {NVIDIA_KEYRING} {NVIDIA_LIST}; dpkg-query -W"
 
 
@@ -40,7 +48,7 @@ def upstream_settings(nvidia):
     return {"nvidia_repo_url": nvidia.url, "nvidia_gpg_fingerprint": DEFAULTS["nvidia_gpg_fingerprint"]}
 
 
-@pytest.fixture(scope="module", params=["debian-12", "debian-13"])
+@pytest.fixture(scope="module", params=sorted(MISSING_KEY))
 def upstream(request, platform_twin, run_deploy, upstream_settings):
     """A twin whose first run had Docker from the stand-in mirror and NVIDIA's real repository with
     the deploy's default fingerprint; it stops at the toolkit's download. Shared in file order."""
@@ -85,6 +93,22 @@ def test_with_no_package_to_download_the_run_fails_naming_each_and_apt_works(ups
     assert not any(host.package(p).is_installed for p in TOOLKIT)
     assert host.check_output("dpkg --audit") == ""
     assert host.run("apt-get update").rc == 0
+
+
+def test_a_list_signed_by_the_wrong_key_leaves_apt_working(upstream, mirrors, serve, run_deploy):
+    # The mirror serves Docker's key as NVIDIA's, so the key passes, but NVIDIA's key signed the list.
+    twin = upstream.twin
+    server = serve({"nvidia/gpgkey": "docker/linux/debian/gpg", "nvidia/stable": "nvidia/stable"}, mirrors)
+    trusted = twin.exec(TRUSTED).stdout
+    run = run_deploy(twin, nvidia_repo_url=f"{server.url}/nvidia",
+                     nvidia_gpg_fingerprint=mirrors.docker_gpg_fingerprint)
+    assert run.returncode != 0, run
+    assert f"apt refused the signature of {server.url}/nvidia: its index has no valid signature by the key" \
+           f" {mirrors.docker_gpg_fingerprint}" in run.output, run
+    signer = mirrors.nvidia_gpg_fingerprint
+    assert MISSING_KEY[upstream.platform].format(key_id=signer[-16:], fingerprint=signer) in run.output, run
+    assert twin.exec("apt-get update").returncode == 0
+    assert twin.exec(TRUSTED).stdout == trusted, "nothing was installed; NVIDIA's key and list stay"
 
 
 def test_a_rerun_trusts_the_same_repository_and_fails_at_the_same_download(upstream, nvidia,
