@@ -160,7 +160,11 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
         "if ! apt-get update --error-on=any -o Dir::Etc::SourceList=\"$t/verify.list\""
         " -o Dir::Etc::SourceParts=\"$t/parts\" -o APT::Get::List-Cleanup=0"
         f" -o DPkg::Lock::Timeout={lock_timeout} > \"$t/log\" 2>&1; then"
-        f" echo 'apt cannot use {repo_url}, so its key and source are left as they were:' >&2;"
+        # apt 2 (gpgv) and apt 3 (sqv) word a refused signature apart, then both call the repository unsigned.
+        " if grep -q \"^E: The repository '.*' is not signed\" \"$t/log\"; then"
+        f" echo 'apt refused the signature of {repo_url}: its index has no valid signature by the key"
+        f" {fingerprint}, so its key and source are left as they were:' >&2;"
+        f" else echo 'apt cannot use {repo_url}, so its key and source are left as they were:' >&2; fi;"
         " grep -E '^(E|W|Err):' \"$t/log\" >&2 || tail -5 \"$t/log\" >&2; exit 1; fi",
     ]
     if not key_ok:

@@ -160,8 +160,9 @@ def test_a_run_killed_midway_converges_on_the_next(make_twin, mirrors, run_deplo
 # --- hostile or broken upstreams ----------------------------------------------------------
 
 
-def test_a_docker_key_with_another_fingerprint_is_refused(make_twin, mirrors, run_deploy):
-    twin = make_twin()
+@pytest.mark.parametrize("platform", ["debian-12", "debian-13"])  # gpg 2.2 and 2.4 list the key
+def test_a_docker_key_with_another_fingerprint_is_refused(platform, make_twin, mirrors, run_deploy):
+    twin = make_twin(platform)
     run = run_deploy(twin, docker_gpg_fingerprint=mirrors.nvidia_gpg_fingerprint)
     assert run.returncode != 0, run
     assert (f"docker_gpg_fingerprint expects {mirrors.nvidia_gpg_fingerprint}, "
@@ -169,6 +170,7 @@ def test_a_docker_key_with_another_fingerprint_is_refused(make_twin, mirrors, ru
     host = testinfra.get_host(twin.testinfra_target)
     assert not host.file(DOCKER_KEY).exists and not host.file(DOCKER_LIST).exists
     assert not host.package("docker-ce").is_installed
+    assert host.run("apt-get update").rc == 0
 
 
 def test_a_key_that_turned_wrong_takes_its_source_away(twin, mirrors, run_deploy):
@@ -191,20 +193,6 @@ def test_a_script_with_another_sha256_is_not_run(make_twin, run_deploy):
     host = testinfra.get_host(twin.testinfra_target)
     assert not host.file("/var/log/get-docker-stand-in.log").exists
     assert not host.package("docker-ce").is_installed
-
-
-def test_a_list_signed_by_the_wrong_key_leaves_apt_working(twin, mirrors, serve, run_deploy):
-    # The mirror serves Docker's key as NVIDIA's, so the key passes, but NVIDIA's key signed the list.
-    server = serve(mirror_links(**{"nvidia/gpgkey": "docker/linux/debian/gpg"}), mirrors)
-    packages = twin.exec("dpkg-query -W").stdout
-    run = run_deploy(twin, nvidia_repo_url=f"{server.url}/nvidia",
-                     nvidia_gpg_fingerprint=mirrors.docker_gpg_fingerprint,
-                     nvidia_toolkit_version="1.17.7-1")
-    assert run.returncode != 0, run
-    assert f"apt cannot use {server.url}/nvidia" in run.output and "NO_PUBKEY" in run.output
-    assert twin.exec("apt-get update").returncode == 0
-    assert twin.exec("dpkg-query -W").stdout == packages, "nothing was installed"
-    assert run_deploy(twin).returncode == 0
 
 
 # --- drift beyond the basics --------------------------------------------------------------
