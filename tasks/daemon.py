@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -18,11 +19,40 @@ NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def nvidia_ctk_json(config: dict) -> str:
-    """JSON as nvidia-ctk writes it: Go's MarshalIndent, sorted keys, four-space indent."""
-    text = json.dumps(config, indent=4, sort_keys=True, ensure_ascii=False)
-    # Go's encoder escapes these for HTML safety; match it byte for byte.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def go_number(value: int | float) -> str:
+    """A JSON number as nvidia-ctk writes it back: Go decodes every number into a float64 and
+    encodes that in its shortest round-trip digits, plain between 1e-6 and 1e21, else with an
+    exponent (encoding/json's floatEncoder)."""
+    number = float(value)
+    shortest = Decimal(repr(number)).normalize()  # repr: the fewest digits that read back the same
+    if number == 0 or 1e-6 <= abs(number) < 1e21:
+        return format(shortest, "f")
+    sign, digits, exponent = shortest.as_tuple()
+    first, rest = str(digits[0]), "".join(map(str, digits[1:]))
+    # Go pads the exponent to two digits, then strips the pad from a negative one (e-07 -> e-7);
+    # a positive one is 21 or more here.
+    return f"{'-' * sign}{first}{'.' * bool(rest)}{rest}e{exponent + len(rest):+d}"
+
+
+# Go's encoder escapes these too, for HTML and JavaScript safety; json.dumps leaves them.
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                             "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def nvidia_ctk_json(value, indent: str = "") -> str:
+    """JSON as nvidia-ctk writes it: Go's MarshalIndent (sorted keys, four-space indent) of what
+    Go's Unmarshal read, so that a file written here is one nvidia-ctk leaves byte for byte."""
+    inner = indent + "    "
+    if isinstance(value, dict) and value:
+        items = [f"{nvidia_ctk_json(k)}: {nvidia_ctk_json(v, inner)}" for k, v in sorted(value.items())]
+    elif isinstance(value, list) and value:
+        items = [nvidia_ctk_json(v, inner) for v in value]
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return go_number(value)
+    else:  # strings, true/false/null and empty containers
+        return json.dumps(value, ensure_ascii=False).translate(_GO_ESCAPES)
+    opening, closing = "{}" if isinstance(value, dict) else "[]"
+    return f"{opening}\n{inner}" + f",\n{inner}".join(items) + f"\n{indent}{closing}"
 
 
 def parse_daemon_json(lines: list[str] | None) -> dict | None:
