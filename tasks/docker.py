@@ -9,13 +9,13 @@ from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import (APT_BACKUPS, absent_with_backup, curl, package_manager_ready, repository,
+from tasks.apt import (apt_pin, curl, package_manager_ready, pin_is_right, pin_kept, repository,
                        repository_is_right)
 from tasks.daemon import DAEMON_JSON
 from tasks.facts import StackState
-from tasks.operations import BACKUP_STAMP, backup_path, file_content, sha256
+from tasks.operations import BACKUP_STAMP, backup_path
 from tasks.platforms import docker_codename
-from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES
+from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
@@ -38,16 +38,10 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
-# The packages docker_version pins (the script's VERSION selects these two).
+# The script's VERSION selects these two, and the deploy moves them to docker_version...
 PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
-
-
-def docker_pin(version: str) -> str:
-    return (
-        "Package: docker-ce docker-ce-cli docker-ce-rootless-extras\n"
-        f"Pin: version 5:{version}*\n"
-        "Pin-Priority: 1001\n"
-    )
+# ...where its pin holds them, with the rootless extras of the same release.
+PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
 
 
 def read_state(settings):
@@ -56,7 +50,7 @@ def read_state(settings):
         StackState,
         packages=ENGINE_PACKAGES + TOOLKIT_PACKAGES + ["nvidia-docker2"],
         keys=[DOCKER_KEY, NVIDIA_KEYRING],
-        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, *LEGACY_LISTS],
+        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS],
         urls=[f"{settings.docker_download_url}/linux/", settings.nvidia_repo_url],
     )
 
@@ -97,8 +91,8 @@ def install_docker(settings, facts, state):
     url = f"{settings.docker_download_url}/linux/"
     repo_ok = repository_is_right(state, DOCKER_KEY, settings.docker_gpg_fingerprint,
                                   DOCKER_LIST, line, url)
-    pin = docker_pin(settings.docker_version) if settings.docker_version else None
-    pin_ok = state["files"].get(DOCKER_PIN) == (sha256(pin) if pin else None)
+    pin = apt_pin(PIN_PACKAGES, f"5:{settings.docker_version}*") if settings.docker_version else None
+    pin_ok = pin_is_right(state, DOCKER_PIN, pin)
     script = "docker-ce" not in state["packages"]
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
     # An engine already installed at another version than docker_version (the script's VERSION
@@ -120,11 +114,8 @@ def install_docker(settings, facts, state):
             repo_url=url,
             lock_timeout=settings.apt_lock_timeout,
         )
-    if not pin_ok and pin:
-        file_content(name=f"Docker Engine is pinned to {settings.docker_version}",
-                     dest=DOCKER_PIN, text=pin, backup_dir=APT_BACKUPS)
-    elif not pin_ok:
-        absent_with_backup(name="Docker Engine is not pinned", path=DOCKER_PIN)
+    if not pin_ok:
+        pin_kept("Docker Engine", settings.docker_version, DOCKER_PIN, pin)
     if script:
         server.shell(name="Docker Engine is installed by its install script",
                      commands=[install_script_command(settings)])
