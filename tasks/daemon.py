@@ -11,9 +11,11 @@ from pyinfra import host
 from pyinfra.api import deploy
 from pyinfra.facts.files import FileContents
 
-from tasks.operations import file_content
+from tasks.operations import BACKUP_STAMP, file_content, shell_script
 
 DAEMON_JSON = "/etc/docker/daemon.json"
+# Where a new daemon.json that dockerd refuses is kept for a look, beside the one it left alone.
+DAEMON_JSON_REJECTED = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
 # The runtime entry exactly as `nvidia-ctk runtime configure --runtime=docker` writes it.
 NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -100,4 +102,7 @@ def configure_daemon(settings):
     text = render_daemon_json(merge_daemon_config(existing, settings))
     if lines is not None and "\n".join(lines) == text:
         return None
-    return file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text)
+    # The installed dockerd, if it can, checks the new file before it is put in place.
+    return file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text,
+                        check=lambda new: shell_script("daemon-json-check.sh", new, DAEMON_JSON,
+                                                       DAEMON_JSON_REJECTED))

@@ -11,9 +11,9 @@ from pyinfra.operations.util import any_changed
 
 from tasks.apt import (apt_pin, curl, package_manager_ready, pin_is_right, pin_kept, repository,
                        repository_is_right)
-from tasks.daemon import DAEMON_JSON
+from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
 from tasks.facts import StackState
-from tasks.operations import BACKUP_STAMP, backup_path
+from tasks.operations import backup_path, shell_script
 from tasks.platforms import docker_codename
 from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
 
@@ -157,21 +157,21 @@ def install_docker(settings, facts, state):
 @operation()
 def engine_restarted(daemon_json_changed: bool):
     """
-    The engine restarted to load its configuration. If it refuses a daemon.json this run wrote,
-    the previous one is put back and the engine started with it: nothing is left stopped. A
-    daemon.json this run did not change is never moved: the failure lies elsewhere.
+    The engine restarted to load its configuration. If it refuses a daemon.json this run wrote
+    (one an engine older than Docker 23 could not check before it was put in place), the previous
+    one is put back and the engine started with it: nothing is left stopped. A daemon.json this
+    run did not change is never moved: the failure lies elsewhere.
     """
     backup = backup_path(DAEMON_JSON)
-    rejected = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
-    journal = "journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null"
-    # dockerd's own lines about its configuration, else the unit's last words.
-    said = (f"$({journal} | grep -iE 'daemon.json|configur|invalid|unknown|directive' | tail -3);"
-            f" [ -n \"$why\" ] || why=$({journal} | tail -3)")
+    # dockerd's own reason, from this restart's lines only; else the unit's last words.
+    said = (f"$(journalctl _SYSTEMD_UNIT=docker.service --since \"@$since\" --no-pager -o cat 2>/dev/null"
+            f" | {shell_script('dockerd-reason.sh')});"
+            " [ -n \"$why\" ] || why=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)")
     if daemon_json_changed:
         recover = (
-            f"mv -f {DAEMON_JSON} {rejected}; [ -e {backup} ] && cp -p {backup} {DAEMON_JSON};"
+            f"mv -f {DAEMON_JSON} {DAEMON_JSON_REJECTED}; [ -e {backup} ] && cp -p {backup} {DAEMON_JSON};"
             " systemctl reset-failed docker.service; systemctl start docker.service;"
-            f" echo \"dockerd refused the new {DAEMON_JSON} (kept as {rejected}); the previous"
+            f" echo \"dockerd refused the new {DAEMON_JSON} (kept as {DAEMON_JSON_REJECTED}); the previous"
             " one is back and the engine runs with it. Check docker_daemon_options. dockerd said:"
             " $why\" >&2;"
         )
@@ -181,7 +181,8 @@ def engine_restarted(daemon_json_changed: bool):
             f" {DAEMON_JSON} is unchanged. dockerd said: $why. Fix: \\`journalctl -u docker.service\\`"
             " says why; once it is mended, rerun the deploy\" >&2;"
         )
-    yield f"if ! systemctl restart docker.service; then why={said}; {recover} exit 1; fi"
+    yield (f"since=$(date +%s); if ! systemctl restart docker.service; then why={said}; {recover}"
+           " exit 1; fi")
 
 
 @deploy("Engine restart")
