@@ -42,13 +42,16 @@ def docker_source_line(settings, facts) -> str:
 PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
 # ...where its pin holds them, with the rootless extras of the same release.
 PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
+# The packages whose state the deploy reads and keeps. Others the install script brings, such as
+# docker-model-plugin (Docker 28.2 and later), are the engine's own: never read, held or removed.
+STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
 
 
 def read_state(settings):
     """What the deploy manages, in one command before any change (StackState)."""
     return host.get_fact(
         StackState,
-        packages=ENGINE_PACKAGES + TOOLKIT_PACKAGES + ["nvidia-docker2"],
+        packages=STATE_PACKAGES,
         keys=[DOCKER_KEY, NVIDIA_KEYRING],
         files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS],
         urls=[f"{settings.docker_download_url}/linux/", settings.nvidia_repo_url],
