@@ -306,6 +306,8 @@ def test_replaced_files_leave_backups_and_the_run_says_where(twin, mirrors, run_
         "/etc/apt/sources.list.d/nvidia-docker.list":
             f"deb [signed-by={NVIDIA_KEYRING}] {mirrors.nvidia_repo_url}/stable/deb/amd64 /\n",
         "/etc/apt/preferences.d/docker-ce": "Package: docker-ce\nPin: version 5:20.10*\nPin-Priority: 1001\n",
+        "/etc/apt/preferences.d/nvidia-container-toolkit":
+            "Package: nvidia-container-toolkit\nPin: version 1.17.7-1\nPin-Priority: 1001\n",
     }
     for path, text in mine.items():
         twin.exec(f"cat > {path}", input=text)
@@ -321,6 +323,7 @@ def test_replaced_files_leave_backups_and_the_run_says_where(twin, mirrors, run_
     assert json.loads(host.file("/etc/docker/daemon.json").content_string)["dns"] == ["127.0.0.53"]
     assert not host.file("/etc/apt/sources.list.d/nvidia-docker.list").exists
     assert not host.file("/etc/apt/preferences.d/docker-ce").exists
+    assert not host.file("/etc/apt/preferences.d/nvidia-container-toolkit").exists
     assert_converged(host, mirrors)
     settles(run_deploy, twin)
 
