@@ -36,7 +36,8 @@ DEFAULTS = {
     "nvidia_repo_url": "https://nvidia.github.io/libnvidia-container",
     # Full fingerprint of NVIDIA's apt signing key.
     "nvidia_gpg_fingerprint": "C95B321B61E88C1809C4F759DDCAE044F796ECB0",
-    # Pin the four toolkit packages to this apt version (e.g. "1.17.8-1").
+    # Install the four toolkit packages at this apt version (e.g. "1.20.1-1") and pin them there
+    # (/etc/apt/preferences.d/nvidia-container-toolkit), so that upgrades leave them.
     "nvidia_toolkit_version": None,
     # Also install the deprecated nvidia-docker2 meta-package.
     "nvidia_docker2": False,

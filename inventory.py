@@ -31,7 +31,7 @@ wsl_laptops = (
 linux_workstations = (
     [
         # ("render-1", {"ssh_hostname": "render-1.corp.example", "ssh_user": "ops"}),
-        # ("render-2", {"ssh_hostname": "10.20.1.2", "ssh_user": "ops", "nvidia_toolkit_version": "1.17.8-1"}),
+        # ("render-2", {"ssh_hostname": "10.20.1.2", "ssh_user": "ops", "nvidia_toolkit_version": "1.20.1-1"}),
     ],
     {
         # Docker Desktop is a WSL option only: native workstations run Docker Engine.

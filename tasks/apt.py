@@ -9,7 +9,7 @@ from pyinfra.api import FactBase, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 
 from tasks.facts import APT_LOCKS, PRIMARY_FINGERPRINTS, KeyFingerprints
-from tasks.operations import backup_path, sha256
+from tasks.operations import backup_path, file_content, sha256
 
 SOURCES_DIR = "/etc/apt/sources.list.d"
 # Backups of apt files go here: apt warns about any stray file in its own folders.
@@ -96,6 +96,25 @@ def absent_with_backup(path: str, backup_dir: str = APT_BACKUPS):
     if host.state.is_executing:
         host.log_styled(f"previous {path} kept as {backup}", fg="blue")
     yield f"install -d {shlex.quote(backup_dir)} && mv -f {shlex.quote(path)} {shlex.quote(backup)}"
+
+
+def apt_pin(packages: list[str], version: str) -> str:
+    """apt preferences holding packages at version (apt's glob allowed): priority 1001 keeps
+    `apt upgrade` and unattended-upgrades off them, and lets apt downgrade to it."""
+    return f"Package: {' '.join(packages)}\nPin: version {version}\nPin-Priority: 1001\n"
+
+
+def pin_is_right(state, path: str, pin: str | None) -> bool:
+    """path (as StackState read it) holds pin, or is absent when there is no pin."""
+    return state["files"].get(path) == (sha256(pin) if pin else None)
+
+
+def pin_kept(what: str, version: str | None, path: str, pin: str | None):
+    """The operation that makes path hold pin; with none it removes path, keeping a backup."""
+    if pin:
+        return file_content(name=f"{what} is pinned to {version}", dest=path, text=pin,
+                            backup_dir=APT_BACKUPS)
+    return absent_with_backup(name=f"{what} is not pinned", path=path)
 
 
 def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -10,19 +11,50 @@ from pyinfra import host
 from pyinfra.api import deploy
 from pyinfra.facts.files import FileContents
 
-from tasks.operations import file_content
+from tasks.operations import BACKUP_STAMP, file_content, shell_script
 
 DAEMON_JSON = "/etc/docker/daemon.json"
+# Where a new daemon.json that dockerd refuses is kept for a look, beside the one it left alone.
+DAEMON_JSON_REJECTED = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
 # The runtime entry exactly as `nvidia-ctk runtime configure --runtime=docker` writes it.
 NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def nvidia_ctk_json(config: dict) -> str:
-    """JSON as nvidia-ctk writes it: Go's MarshalIndent, sorted keys, four-space indent."""
-    text = json.dumps(config, indent=4, sort_keys=True, ensure_ascii=False)
-    # Go's encoder escapes these for HTML safety; match it byte for byte.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def go_number(value: int | float) -> str:
+    """A JSON number as nvidia-ctk writes it back: Go decodes every number into a float64 and
+    encodes that in its shortest round-trip digits, plain between 1e-6 and 1e21, else with an
+    exponent (encoding/json's floatEncoder)."""
+    number = float(value)
+    shortest = Decimal(repr(number)).normalize()  # repr: the fewest digits that read back the same
+    if number == 0 or 1e-6 <= abs(number) < 1e21:
+        return format(shortest, "f")
+    sign, digits, exponent = shortest.as_tuple()
+    first, rest = str(digits[0]), "".join(map(str, digits[1:]))
+    # Go pads the exponent to two digits, then strips the pad from a negative one (e-07 -> e-7);
+    # a positive one is 21 or more here.
+    return f"{'-' * sign}{first}{'.' * bool(rest)}{rest}e{exponent + len(rest):+d}"
+
+
+# Go's encoder escapes these too, for HTML and JavaScript safety; json.dumps leaves them.
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                             "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def nvidia_ctk_json(value, indent: str = "") -> str:
+    """JSON as nvidia-ctk writes it: Go's MarshalIndent (sorted keys, four-space indent) of what
+    Go's Unmarshal read, so that a file written here is one nvidia-ctk leaves byte for byte."""
+    inner = indent + "    "
+    if isinstance(value, dict) and value:
+        items = [f"{nvidia_ctk_json(k)}: {nvidia_ctk_json(v, inner)}" for k, v in sorted(value.items())]
+    elif isinstance(value, list) and value:
+        items = [nvidia_ctk_json(v, inner) for v in value]
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return go_number(value)
+    else:  # strings, true/false/null and empty containers
+        return json.dumps(value, ensure_ascii=False).translate(_GO_ESCAPES)
+    opening, closing = "{}" if isinstance(value, dict) else "[]"
+    return f"{opening}\n{inner}" + f",\n{inner}".join(items) + f"\n{indent}{closing}"
 
 
 def parse_daemon_json(lines: list[str] | None) -> dict | None:
@@ -70,4 +102,7 @@ def configure_daemon(settings):
     text = render_daemon_json(merge_daemon_config(existing, settings))
     if lines is not None and "\n".join(lines) == text:
         return None
-    return file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text)
+    # The installed dockerd, if it can, checks the new file before it is put in place.
+    return file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text,
+                        check=lambda new: shell_script("daemon-json-check.sh", new, DAEMON_JSON,
+                                                       DAEMON_JSON_REJECTED))

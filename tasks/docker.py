@@ -9,13 +9,13 @@ from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import (APT_BACKUPS, absent_with_backup, curl, package_manager_ready, repository,
+from tasks.apt import (apt_pin, curl, package_manager_ready, pin_is_right, pin_kept, repository,
                        repository_is_right)
-from tasks.daemon import DAEMON_JSON
+from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
 from tasks.facts import StackState
-from tasks.operations import BACKUP_STAMP, backup_path, file_content, sha256
+from tasks.operations import backup_path, shell_script
 from tasks.platforms import docker_codename
-from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES
+from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
@@ -38,25 +38,22 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
-# The packages docker_version pins (the script's VERSION selects these two).
+# The script's VERSION selects these two, and the deploy moves them to docker_version...
 PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
-
-
-def docker_pin(version: str) -> str:
-    return (
-        "Package: docker-ce docker-ce-cli docker-ce-rootless-extras\n"
-        f"Pin: version 5:{version}*\n"
-        "Pin-Priority: 1001\n"
-    )
+# ...where its pin holds them, with the rootless extras of the same release.
+PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
+# The packages whose state the deploy reads and keeps. Others the install script brings, such as
+# docker-model-plugin (Docker 28.2 and later), are the engine's own: never read, held or removed.
+STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
 
 
 def read_state(settings):
     """What the deploy manages, in one command before any change (StackState)."""
     return host.get_fact(
         StackState,
-        packages=ENGINE_PACKAGES + TOOLKIT_PACKAGES + ["nvidia-docker2"],
+        packages=STATE_PACKAGES,
         keys=[DOCKER_KEY, NVIDIA_KEYRING],
-        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, *LEGACY_LISTS],
+        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS],
         urls=[f"{settings.docker_download_url}/linux/", settings.nvidia_repo_url],
     )
 
@@ -97,8 +94,8 @@ def install_docker(settings, facts, state):
     url = f"{settings.docker_download_url}/linux/"
     repo_ok = repository_is_right(state, DOCKER_KEY, settings.docker_gpg_fingerprint,
                                   DOCKER_LIST, line, url)
-    pin = docker_pin(settings.docker_version) if settings.docker_version else None
-    pin_ok = state["files"].get(DOCKER_PIN) == (sha256(pin) if pin else None)
+    pin = apt_pin(PIN_PACKAGES, f"5:{settings.docker_version}*") if settings.docker_version else None
+    pin_ok = pin_is_right(state, DOCKER_PIN, pin)
     script = "docker-ce" not in state["packages"]
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
     # An engine already installed at another version than docker_version (the script's VERSION
@@ -120,11 +117,8 @@ def install_docker(settings, facts, state):
             repo_url=url,
             lock_timeout=settings.apt_lock_timeout,
         )
-    if not pin_ok and pin:
-        file_content(name=f"Docker Engine is pinned to {settings.docker_version}",
-                     dest=DOCKER_PIN, text=pin, backup_dir=APT_BACKUPS)
-    elif not pin_ok:
-        absent_with_backup(name="Docker Engine is not pinned", path=DOCKER_PIN)
+    if not pin_ok:
+        pin_kept("Docker Engine", settings.docker_version, DOCKER_PIN, pin)
     if script:
         server.shell(name="Docker Engine is installed by its install script",
                      commands=[install_script_command(settings)])
@@ -166,21 +160,21 @@ def install_docker(settings, facts, state):
 @operation()
 def engine_restarted(daemon_json_changed: bool):
     """
-    The engine restarted to load its configuration. If it refuses a daemon.json this run wrote,
-    the previous one is put back and the engine started with it: nothing is left stopped. A
-    daemon.json this run did not change is never moved: the failure lies elsewhere.
+    The engine restarted to load its configuration. If it refuses a daemon.json this run wrote
+    (one an engine older than Docker 23 could not check before it was put in place), the previous
+    one is put back and the engine started with it: nothing is left stopped. A daemon.json this
+    run did not change is never moved: the failure lies elsewhere.
     """
     backup = backup_path(DAEMON_JSON)
-    rejected = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
-    journal = "journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null"
-    # dockerd's own lines about its configuration, else the unit's last words.
-    said = (f"$({journal} | grep -iE 'daemon.json|configur|invalid|unknown|directive' | tail -3);"
-            f" [ -n \"$why\" ] || why=$({journal} | tail -3)")
+    # dockerd's own reason, from this restart's lines only; else the unit's last words.
+    said = (f"$(journalctl _SYSTEMD_UNIT=docker.service --since \"@$since\" --no-pager -o cat 2>/dev/null"
+            f" | {shell_script('dockerd-reason.sh')});"
+            " [ -n \"$why\" ] || why=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)")
     if daemon_json_changed:
         recover = (
-            f"mv -f {DAEMON_JSON} {rejected}; [ -e {backup} ] && cp -p {backup} {DAEMON_JSON};"
+            f"mv -f {DAEMON_JSON} {DAEMON_JSON_REJECTED}; [ -e {backup} ] && cp -p {backup} {DAEMON_JSON};"
             " systemctl reset-failed docker.service; systemctl start docker.service;"
-            f" echo \"dockerd refused the new {DAEMON_JSON} (kept as {rejected}); the previous"
+            f" echo \"dockerd refused the new {DAEMON_JSON} (kept as {DAEMON_JSON_REJECTED}); the previous"
             " one is back and the engine runs with it. Check docker_daemon_options. dockerd said:"
             " $why\" >&2;"
         )
@@ -190,7 +184,8 @@ def engine_restarted(daemon_json_changed: bool):
             f" {DAEMON_JSON} is unchanged. dockerd said: $why. Fix: \\`journalctl -u docker.service\\`"
             " says why; once it is mended, rerun the deploy\" >&2;"
         )
-    yield f"if ! systemctl restart docker.service; then why={said}; {recover} exit 1; fi"
+    yield (f"since=$(date +%s); if ! systemctl restart docker.service; then why={said}; {recover}"
+           " exit 1; fi")
 
 
 @deploy("Engine restart")

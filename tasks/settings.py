@@ -82,7 +82,7 @@ def _is_sha256(value):
 
 def _is_deb_version(value):
     if not isinstance(value, str) or not _DEB_VERSION.match(value):
-        return "must be an apt package version such as \"1.17.8-1\""
+        return "must be an apt package version such as \"1.20.1-1\""
     return None
 
 

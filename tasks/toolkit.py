@@ -5,10 +5,13 @@ from __future__ import annotations
 from pyinfra.api import deploy
 from pyinfra.operations import apt
 
-from tasks.apt import absent_with_backup, package_manager_ready, repository, repository_is_right
+from tasks.apt import (absent_with_backup, apt_pin, package_manager_ready, pin_is_right, pin_kept,
+                       repository, repository_is_right)
 
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+# Holds TOOLKIT_PACKAGES at nvidia_toolkit_version, so that upgrades leave them there.
+TOOLKIT_PIN = "/etc/apt/preferences.d/nvidia-container-toolkit"
 # Older install guides wrote these; beside the current one they make apt fail with
 # "Conflicting values set for option Signed-By".
 LEGACY_LISTS = [
@@ -55,7 +58,10 @@ def install_toolkit(settings, facts, state):
     repo_ok = repository_is_right(state, NVIDIA_KEYRING, settings.nvidia_gpg_fingerprint,
                                   NVIDIA_LIST, line, settings.nvidia_repo_url)
     packages_ok = toolkit_is_right(settings, state["packages"])
-    if not (repo_ok and packages_ok) or state["apt_busy"]:
+    version = settings.nvidia_toolkit_version
+    pin = apt_pin(TOOLKIT_PACKAGES, version) if version else None
+    pin_ok = pin_is_right(state, TOOLKIT_PIN, pin)
+    if not (repo_ok and packages_ok and pin_ok) or state["apt_busy"]:
         package_manager_ready(name="apt and dpkg are ready for the toolkit",
                               timeout=settings.apt_lock_timeout)
     if not repo_ok:
@@ -71,12 +77,14 @@ def install_toolkit(settings, facts, state):
             lock_timeout=settings.apt_lock_timeout,
             dearmor=True,
         )
+    if not pin_ok:
+        pin_kept("NVIDIA Container Toolkit", version, TOOLKIT_PIN, pin)
     if packages_ok:
         return None
     return apt.packages(
         name="NVIDIA Container Toolkit is installed",
         packages=toolkit_packages(settings),
         no_recommends=True,
-        allow_downgrades=bool(settings.nvidia_toolkit_version),
+        allow_downgrades=bool(version),
         extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
     )

@@ -1,6 +1,7 @@
 """Faults, hostile upstreams, drift and bad input: the host is never left worse, nothing is lost."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -39,6 +40,18 @@ def urls(server):
 def settles(run_deploy, twin, **settings):
     again = run_deploy(twin, **settings)
     assert again.returncode == 0 and again.changed == [], again
+
+
+def commands_sent(twin, mirrors, folder, **settings) -> list[str]:
+    """The commands a run sends to the twin, as bench/counted.py (pyinfra's CLI) logs them."""
+    inventory, log = folder / "counted-inventory.py", folder / "commands.jsonl"
+    inventory.write_text(f"twins = [({twin.pyinfra_target!r}, "
+                         f"{ {**mirrors.settings(), **TWIN_SETTINGS, **settings}!r})]\n")
+    log.unlink(missing_ok=True)
+    run = subprocess.run([sys.executable, "bench/counted.py", "-y", str(inventory), "deploy.py"], cwd=ROOT,
+                         env={**os.environ, "BENCH_COMMAND_LOG": str(log)}, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return [json.loads(line)["command"] for line in log.read_text().splitlines()]
 
 
 # --- faults -----------------------------------------------------------------------------
@@ -96,19 +109,28 @@ def test_an_interrupted_dpkg_is_repaired(twin, mirrors, run_deploy):
     settles(run_deploy, twin)
 
 
-def test_a_daemon_json_the_engine_refuses_is_rolled_back(twin, run_deploy):
+# A key or a value the engine refuses, and what dockerd says of it (20.10 and 26.1 alike).
+REFUSED = {"no-such-option": (True, "don't match any configuration option: no-such-option"),
+           "log-level": ("nonsense", "logging level: nonsense")}
+
+
+@pytest.mark.parametrize("key", sorted(REFUSED))
+def test_a_daemon_json_the_engine_refuses_is_rolled_back(key, twin, run_deploy):
     host = testinfra.get_host(twin.testinfra_target)
     before = host.file("/etc/docker/daemon.json").content_string
-    bad = {"bridge": "none", "iptables": False, "ip-masq": False, "no-such-option": True}
+    value, reason = REFUSED[key]
+    bad = {"bridge": "none", "iptables": False, "ip-masq": False, key: value}
     run = run_deploy(twin, docker_daemon_options=bad)
     assert run.returncode != 0, run
     assert "dockerd refused the new /etc/docker/daemon.json" in run.output
-    assert "no-such-option" in run.output, "dockerd's own message names the option"
+    said = run.output.split("dockerd said:", 1)[1]
+    assert reason in said, "dockerd's own reason is quoted"
+    assert "failed to mount overlay" not in said, "not what dockerd logs on every start"
     assert host.file("/etc/docker/daemon.json").content_string == before
     assert host.service("docker").is_running, "nothing is left stopped"
     assert "nvidia" in host.check_output("docker info --format '{{json .Runtimes}}'")
-    rejected = host.check_output("ls /etc/docker | grep '^daemon.json.rejected-'").split()
-    assert "no-such-option" in host.file(f"/etc/docker/{rejected[0]}").content_string
+    rejected = host.check_output("ls -t /etc/docker | grep '^daemon.json.rejected-'").split()
+    assert key in host.file(f"/etc/docker/{rejected[0]}").content_string
     twin.exec("systemctl reset-failed docker.service")
     settles(run_deploy, twin)
 
@@ -225,12 +247,38 @@ def test_drift_is_repaired_and_then_left_alone(drift, twin, mirrors, run_deploy)
     settles(run_deploy, twin)
 
 
-def test_a_toolkit_at_another_version_is_brought_to_the_pinned_one(twin, run_deploy):
+def test_a_toolkit_at_another_version_is_brought_to_the_pinned_one(twin, mirrors, run_deploy, tmp_path):
+    pin = "/etc/apt/preferences.d/nvidia-container-toolkit"
     run = run_deploy(twin, nvidia_toolkit_version="1.17.7-1")
     assert run.returncode == 0, run
     host = testinfra.get_host(twin.testinfra_target)
     assert [host.package(p).version for p in TOOLKIT] == ["1.17.7-1"] * 4
+    pin_text = host.file(pin).content_string
+    assert pin_text == f"Package: {' '.join(TOOLKIT)}\nPin: version 1.17.7-1\nPin-Priority: 1001\n"
     settles(run_deploy, twin, nvidia_toolkit_version="1.17.7-1")
+    pinned_noop = commands_sent(twin, mirrors, tmp_path, nvidia_toolkit_version="1.17.7-1")
+
+    # A newer release is there, and upgrades (by hand, or unattended-upgrades) leave the pinned one;
+    # only the stand-in mirrors are asked, so that nothing else on the twin moves.
+    offered = host.check_output("apt-cache madison nvidia-container-toolkit | cut -d'|' -f2").split()
+    assert [v for v in offered if v != "1.17.7-1"], offered
+    only_ours = "DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dir::Etc::SourceList=/dev/null"
+    for upgrade in ("upgrade", "install --only-upgrade nvidia-container-toolkit"):
+        assert host.run(f"{only_ours} {upgrade}").rc == 0, upgrade
+        assert [host.package(p).version for p in TOOLKIT] == ["1.17.7-1"] * 4, upgrade
+    settles(run_deploy, twin, nvidia_toolkit_version="1.17.7-1")
+
+    # Without the setting the pin goes, kept as a backup; the toolkit stays where it is.
+    unpinned = run_deploy(twin)
+    assert unpinned.returncode == 0, unpinned
+    assert not host.file(pin).exists
+    said = [line for line in unpinned.output.splitlines() if f"previous {pin} kept as {BACKUPS}/" in line]
+    assert said, unpinned
+    assert host.file(said[0].split(" kept as ")[1].strip()).content_string == pin_text
+    assert [host.package(p).version for p in TOOLKIT] == ["1.17.7-1"] * 4
+    settles(run_deploy, twin)
+    # The pin is read with the rest of the state: pinned or not, a converged host gets as many commands.
+    assert len(pinned_noop) == len(commands_sent(twin, mirrors, tmp_path)), pinned_noop
 
 
 # --- nothing a person wrote is lost -------------------------------------------------------
@@ -246,6 +294,8 @@ def test_replaced_files_leave_backups_and_the_run_says_where(twin, mirrors, run_
         "/etc/apt/sources.list.d/nvidia-docker.list":
             f"deb [signed-by={NVIDIA_KEYRING}] {mirrors.nvidia_repo_url}/stable/deb/amd64 /\n",
         "/etc/apt/preferences.d/docker-ce": "Package: docker-ce\nPin: version 5:20.10*\nPin-Priority: 1001\n",
+        "/etc/apt/preferences.d/nvidia-container-toolkit":
+            "Package: nvidia-container-toolkit\nPin: version 1.17.7-1\nPin-Priority: 1001\n",
     }
     for path, text in mine.items():
         twin.exec(f"cat > {path}", input=text)
@@ -261,6 +311,7 @@ def test_replaced_files_leave_backups_and_the_run_says_where(twin, mirrors, run_
     assert json.loads(host.file("/etc/docker/daemon.json").content_string)["dns"] == ["127.0.0.53"]
     assert not host.file("/etc/apt/sources.list.d/nvidia-docker.list").exists
     assert not host.file("/etc/apt/preferences.d/docker-ce").exists
+    assert not host.file("/etc/apt/preferences.d/nvidia-container-toolkit").exists
     assert_converged(host, mirrors)
     settles(run_deploy, twin)
 

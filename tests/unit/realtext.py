@@ -515,6 +515,72 @@ DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA = (
 DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA = '{"io.containerd.runc.v2":{"path":"runc"},"runc":{"path":"runc"}}\n'  # DERIVED
 
 # ---------------------------------------------------------------------------
+# 9a. dockerd refusing a configuration: `dockerd --validate`, and the journal of a failed start
+# ---------------------------------------------------------------------------
+# VERBATIM  stderr of `dockerd --validate --config-file F` (exit 0), Debian 13's docker.io 26.1.5+dfsg1-9+deb13u1
+# run on the project's test machine
+DOCKERD_26_VALIDATE_OK = "configuration OK"
+# VERBATIM  the same dockerd (exit 1) on {"bridge": "none", "iptables": false, "ip-masq": false,
+# "no-such-option": true} and on {"log-level": "nonsense"}, the file given as unk.json and lvl.json
+DOCKERD_26_VALIDATE_UNKNOWN = (
+    "unable to configure the Docker daemon with file unk.json: the following directives don't match "
+    "any configuration option: no-such-option"
+)
+DOCKERD_26_VALIDATE_LOG_LEVEL = (
+    "unable to configure the Docker daemon with file lvl.json: merged configuration validation from file "
+    "and command line flags failed: invalid logging level: nonsense"
+)
+# VERBATIM  https://github.com/docker/docs/issues/19398 (`dockerd --validate`, Docker 25.0.3)
+DOCKERD_25_VALIDATE_UNKNOWN = (
+    "unable to configure the Docker daemon with file /etc/docker/daemon.json: the following directives "
+    "don't match any configuration option: containerd-plugin-namespace"
+)
+# VERBATIM  stderr of `dockerd --validate --config-file F` (exit 1), Debian 12's docker.io 20.10.24+dfsg1,
+# which predates the flag, on the project's test machine
+DOCKERD_20_VALIDATE = "Status: unknown flag: --validate\nSee 'dockerd --help'., Code: 125"
+# VERBATIM  `journalctl _SYSTEMD_UNIT=docker.service -o cat` on the project's twin (Debian 12's docker.io
+# 20.10.24 as docker-ce, vfs): the engine's last good start and stop, then `systemctl restart` with
+# "log-level": "nonsense" in daemon.json, twice as systemd restarts it (some grpc lines left out).
+JOURNAL_DOCKERD_20_LOG_LEVEL = """\
+time="2026-12-01T19:52:51.153560919Z" level=info msg="Starting up"
+time="2026-12-01T19:52:51.155688224Z" level=info msg="[core] parsed scheme: \\"unix\\"" module=grpc
+time="2026-12-01T19:52:51.158280527Z" level=info msg="[core] Channel Connectivity change to READY" module=grpc
+time="2026-12-01T19:52:51.163042053Z" level=error msg="failed to mount overlay: invalid argument" storage-driver=overlay2
+time="2026-12-01T19:52:51.163141568Z" level=error msg="exec: \\"fuse-overlayfs\\": executable file not found in $PATH" storage-driver=fuse-overlayfs
+time="2026-12-01T19:52:51.163368763Z" level=error msg="AUFS was not found in /proc/filesystems" storage-driver=aufs
+time="2026-12-01T19:52:51.177006913Z" level=error msg="failed to mount overlay: invalid argument" storage-driver=overlay
+time="2026-12-01T19:52:51.189691211Z" level=warning msg="Your kernel does not support cgroup blkio weight"
+time="2026-12-01T19:52:51.190117307Z" level=warning msg="Your kernel does not support cgroup blkio weight_device"
+time="2026-12-01T19:52:51.194038202Z" level=info msg="Loading containers: start."
+time="2026-12-01T19:52:51.198710592Z" level=info msg="Loading containers: done."
+time="2026-12-01T19:52:51.216949838Z" level=info msg="Docker daemon" commit=5d6db84 graphdriver(s)=vfs version=20.10.24+dfsg1
+time="2026-12-01T19:52:51.217012335Z" level=info msg="Daemon has completed initialization"
+time="2026-12-01T19:52:51.264767896Z" level=info msg="API listen on /run/docker.sock"
+time="2026-12-01T19:52:53.681557756Z" level=info msg="Processing signal 'terminated'"
+time="2026-12-01T19:52:53.688725578Z" level=info msg="Daemon shutdown complete"
+time="2026-12-01T19:52:53.689381243Z" level=info msg="stopping event stream following graceful shutdown" error="context canceled" module=libcontainerd namespace=plugins.moby
+unable to parse logging level: nonsense
+unable to parse logging level: nonsense
+"""
+# VERBATIM  the same twin, with "no-such-option": true instead (its last lines)
+JOURNAL_DOCKERD_20_UNKNOWN_TAIL = """\
+time="2026-12-01T19:52:55.842621187Z" level=info msg="Daemon shutdown complete"
+unable to configure the Docker daemon with file /etc/docker/daemon.json: the following directives don't match any configuration option: no-such-option
+"""
+# DERIVED  the twin's lines above before a failed start, ending in the line Debian 13's dockerd 26.1.5
+# prints for "log-level": "nonsense" (VERBATIM from running it, with the path of the file put in)
+JOURNAL_DOCKERD_26_LOG_LEVEL = JOURNAL_DOCKERD_20_LOG_LEVEL.rsplit("unable to parse", 2)[0] + (
+    "unable to configure the Docker daemon with file /etc/docker/daemon.json: merged configuration "
+    "validation from file and command line flags failed: invalid logging level: nonsense\n"
+)
+# VERBATIM message part of https://github.com/moby/moby/issues/40904 (`journalctl -b -u docker.service`;
+# the first line as posted, cut short; the second without its "May 05 05:35:32 master1 dockerd[492]: ")
+JOURNAL_DOCKERD_GRAPHDRIVER = (
+    'level=error msg="failed to mount overlay: permission denied" storage-drive\n'
+    "failed to start daemon: error initializing graphdriver: driver not supported\n"
+)
+
+# ---------------------------------------------------------------------------
 # 9. Doctor: more real output and errors, layer by layer
 # ---------------------------------------------------------------------------
 # VERBATIM  https://github.com/microsoft/WSL/issues/13027 (`nvidia-smi` in WSL, one GPU in TCC mode)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tasks.daemon import merge_daemon_config, parse_daemon_json, render_daemon_json
 from tasks.settings import validate
 from tests.unit import realtext as real
@@ -53,8 +55,42 @@ def test_turning_the_default_runtime_off_removes_only_nvidia_as_default():
 def test_go_style_escaping_and_unicode():
     config = json.loads(rendered(docker_daemon_options={"labels": ["a<b>&c", "zoë"]}))
     assert config["labels"] == ["a<b>&c", "zoë"]
-    text = rendered(docker_daemon_options={"labels": ["a<b>&c", "zoë"]})
+    text = rendered(docker_daemon_options={"labels": ["a<b>&c", "zoë", "line\u2028end\tx"]})
     assert "\\u003c" in text and "\\u0026" in text and "zoë" in text
+    assert '"line\\u2028end\\tx"' in text
+
+
+# nvidia-ctk reads every number into a Go float64 and writes it back by encoding/json's
+# floatEncoder (golang/go src/encoding/json/encode.go): the shortest digits that read back as the
+# same float64, plain from 1e-6 up to 1e21, else with an exponent that is not padded.
+GO_NUMBERS = [
+    ("3", "3"), ("1.0", "1"), ("1e3", "1000"), ("-2.50", "-2.5"), ("0.1", "0.1"), ("0", "0"),
+    ("12345678901234567890", "12345678901234567000"),  # beyond 2**53: rounded as a float64
+    ("9007199254740993", "9007199254740992"),
+    ("0.000001", "0.000001"), ("0.0000001", "1e-7"), ("1.2E-7", "1.2e-7"), ("15e-11", "1.5e-10"),
+    ("1e20", "100000000000000000000"), ("1e21", "1e+21"), ("-1.25e22", "-1.25e+22"),
+]
+
+
+@pytest.mark.parametrize("written, go_writes", GO_NUMBERS)
+def test_numbers_are_written_as_go_writes_them_back(written, go_writes):
+    text = rendered(f'{{"max-concurrent-downloads": {written}}}')
+    assert f'    "max-concurrent-downloads": {go_writes},\n' in text
+
+
+def test_booleans_stay_booleans():
+    text = rendered('{"debug": true, "live-restore": false}', docker_daemon_options={"iptables": False})
+    assert '"debug": true,' in text and '"live-restore": false,' in text and '"iptables": false,' in text
+
+
+def test_numbers_nested_in_lists_and_objects_render_once_for_good():
+    existing = json.dumps({"default-ulimits": {"nofile": {"Hard": 64000.0, "Soft": 6.4e4}},
+                           "shm-size-mb": [1e3, 0.0000001, 12345678901234567890]})
+    once = rendered(existing, docker_daemon_options={"max-concurrent-uploads": 5.0})
+    assert '"Hard": 64000,' in once and '"Soft": 64000\n' in once
+    assert "1000,\n" in once and "1e-7,\n" in once and "12345678901234567000\n" in once
+    assert '"max-concurrent-uploads": 5,' in once
+    assert rendered(once, docker_daemon_options={"max-concurrent-uploads": 5.0}) == once
 
 
 def test_a_broken_file_is_recognised():

@@ -44,7 +44,7 @@ def test_each_host_gets_its_groups_settings_and_its_own_overrides(listed):
     assert bob["data"]["min_kernel_version"] == "5.10.43.3", "the group's value"
     assert listed["alice-laptop"]["data"]["min_kernel_version"] == "5.15.153.1", "the host's own beats it"
     assert "linux_workstations" in render["groups"] and "ssh_port" not in render["data"]
-    assert render["data"]["nvidia_toolkit_version"] == "1.17.8-1"
+    assert render["data"]["nvidia_toolkit_version"] == "1.20.1-1"
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

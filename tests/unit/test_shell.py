@@ -1,25 +1,118 @@
-"""Every shell script the project runs as it is (setup.sh, files/**/*.sh) parses and passes shellcheck."""
+"""The shell the project runs as it is (setup.sh, files/): linted, and run as the deploy sends it."""
 
+import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = [ROOT / "setup.sh", *sorted((ROOT / "files").glob("**/*.sh"))]
-IDS = [str(script.relative_to(ROOT)) for script in SCRIPTS]
+from tasks.operations import FILES, shell_script
+from tests.unit import realtext as real
+
+SCRIPTS = [FILES.parent / "setup.sh", *sorted(FILES.glob("**/*.sh"))]
+# What the scripts call besides sh's builtins: all a test's PATH holds, so no dockerd of this machine.
+TOOLS = ("sh", "cat", "mv", "grep", "awk", "tail")
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
-def test_sh_parses_the_script(script):
-    proc = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+def test_the_scripts_are_found():
+    assert {p.name for p in SCRIPTS} >= {"setup.sh", "sudo-check.sh", "daemon-json-check.sh", "dockerd-reason.sh"}
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
-def test_shellcheck_finds_nothing_in_the_script(script):
-    if not shutil.which("shellcheck"):
-        pytest.skip("shellcheck is not installed (.ci/setup-host.sh installs it)")
-    proc = subprocess.run(["shellcheck", str(script)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_shellcheck_and_sh_n_pass(script):
+    assert shutil.which("shellcheck"), "shellcheck is missing: `apt-get install shellcheck` (.ci/setup-host.sh does)"
+    for lint in (["shellcheck", "--shell=sh", str(script)], ["sh", "-n", str(script)]):
+        done = subprocess.run(lint, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture
+def path(tmp_path):
+    """A PATH of this machine's tools and a folder for a stand-in dockerd (tmp_path/bin)."""
+    tools, stubs = tmp_path / "tools", tmp_path / "bin"
+    tools.mkdir()
+    stubs.mkdir()
+    for tool in TOOLS:
+        (tools / tool).symlink_to(shutil.which(tool))
+    return f"{stubs}:{tools}"
+
+
+def sent(command: str, path: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-c", command], input=stdin, capture_output=True, text=True,
+                          env={**os.environ, "PATH": path})
+
+
+# --- daemon-json-check.sh: dockerd --validate before a new daemon.json is put in place ------------
+
+
+def dockerd(tmp_path, says: str, code: int) -> None:
+    """A stand-in dockerd answering --validate as a real one did (its words on stderr)."""
+    stub = tmp_path / "bin/dockerd"
+    stub.write_text(f"#!/bin/sh\ncat >&2 <<'EOF'\n{says}\nEOF\nexit {code}\n")
+    stub.chmod(0o755)
+
+
+@pytest.fixture
+def files(tmp_path):
+    live, new = tmp_path / "daemon.json", tmp_path / "daemon.json.new"
+    live.write_text('{"log-level": "warn"}')
+    new.write_text('{"no-such-option": true}')
+    return live, new, tmp_path / "daemon.json.rejected"
+
+
+def check(files, path):
+    live, new, rejected = files
+    return sent(shell_script("daemon-json-check.sh", str(new), str(live), str(rejected)), path)
+
+
+@pytest.mark.parametrize("says, code", [
+    (real.DOCKERD_26_VALIDATE_OK, 0),
+    (real.DOCKERD_20_VALIDATE, 1),  # no --validate before Docker 23: the restart's rollback guards
+])
+def test_a_file_dockerd_accepts_or_cannot_check_passes(says, code, tmp_path, files, path):
+    dockerd(tmp_path, says, code)
+    done = check(files, path)
+    assert done.returncode == 0, done.stderr
+    assert files[1].exists() and not files[2].exists()
+
+
+def test_with_no_engine_yet_the_file_passes_for_its_first_start(files, path):
+    done = check(files, path)
+    assert done.returncode == 0, done.stderr
+    assert files[1].exists()
+
+
+@pytest.mark.parametrize("says", [real.DOCKERD_26_VALIDATE_UNKNOWN, real.DOCKERD_25_VALIDATE_UNKNOWN,
+                                  real.DOCKERD_26_VALIDATE_LOG_LEVEL])
+def test_a_file_dockerd_refuses_is_kept_aside_and_the_live_one_stays(says, tmp_path, files, path):
+    dockerd(tmp_path, says, 1)
+    live, new, rejected = files
+    done = check(files, path)
+    assert done.returncode == 1
+    assert live.read_text() == '{"log-level": "warn"}'
+    assert not new.exists() and rejected.read_text() == '{"no-such-option": true}'
+    assert "Fix: correct docker_daemon_options" in done.stderr and f"kept as {rejected}" in done.stderr
+    assert f"dockerd said: {says}" in done.stderr
+
+
+# --- dockerd-reason.sh: why dockerd gave up, from its journal ----------------------------------
+
+
+@pytest.mark.parametrize("journal, reason", [
+    (real.JOURNAL_DOCKERD_20_LOG_LEVEL, "unable to parse logging level: nonsense"),
+    (real.JOURNAL_DOCKERD_20_UNKNOWN_TAIL, "unable to configure the Docker daemon with file "
+     "/etc/docker/daemon.json: the following directives don't match any configuration option: no-such-option"),
+    (real.JOURNAL_DOCKERD_26_LOG_LEVEL, "unable to configure the Docker daemon with file /etc/docker/daemon.json:"
+     " merged configuration validation from file and command line flags failed: invalid logging level: nonsense"),
+    (real.JOURNAL_DOCKERD_GRAPHDRIVER, "failed to start daemon: error initializing graphdriver: driver not supported"),
+    (real.DOCKERD_20_VALIDATE, real.DOCKERD_20_VALIDATE),  # printed plainly, two lines
+])
+def test_the_reason_is_dockerds_fatal_line_not_what_it_logs_and_outlives(journal, reason, path):
+    done = sent(shell_script("dockerd-reason.sh"), path, journal)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == reason + "\n"
+
+
+def test_a_journal_with_no_fatal_line_gives_no_reason(path):
+    survived = real.JOURNAL_DOCKERD_20_LOG_LEVEL.split("unable to parse")[0]
+    assert sent(shell_script("dockerd-reason.sh"), path, survived).stdout.strip() == ""
