@@ -88,9 +88,11 @@ def test_a_daemon_json_dockerd_rejects_is_not_kept(converged, run_deploy):
     assert "failed to mount overlay" not in run.output, "storage-driver noise is not the reason"
     assert host.file("/etc/docker/daemon.json").content_string == before
     assert host.service("docker").is_running, "nothing is left stopped"
+    [rejected] = host.check_output("ls /etc/docker | grep '^daemon.json.rejected-'").split()
+    assert "nonsense" in host.file(f"/etc/docker/{rejected}").content_string, "the refused file is kept aside"
     if platform in VALIDATES:
         assert engine_pid(host) == pid, "dockerd --validate refused the file: the engine was never stopped"
-        assert host.run("ls /etc/docker | grep -c rejected").stdout.strip() == "0"
+        assert "the previous one is back" not in run.output, "refused before it was put in place"
     settles(run_deploy, twin)
 
 
