@@ -14,13 +14,10 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "integration"), str(ROOT / "tests")]
-from conftest import TWIN_SETTINGS  # noqa: E402
-from twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data  # noqa: E402
-from twin.ssh import DEV_PASSWORD  # noqa: E402
-
-from counted import LOG_ENV  # noqa: E402
+from bench.counted import LOG_ENV
+from tests.integration.harness import ROOT, TWIN_SETTINGS
+from tests.twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data
+from tests.twin.ssh import DEV_PASSWORD
 
 NOTHING = Path(__file__).with_name("nothing.py")
 # Commands in which apt downloads and installs packages: its updates, installs and Docker's script.
@@ -207,7 +204,7 @@ def main() -> None:
         ssh = [over_ssh(image, settings, folder, key, int(n), args.repeats) for n in args.ssh.split(",")]
         ssh.append(over_ssh(image, settings, folder, key, 1, args.repeats, sudo_password=True))
     figures = {"machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
-               "targets": verdicts(docker, ssh), "command": " ".join(["bench/run.py", *sys.argv[1:]])}
+               "targets": verdicts(docker, ssh), "command": " ".join(["python -m bench.run", *sys.argv[1:]])}
     Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))
 
