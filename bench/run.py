@@ -162,7 +162,8 @@ def _split(split: dict) -> str:
 
 def _cpu(cpu: dict, cores: int) -> str:
     bound = (cpu["twins"] + cpu["pyinfra"]) / cores
-    return f"CPU: twins {cpu['twins']:.1f} s, pyinfra {cpu['pyinfra']:.1f} s, so at least {bound:.1f} s on {cores} cores"
+    return (f"CPU: twins {cpu['twins']:.1f} s, pyinfra {cpu['pyinfra']:.1f} s,"
+            f" so at least {bound:.1f} s on {cores} cores")
 
 
 def table(figures: dict) -> str:
@@ -174,7 +175,8 @@ def table(figures: dict) -> str:
         ("floor: a deploy that does nothing", f"{d['floor_s']:.2f} s", "same twin, same connector"),
     ]
     for s in figures["ssh"]:
-        what = f"{s['n']} twin{'s' if s['n'] > 1 else ''} over SSH{' (sudo with password)' if s['sudo_password'] else ''}"
+        password = " (sudo with password)" if s["sudo_password"] else ""
+        what = f"{s['n']} twin{'s' if s['n'] > 1 else ''} over SSH{password}"
         split = _split(s["converge_split_s"]) if s["converge_split_s"] else ""
         rows.append((f"{what}: converge", f"{s['converge_s']:.1f} s", split + _cpu(s["converge_cpu_s"], cores)))
         rows.append((f"{what}: no-op rerun", f"{s['noop_s']:.2f} s",

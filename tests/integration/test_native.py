@@ -3,7 +3,7 @@
 import pytest
 import testinfra
 from stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works
-from twin import UBUNTU_NOBLE
+from twin import NATIVE_KERNEL, UBUNTU_NOBLE
 
 pytestmark = pytest.mark.integration
 

@@ -1,19 +1,23 @@
-"""Every shell script the project runs as it is (setup.sh, files/**/*.sh) parses and passes shellcheck."""
+"""Every shell script the project runs as it is (tools/lint.py's list) parses and passes shellcheck."""
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = [ROOT / "setup.sh", *sorted((ROOT / "files").glob("**/*.sh"))]
+from tools.lint import ROOT, SCRIPTS, shell
+
 IDS = [str(script.relative_to(ROOT)) for script in SCRIPTS]
 
 
+def test_the_list_holds_the_scripts_run_on_hosts_in_ci_and_as_the_test_command():
+    assert {"setup.sh", "files/sudo-check.sh", ".ci/run", ".ci/setup-host.sh", "tests/run"} <= set(IDS)
+    assert [shell(ROOT / s) for s in ("setup.sh", "tests/run")] == ["sh", "bash"]
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
-def test_sh_parses_the_script(script):
-    proc = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+def test_its_shell_parses_the_script(script):
+    proc = subprocess.run([shell(script), "-n", str(script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 
