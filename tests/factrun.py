@@ -1,7 +1,7 @@
 """pyinfra's CLI with every fact's output recorded to a JSON file, or answered from one with no host touched.
 
-    python -m tests.factrun record FILE <pyinfra arguments>   # run on a real host, write what each fact read
-    python -m tests.factrun replay FILE <pyinfra arguments>   # every fact from FILE; only with --dry
+    python -m tests.factrun record FILE <pyinfra arguments>   # run on a real host, FILE's "facts": what each read
+    python -m tests.factrun replay FILE <pyinfra arguments>   # every fact from FILE's "facts"; only with --dry
 """
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ def record(path: Path) -> None:
             return original(state, host, cls, args, kwargs, *rest)
         finally:
             del host.run_shell_command
-            path.write_text(json.dumps(readings, indent=1) + "\n")
+            path.write_text(json.dumps({"facts": readings}, indent=1) + "\n")
 
     facts._get_fact = recording
 
 
 def replay(path: Path) -> None:
     """Each fact is processed from the output recorded for it, as pyinfra would from the host's."""
-    readings = json.loads(path.read_text())
+    readings = json.loads(path.read_text())["facts"]
 
     def answering(state, host, cls, args=None, kwargs=None, *rest):
         wanted = {"fact": cls.name, "command_args": fact_args(kwargs)}
@@ -57,7 +57,9 @@ def replay(path: Path) -> None:
         status, output = found[0]["status"], found[0]["output"]
         if status and output == [_MISSING_COMMAND_MARKER]:
             raise MissingCommandError(cls.requires_command)
-        return cls().process(output) if status and output else cls().default()
+        fact = cls()
+        fact.command(**{k: v for k, v in (kwargs or {}).items() if not k.startswith("_")})  # some keep state
+        return fact.process(output) if status and output else fact.default()
 
     facts._get_fact = answering
 

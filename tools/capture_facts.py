@@ -47,9 +47,9 @@ def capture(twin: Twin, settings: dict, scenario: str) -> None:
         inventory, readings = Path(folder) / "inventory.py", Path(folder) / "readings.json"
         inventory.write_text(f"twins = [({twin.pyinfra_target!r}, {settings!r})]\n")
         pyinfra("tests.factrun", "record", str(readings), "--dry", str(inventory), "deploy.py")
-        facts = first_readings(json.loads(readings.read_text()))
+        facts = first_readings(json.loads(readings.read_text())["facts"])
     (ROOT / "tests" / "dry" / f"{scenario}.json").write_text(
-        json.dumps({"settings": settings, "facts": facts}, indent=1) + "\n")
+        json.dumps({"settings": settings, "facts": facts}, indent=1, sort_keys=True) + "\n")
     kept = [reading for reading in facts if reading["fact"] in KEPT]
     for n, reading in enumerate(kept):
         module, _, name = reading["fact"].rpartition(".")
@@ -58,7 +58,7 @@ def capture(twin: Twin, settings: dict, scenario: str) -> None:
         case = ROOT / "tests" / "facts" / name / f"{scenario}{f'-{len(same) + 1}' if same else ''}.json"
         case.parent.mkdir(parents=True, exist_ok=True)
         case.write_text(json.dumps({"command_args": reading["command_args"], "output": reading["output"],
-                                    "value": fact.process(reading["output"])}, indent=1) + "\n")
+                                    "value": fact.process(reading["output"])}, indent=1, sort_keys=True) + "\n")
 
 
 def converge(twin: Twin, settings: dict) -> None:
