@@ -14,7 +14,7 @@
 wsl_laptops = (
     [
         # A host's own settings override its group's: alice's laptop needs a newer WSL kernel.
-        # ("alice-laptop", {"ssh_hostname": "alice.corp.example", "ssh_user": "alice", "min_kernel_version": "5.15.153.1"}),
+        # ("alice-laptop", {"ssh_hostname": "alice.example", "ssh_user": "alice", "min_kernel_version": "5.15.153.1"}),
         # ("bob-laptop", {"ssh_hostname": "10.20.0.17", "ssh_user": "bob", "docker_users": ["bob", "ci"]}),
     ],
     {

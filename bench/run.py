@@ -14,13 +14,10 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "integration"), str(ROOT / "tests")]
-from conftest import TWIN_SETTINGS  # noqa: E402
-from twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data  # noqa: E402
-from twin.ssh import DEV_PASSWORD  # noqa: E402
-
-from counted import LOG_ENV  # noqa: E402
+from bench.counted import LOG_ENV
+from tests.integration.harness import ROOT, TWIN_SETTINGS
+from tests.twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data
+from tests.twin.ssh import DEV_PASSWORD
 
 NOTHING = Path(__file__).with_name("nothing.py")
 # Commands in which apt downloads and installs packages: its updates, installs and Docker's script.
@@ -165,7 +162,8 @@ def _split(split: dict) -> str:
 
 def _cpu(cpu: dict, cores: int) -> str:
     bound = (cpu["twins"] + cpu["pyinfra"]) / cores
-    return f"CPU: twins {cpu['twins']:.1f} s, pyinfra {cpu['pyinfra']:.1f} s, so at least {bound:.1f} s on {cores} cores"
+    return (f"CPU: twins {cpu['twins']:.1f} s, pyinfra {cpu['pyinfra']:.1f} s,"
+            f" so at least {bound:.1f} s on {cores} cores")
 
 
 def table(figures: dict) -> str:
@@ -177,7 +175,8 @@ def table(figures: dict) -> str:
         ("floor: a deploy that does nothing", f"{d['floor_s']:.2f} s", "same twin, same connector"),
     ]
     for s in figures["ssh"]:
-        what = f"{s['n']} twin{'s' if s['n'] > 1 else ''} over SSH{' (sudo with password)' if s['sudo_password'] else ''}"
+        password = " (sudo with password)" if s["sudo_password"] else ""
+        what = f"{s['n']} twin{'s' if s['n'] > 1 else ''} over SSH{password}"
         split = _split(s["converge_split_s"]) if s["converge_split_s"] else ""
         rows.append((f"{what}: converge", f"{s['converge_s']:.1f} s", split + _cpu(s["converge_cpu_s"], cores)))
         rows.append((f"{what}: no-op rerun", f"{s['noop_s']:.2f} s",
@@ -207,7 +206,7 @@ def main() -> None:
         ssh = [over_ssh(image, settings, folder, key, int(n), args.repeats) for n in args.ssh.split(",")]
         ssh.append(over_ssh(image, settings, folder, key, 1, args.repeats, sudo_password=True))
     figures = {"machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
-               "targets": verdicts(docker, ssh), "command": " ".join(["bench/run.py", *sys.argv[1:]])}
+               "targets": verdicts(docker, ssh), "command": " ".join(["python -m bench.run", *sys.argv[1:]])}
     Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pyinfra.api import FactBase, QuoteString, StringCommand
+from pyinfra.api.exceptions import FactProcessError
 
 from tasks.wslconf import WSL_CONF
 
@@ -27,12 +28,15 @@ PRIMARY_FINGERPRINTS = "awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;
 
 
 def parse_lines(output, lists: set[str]) -> dict:
-    """`key=value` lines into a dict; keys in lists collect every value in order."""
+    """`key=value` lines into a dict; keys in lists collect every value in order, any other key
+    appears once (FactProcessError otherwise: a second value must not silently replace the first)."""
     facts: dict = {name: [] for name in lists}
     for line in output:
         key, _, value = line.partition("=")
         if key in lists:
             facts[key].append(value)
+        elif key in facts:
+            raise FactProcessError(f"{key}= appears more than once: {facts[key]!r}, then {value!r}")
         elif key:
             facts[key] = value
     return facts

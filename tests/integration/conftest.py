@@ -9,10 +9,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
-# tests/ is not a package: put it on the path so the harness imports as `twin`.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image  # noqa: E402
+from harness import ROOT, TWIN_SETTINGS
+from twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
 
 
 def _docker_answers() -> bool:
@@ -81,15 +79,6 @@ def make_twin(platform_twin):
     yield make
     for twin in twins:
         twin.remove()
-
-
-ROOT = Path(__file__).resolve().parents[2]
-# What every twin needs besides the mirrors: the twin has no NET_ADMIN, so dockerd must
-# create no bridge and touch no firewall (TESTING.md); dev stands for the WSL user.
-TWIN_SETTINGS = {
-    "docker_daemon_options": {"bridge": "none", "iptables": False, "ip-masq": False},
-    "docker_users": ["dev"],
-}
 
 
 class DeployRun:

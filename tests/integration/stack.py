@@ -2,7 +2,7 @@
 
 import json
 
-from twin import DEFAULT_PLATFORM, PLATFORMS
+from twin import DEFAULT_PLATFORM, NATIVE_KERNEL, PLATFORMS
 
 ENGINE = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
 TOOLKIT = ["nvidia-container-toolkit", "nvidia-container-toolkit-base",
@@ -61,3 +61,19 @@ def desktop_integration(twin, says: str = "") -> None:
     cli = "/mnt/wsl/docker-desktop/cli-tools/usr/bin/docker"
     twin.exec(f"mkdir -p {cli.rsplit('/', 1)[0]} && cat > {cli} && chmod +x {cli} && ln -s {cli} /usr/bin/docker",
               input=f"#!/bin/sh\n{says}\n")
+
+
+# A native workstation: its own kernel, no /dev/dxg, no Windows driver files, a Linux NVIDIA driver.
+NATIVE = {"kernel": NATIVE_KERNEL, "dxg": False, "wsl_libs": False, "nvidia_driver": True}
+
+
+def assert_gpu_docker_works(host):
+    """The stack from Docker up, checked from outside; nothing of WSL's."""
+    for package in ENGINE + TOOLKIT:
+        assert host.package(package).is_installed, package
+    docker = host.service("docker")
+    assert docker.is_running and docker.is_enabled
+    assert "nvidia" in json.loads(host.check_output("docker info --format '{{json .Runtimes}}'"))
+    assert "docker" in host.user("dev").groups
+    assert not host.file("/etc/wsl.conf").exists
+    assert host.run("apt-get update").rc == 0

@@ -4,8 +4,17 @@ import json
 
 import pytest
 import testinfra
-from stack import (DOCKER_KEY, DOCKER_LIST, LEGACY_LIST, NVIDIA_LIST, NVIDIA_RUNTIME, TOOLKIT,
-                   assert_converged, desktop_integration, engine_pid)
+from stack import (
+    DOCKER_KEY,
+    DOCKER_LIST,
+    LEGACY_LIST,
+    NVIDIA_LIST,
+    NVIDIA_RUNTIME,
+    TOOLKIT,
+    assert_converged,
+    desktop_integration,
+    engine_pid,
+)
 
 from tests.unit import realtext as real
 

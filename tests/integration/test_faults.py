@@ -9,11 +9,11 @@ import time
 
 import pytest
 import testinfra
-from conftest import ROOT, TWIN_SETTINGS
+from harness import ROOT, TWIN_SETTINGS
 from stack import DOCKER_KEY, DOCKER_LIST, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, assert_converged
 from twin import Twin
 
-from tests.unit.test_settings import BAD_VALUES
+from tests.unit.bad_settings import BAD_VALUES
 
 pytestmark = pytest.mark.integration
 

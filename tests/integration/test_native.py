@@ -1,28 +1,11 @@
 """Native Ubuntu and Debian workstations with an NVIDIA GPU: no WSL layers, the same stack from Docker up."""
 
-import json
-
 import pytest
 import testinfra
-from stack import DOCKER_KEY, DOCKER_LIST, ENGINE, TOOLKIT
+from stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works
 from twin import NATIVE_KERNEL, UBUNTU_NOBLE
 
 pytestmark = pytest.mark.integration
-
-# A native workstation: its own kernel, no /dev/dxg, no Windows driver files, a Linux NVIDIA driver.
-NATIVE = {"kernel": NATIVE_KERNEL, "dxg": False, "wsl_libs": False, "nvidia_driver": True}
-
-
-def assert_gpu_docker_works(host):
-    """The stack from Docker up, checked from outside; nothing of WSL's."""
-    for package in ENGINE + TOOLKIT:
-        assert host.package(package).is_installed, package
-    docker = host.service("docker")
-    assert docker.is_running and docker.is_enabled
-    assert "nvidia" in json.loads(host.check_output("docker info --format '{{json .Runtimes}}'"))
-    assert "docker" in host.user("dev").groups
-    assert not host.file("/etc/wsl.conf").exists
-    assert host.run("apt-get update").rc == 0
 
 
 def test_a_native_ubuntu_workstation_converges_and_then_changes_nothing(make_twin, mirrors, run_deploy):

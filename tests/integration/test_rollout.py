@@ -7,9 +7,8 @@ import sys
 
 import pytest
 import testinfra
-from conftest import ROOT, TWIN_SETTINGS
-from stack import assert_converged
-from test_native import NATIVE, assert_gpu_docker_works
+from harness import ROOT, TWIN_SETTINGS
+from stack import NATIVE, assert_converged, assert_gpu_docker_works
 from twin import ClientKey, Twin, free_port, ssh_host_data
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import testinfra
-from conftest import ROOT, TWIN_SETTINGS
+from harness import ROOT, TWIN_SETTINGS
 from stack import assert_converged
 from twin.image import debian_mirror
 from twin.twin import WSL_PATH

@@ -7,32 +7,7 @@ import pytest
 from defaults import DEFAULTS
 from tasks.docker import install_script_command
 from tasks.settings import SettingsError, validate
-
-BAD_VALUES = {
-    "preflight_strict": "yes",
-    "min_kernel_version": "five",
-    "apt_lock_timeout": "ten minutes",
-    "docker_engine": "podman",
-    "docker_install_script_url": "ftp://get.docker.com",
-    "docker_install_script_sha256": "abc123",
-    "docker_download_url": "download.docker.com",
-    "docker_channel": "nightly",
-    "docker_version": "latest!",
-    "docker_gpg_fingerprint": "9DC858229FC7DD38",
-    "docker_users": "alice",
-    "docker_daemon_options": ["log-level", "warn"],
-    "nvidia_repo_url": "nvidia.github.io/libnvidia-container",
-    "nvidia_gpg_fingerprint": "Z95B321B61E88C1809C4F759DDCAE044F796ECB0",
-    "nvidia_toolkit_version": "1.17 8",
-    "nvidia_docker2": 1,
-    "nvidia_default_runtime": "false",
-    "wsl_systemd": None,
-    "gpu_smoke_test": "true",
-    "gpu_smoke_test_image": "",
-    "gpu_smoke_test_command": 42,
-    "doctor_report_path": "",
-    "doctor_gpu_container": "no",
-}
+from tests.unit.bad_settings import BAD_VALUES
 
 
 def test_every_setting_has_a_bad_value_here():

@@ -1,4 +1,4 @@
-"""The shell the project runs as it is (setup.sh, files/): linted, and run as the deploy sends it."""
+"""The shell the project runs as it is (tools/lint.py's list): linted, and run as the deploy sends it."""
 
 import os
 import shutil
@@ -6,24 +6,32 @@ import subprocess
 
 import pytest
 
-from tasks.operations import FILES, shell_script
+from tasks.operations import shell_script
 from tests.unit import realtext as real
+from tools.lint import ROOT, SCRIPTS, shell
 
-SCRIPTS = [FILES.parent / "setup.sh", *sorted(FILES.glob("**/*.sh"))]
 # What the scripts call besides sh's builtins: all a test's PATH holds, so no dockerd of this machine.
 TOOLS = ("sh", "cat", "mv", "grep", "awk", "tail")
+IDS = [str(script.relative_to(ROOT)) for script in SCRIPTS]
 
 
-def test_the_scripts_are_found():
-    assert {p.name for p in SCRIPTS} >= {"setup.sh", "sudo-check.sh", "daemon-json-check.sh", "dockerd-reason.sh"}
+def test_the_list_holds_the_scripts_run_on_hosts_in_ci_and_as_the_test_command():
+    assert {"setup.sh", "files/sudo-check.sh", "files/daemon-json-check.sh", "files/dockerd-reason.sh",
+            ".ci/run", ".ci/setup-host.sh", "tests/run"} <= set(IDS)
+    assert [shell(ROOT / s) for s in ("setup.sh", "tests/run")] == ["sh", "bash"]
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
-def test_shellcheck_and_sh_n_pass(script):
+@pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
+def test_its_shell_parses_the_script(script):
+    proc = subprocess.run([shell(script), "-n", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
+def test_shellcheck_finds_nothing_in_the_script(script):
     assert shutil.which("shellcheck"), "shellcheck is missing: `apt-get install shellcheck` (.ci/setup-host.sh does)"
-    for lint in (["shellcheck", "--shell=sh", str(script)], ["sh", "-n", str(script)]):
-        done = subprocess.run(lint, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
+    proc = subprocess.run(["shellcheck", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.fixture

@@ -1,0 +1,70 @@
+"""The whole deploy, planned with `pyinfra --dry` from facts captured on twins: which operations each host gets."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.harness import ROOT
+
+SCENARIOS = sorted(path.stem for path in (ROOT / "tests" / "dry").glob("*.json"))
+DAEMON_JSON = "daemon.json | /etc/docker/daemon.json registers the nvidia runtime"
+RESTART = "Engine restart | Docker Engine is restarted to load its new configuration"
+INSTALL = ["systemd | /etc/wsl.conf enables systemd", DAEMON_JSON,
+           "Docker Engine | Docker Engine is installed by its install script",
+           "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed"]
+
+
+class Plan:
+    """pyinfra's --dry plan for one host: the operations that will change it, and those that may."""
+
+    def __init__(self, plan: list[dict]):
+        self.changes = [op["name"] for op in plan if op["hosts_with_change"]]
+        self.may_change = [op["name"] for op in plan if op["hosts_with_conditional_change"]]
+
+    def __repr__(self):
+        return f"Plan(changes={self.changes}, may_change={self.may_change})"
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory) -> dict:
+    """{scenario: its Plan}, every scenario's dry run at once; @local stands for the twin, whose facts
+    tests/factrun.py answers from tests/dry/<scenario>.json, so nothing here is touched."""
+    folder = tmp_path_factory.mktemp("dry")
+    runs = {}
+    for scenario in SCENARIOS:
+        fixture = ROOT / "tests" / "dry" / f"{scenario}.json"
+        inventory = folder / f"{scenario}.py"
+        inventory.write_text(f"hosts = [('@local', {json.loads(fixture.read_text())['settings']!r})]\n")
+        runs[scenario] = subprocess.Popen(
+            [sys.executable, "-m", "tests.factrun", "replay", str(fixture), "--dry", "--json", str(inventory),
+             "deploy.py"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    plans = {}
+    for scenario, run in runs.items():
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err[-3000:]
+        plans[scenario] = Plan(json.loads(out)["plan"])
+    return plans
+
+
+def test_the_scenarios_are_a_fresh_host_of_two_platforms_a_converged_and_a_drifted_one():
+    assert SCENARIOS == ["debian-12-converged", "debian-12-daemon-json-missing", "debian-12-fresh",
+                         "ubuntu-26.04-fresh"]
+
+
+def test_a_converged_host_gets_no_change(plans):
+    plan = plans["debian-12-converged"]
+    assert plan.changes == [] and plan.may_change == [], plan
+
+
+def test_a_host_whose_daemon_json_is_gone_gets_it_written_and_the_engine_restarted(plans):
+    plan = plans["debian-12-daemon-json-missing"]
+    assert plan.changes == [DAEMON_JSON] and plan.may_change == [RESTART], plan
+
+
+@pytest.mark.parametrize("scenario", ["debian-12-fresh", "ubuntu-26.04-fresh"])
+def test_a_fresh_host_gets_the_install(plans, scenario):
+    plan = plans[scenario]
+    assert [name for name in plan.changes if name in INSTALL] == INSTALL, plan
+    assert plan.may_change == [RESTART], plan
