@@ -5,8 +5,15 @@ from __future__ import annotations
 from pyinfra.api import deploy
 from pyinfra.operations import apt
 
-from tasks.apt import (absent_with_backup, apt_pin, package_manager_ready, pin_is_right, pin_kept,
-                       repository, repository_is_right)
+from tasks.apt import (
+    absent_with_backup,
+    apt_pin,
+    package_manager_ready,
+    pin_is_right,
+    pin_kept,
+    repository,
+    repository_is_right,
+)
 
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
