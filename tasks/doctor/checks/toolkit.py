@@ -165,6 +165,7 @@ def check_cdi_spec(facts, settings) -> Verdict:
 
 
 def _installed_version(facts) -> Version | None:
+    """The installed toolkit's version, None when there is none or it does not read as one."""
     deb = packages(facts).get("nvidia-container-toolkit")
     return toolkit_version(deb) if deb else None
 
@@ -176,8 +177,7 @@ no_toolkit_version = Skip(lambda facts, settings: desktop(settings) or _installe
 @check("toolkit.known-bad", skip=[no_toolkit_version, not_on_wsl], gives=[FAIL])
 def check_known_bad(facts, settings) -> Verdict:
     """The toolkit is no release known to break GPU containers on WSL2."""
-    deb = packages(facts).get("nvidia-container-toolkit")
-    version = toolkit_version(deb)
+    deb, version = packages(facts)["nvidia-container-toolkit"], _installed_version(facts)
     bad = [(why, where) for first, fixed, why, where in KNOWN_BAD_TOOLKITS
            if Version(first) <= version < Version(fixed)]
     if bad:
