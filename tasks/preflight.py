@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from packaging.version import Version
 from pyinfra import host
@@ -13,6 +14,21 @@ from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform
 from tasks import rollout
+
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failed preflight check: its name, what was found and how to fix it."""
+
+    check: str
+    found: str
+    fix: str
+
+    def __str__(self) -> str:
+        """As the deploy prints it."""
+        return f"{self.check}: {self.found}. Fix: {self.fix}"
+
 
 DESKTOP_CLI_ROOT = "/mnt/wsl/docker-desktop"
 DESKTOP_FIX = (
@@ -53,115 +69,99 @@ def driver_install_fix(distro: str) -> str:
     return "install NVIDIA's driver for this distro, then reboot"
 
 
-def native_driver_problem(facts: dict) -> str | None:
+def native_driver_problem(facts: dict) -> Problem | None:
     """Why the native NVIDIA driver is not working, or None: nvidia-smi answers and the module is loaded."""
     smi, module = facts.get("nvidia_smi", "missing"), facts.get("nvidia_module")
     install = driver_install_fix(facts.get("distro", ""))
     if smi == "missing" and not module:
-        return f"NVIDIA driver: none is installed (no nvidia-smi, no nvidia kernel module). Fix: {install}"
+        return Problem("NVIDIA driver", "none is installed (no nvidia-smi, no nvidia kernel module)", install)
     if smi == "missing":
-        return (f"NVIDIA driver: the kernel module is loaded ({module}) but nvidia-smi is missing, "
-                f"so the driver's utilities and libraries are incomplete. Fix: {install}")
+        return Problem("NVIDIA driver", f"the kernel module is loaded ({module}) but nvidia-smi is missing, "
+                       "so the driver's utilities and libraries are incomplete", install)
     if smi != "0":
         said = " ".join(facts.get("nvidia_smi_output", [])).strip() or "no output"
-        return (f"NVIDIA driver: `nvidia-smi -L` fails (exit {smi}): {said}. Fix: if the driver "
-                "was just installed or upgraded, reboot (with Secure Boot on, enroll its key "
-                f"when asked); otherwise {install}")
+        return Problem("NVIDIA driver", f"`nvidia-smi -L` fails (exit {smi}): {said}",
+                       "if the driver was just installed or upgraded, reboot (with Secure Boot on, enroll "
+                       f"its key when asked); otherwise {install}")
     if not module:
-        return ("NVIDIA driver: nvidia-smi answers but the nvidia kernel module is not loaded "
-                f"({' or '.join(NVIDIA_MODULE_FILES)} missing). Fix: `sudo modprobe nvidia`, "
-                f"or reboot; otherwise {install}")
+        return Problem("NVIDIA driver", "nvidia-smi answers but the nvidia kernel module is not loaded "
+                       f"({' or '.join(NVIDIA_MODULE_FILES)} missing)",
+                       f"`sudo modprobe nvidia`, or reboot; otherwise {install}")
     return None
 
 
-def wsl_problems(facts: dict, settings) -> list[str]:
+def wsl_problems(facts: dict, settings) -> list[Problem]:
     """The WSL layers: WSL2, its kernel, /dev/dxg, the Windows driver's files, Docker Desktop."""
     problems = []
     release = facts.get("osrelease", "")
     if wsl_generation(release) == 1:
-        problems.append(
-            f"WSL2: kernel {release!r} is WSL1. "
-            "Fix: run `wsl --set-version <distro> 2` in Windows PowerShell, then rerun"
-        )
+        problems.append(Problem("WSL2", f"kernel {release!r} is WSL1",
+                                "run `wsl --set-version <distro> 2` in Windows PowerShell, then rerun"))
     else:
         version = kernel_version(release)
         minimum = Version(settings.min_kernel_version)
         if version is None or version < minimum:
-            problems.append(
-                f"kernel version: {release!r} is older than {minimum} (min_kernel_version). "
-                "Fix: run `wsl --update` in Windows PowerShell, then `wsl --shutdown`"
-            )
+            problems.append(Problem("kernel version", f"{release!r} is older than {minimum} (min_kernel_version)",
+                                    "run `wsl --update` in Windows PowerShell, then `wsl --shutdown`"))
     if facts.get("dxg") != "char":
         found = "not a character device" if facts.get("dxg") else "missing"
-        problems.append(
-            f"GPU device: /dev/dxg is {found}. Fix: install a current NVIDIA driver for "
-            "Windows (with WSL support), run `wsl --update`, then `wsl --shutdown`"
-        )
+        problems.append(Problem("GPU device", f"/dev/dxg is {found}",
+                                "install a current NVIDIA driver for Windows (with WSL support), run "
+                                "`wsl --update`, then `wsl --shutdown`"))
     missing = [f for f in WSL_LIB_FILES if f not in facts.get("wsl_lib", [])]
     if missing:
-        problems.append(
-            f"Windows driver libraries: {', '.join(missing)} missing from {WSL_LIB}. "
-            "Fix: install the NVIDIA driver for Windows (never a Linux driver inside WSL), "
-            "then `wsl --shutdown`"
-        )
+        problems.append(Problem("Windows driver libraries", f"{', '.join(missing)} missing from {WSL_LIB}",
+                                "install the NVIDIA driver for Windows (never a Linux driver inside WSL), "
+                                "then `wsl --shutdown`"))
     if facts.get("linux_driver"):
         names = " ".join(facts["linux_driver"])
-        problems.append(
-            f"Linux NVIDIA driver: {names} installed inside WSL, shadowing the Windows "
-            f"driver's libraries. Fix: `sudo apt-get purge {names}`"
-        )
+        problems.append(Problem("Linux NVIDIA driver",
+                                f"{names} installed inside WSL, shadowing the Windows driver's libraries",
+                                f"`sudo apt-get purge {names}`"))
     desktop = desktop_cli(facts.get("docker_cli", []))
     if desktop and settings.docker_engine == "docker-ce":
-        problems.append(
-            f"Docker Desktop: its WSL integration provides docker ({desktop}), "
-            f"which conflicts with installing Docker Engine. Fix: {DESKTOP_FIX}"
-        )
+        problems.append(Problem("Docker Desktop", f"its WSL integration provides docker ({desktop}), which "
+                                "conflicts with installing Docker Engine", DESKTOP_FIX))
     if not desktop and settings.docker_engine == "docker-desktop":
-        problems.append(
-            'Docker Desktop: docker_engine is "docker-desktop" but no Desktop integration '
-            "was found. Fix: enable this distro in Docker Desktop > Settings > Resources > "
-            'WSL integration, or set docker_engine = "docker-ce"'
-        )
+        problems.append(Problem("Docker Desktop",
+                                'docker_engine is "docker-desktop" but no Desktop integration was found',
+                                "enable this distro in Docker Desktop > Settings > Resources > WSL integration, "
+                                'or set docker_engine = "docker-ce"'))
     return problems
 
 
-def native_problems(facts: dict, settings) -> list[str]:
+def native_problems(facts: dict, settings) -> list[Problem]:
     """Native Linux: a working NVIDIA driver, systemd to run the engine, and no Docker Desktop."""
     problems = [p for p in [native_driver_problem(facts)] if p]
     if facts.get("pid1") != "systemd":
-        problems.append(
-            f"systemd: PID 1 is {facts.get('pid1') or 'unknown'}, and Docker Engine runs as a "
-            "systemd service. Fix: boot this workstation with systemd (Ubuntu's and Debian's default)"
-        )
+        problems.append(Problem("systemd", f"PID 1 is {facts.get('pid1') or 'unknown'}, and Docker Engine runs "
+                                "as a systemd service",
+                                "boot this workstation with systemd (Ubuntu's and Debian's default)"))
     if settings.docker_engine == "docker-desktop":
-        problems.append(
-            'Docker Desktop: docker_engine is "docker-desktop", which this deploy supports only '
-            'inside WSL. Fix: set docker_engine = "docker-ce" for this host in inventory.py'
-        )
+        problems.append(Problem("Docker Desktop",
+                                'docker_engine is "docker-desktop", which this deploy supports only inside WSL',
+                                'set docker_engine = "docker-ce" for this host in inventory.py'))
     return problems
 
 
-def preflight_problems(facts: dict, settings) -> list[str]:
-    """Each failed check as 'check: what was found. Fix: how'."""
+def preflight_problems(facts: dict, settings) -> list[Problem]:
+    """Each failed check, as a Problem."""
     on_wsl = wsl_generation(facts.get("osrelease", "")) is not None
     problems = wsl_problems(facts, settings) if on_wsl else native_problems(facts, settings)
     distro = (facts.get("distro", ""), facts.get("distro_version", ""))
     if platform(*distro) is None:
-        problems.append(
-            f"distro: {' '.join(distro).strip() or 'unknown'} is not supported. Fix: use {names()}"
-        )
+        problems.append(Problem("distro", f"{' '.join(distro).strip() or 'unknown'} is not supported",
+                                f"use {names()}"))
     if facts.get("arch") not in ARCHES:
-        problems.append(
-            f"architecture: {facts.get('arch') or 'unknown'} is not supported. "
-            f"Fix: use {' or '.join(ARCHES)}"
-        )
+        problems.append(Problem("architecture", f"{facts.get('arch') or 'unknown'} is not supported",
+                                f"use {' or '.join(ARCHES)}"))
     return problems
 
 
-def missing_users(users: list[str], existing: list[str]) -> list[str]:
+def missing_users(users: list[str], existing: list[str]) -> list[Problem]:
     return [
-        f"docker_users: user {u!r} does not exist on this host. Fix: create the user, "
-        "or correct docker_users in inventory.py"
+        Problem("docker_users", f"user {u!r} does not exist on this host",
+                "create the user, or correct docker_users in inventory.py")
         for u in users
         if u not in existing
     ]
@@ -181,7 +181,7 @@ def check_preflight(settings):
     )
     checks_pass(
         name="Preflight checks pass",
-        problems=problems,
+        problems=[str(p) for p in problems],
         strict=settings.preflight_strict,
     )
     return facts if not problems or not settings.preflight_strict else None

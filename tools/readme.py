@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.doctor.checks import CHECKS, layer
+from tasks.doctor.registry import FAIL, WARN, Result
 from tasks.platforms import ARCHES, PLATFORMS
+from tests.unit.doctor_examples import EXAMPLES, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -16,7 +19,30 @@ def platform_table() -> str:
     return "\n".join(rows) + f"\n\nOn {' and '.join(ARCHES)}; any other distro or release is refused by name."
 
 
-SECTIONS = {"platforms": platform_table}
+def example_rows(checks=CHECKS, examples=EXAMPLES) -> list[Result]:
+    """Every FAIL or WARN the examples bring, once each, in the checks' order (bottom to top)."""
+    order = [c.name for c in checks]
+    rows: dict[tuple, Result] = {}
+    for facts, settings in examples:
+        for r in run(facts, settings, checks):
+            if r.status in (FAIL, WARN):
+                rows.setdefault((r.check, r.found, r.fix), r)
+    return sorted(rows.values(), key=lambda r: order.index(r.check))
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def troubleshooting_table(checks=CHECKS, examples=EXAMPLES) -> str:
+    """Doctor's checks, one row for each way the examples make one fail or warn, with its fix."""
+    rows = ["| layer | check | what doctor finds (example) | fix |", "|---|---|---|---|"]
+    rows += [f"| {layer(r.check)} | `{r.check}` | {cell(r.found)} | {cell(r.fix)} |"
+             for r in example_rows(checks, examples)]
+    return "\n".join(rows)
+
+
+SECTIONS = {"platforms": platform_table, "doctor": troubleshooting_table}
 
 
 def _markers(name: str) -> tuple[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pyinfra import host, logger
 from pyinfra.api import deploy
 
-from tasks.doctor.checks import gpu_command, run_checks
+from tasks.doctor.checks import run_checks
+from tasks.doctor.checks.gpu import gpu_command
 from tasks.doctor.facts import DoctorFacts
 from tasks.doctor.report import REPORT_OP, add_host, failed, no_check_fails, register, table
 from tasks.facts import CommandResult, WslHost

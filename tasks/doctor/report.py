@@ -12,7 +12,8 @@ from pyinfra import host, logger
 from pyinfra.api import FunctionCommand, operation
 from pyinfra.api.state import BaseStateCallback
 
-from tasks.doctor.checks import FAIL, INFO, PASS, WARN, Result, layer
+from tasks.doctor.checks import layer
+from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Result
 
 COLOURS = {PASS: "green", WARN: "yellow", FAIL: "red", INFO: "blue"}
 WIDTH = 100

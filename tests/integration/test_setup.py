@@ -15,7 +15,7 @@ from stack import assert_converged
 from twin.image import debian_mirror
 from twin.twin import WSL_PATH
 
-from tasks.doctor.checks import check_sudo
+from tasks.doctor.checks.sudo import check_sudo
 from tasks.doctor.facts import DoctorFacts
 from tasks.settings import validate
 

@@ -1,147 +1,41 @@
-"""Doctor's checks on real WSL, NVIDIA and Docker text; its report; the README written from its fixes.
-
-`python3 -m tests.unit.test_doctor` rewrites README.md's troubleshooting table from the checks.
-"""
+"""Doctor's checks on real WSL, NVIDIA and Docker text; its report; the README's rows from its examples."""
 
 import ast
 import inspect
 import json
 import re
-import subprocess
-import sys
-import tempfile
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
 import pytest
 
-from tasks.doctor import checks
-from tasks.doctor.checks import (CHECKS, FAIL, GPU_ERRORS, INFO, LAYERS, PASS, WARN, check_gpu_container,
-                                 layer, run_checks, toolkit_version)
-from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, LISTS, DoctorFacts, sudo_check_command
-from tasks.doctor.report import report_json, summary, table
-from tasks.facts import parse_lines
 from tasks import preflight
 from tasks.docker import docker_users
+from tasks.doctor.checks import CHECKS, LAYERS, layer, run_checks
+from tasks.doctor.checks.gpu import GPU_ERRORS, check_gpu_container
+from tasks.doctor.checks.toolkit import toolkit_version
+from tasks.doctor.facts import CDI_REFRESH_OUTPUT, LISTS, DoctorFacts
+from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.doctor.report import report_json, summary, table
+from tasks.facts import parse_lines
 from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
 from tasks.wslconf import merge_systemd, systemd_enabled
 from tests.unit import realtext as real
-from tests.unit.test_preflight import GOOD_NATIVE, SMI_NO_DRIVER
-from tests.unit.test_sudo_check import (SUDO_RS_0_2_5, SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, SUDO_WS_1_9_13P3,
-                                        Machine)
-
-README = Path(__file__).resolve().parents[2] / "README.md"
-NOW = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) + 86400
-SUDO_KEYS = ("sudo_user", "sudo.verdict", "sudo.path", "sudo.version", "sudo.since", "sudo.fix")
-UBUNTU = "ubuntu"  # sudo-rs as the alternative for /usr/bin/sudo, beside sudo.ws
-
-
-def sudo_facts(version_text: str = "", where: str = UBUNTU, *, uid: int = 1000, sudo_user: str = "",
-               **sudo) -> dict:
-    """The fact's sudo keys from its own command, on a stand-in of alice's machine with a sudo at where
-    answering version_text (no sudo without one; tests/unit/test_sudo_check.py's Machine), its paths
-    told as on the machine it stands for."""
-    with tempfile.TemporaryDirectory() as folder:
-        machine = Machine(Path(folder), uid=uid, user="alice")
-        if version_text and where == UBUNTU:
-            machine.alternatives(version_text)
-        elif version_text:
-            machine.sudo(version_text, where=where, **sudo)
-        command = Path(folder) / "command.sh"
-        command.write_text(sudo_check_command())
-        out = machine.run(command, env={"SUDO_USER": sudo_user}).stdout.replace(folder, "")
-    printed = {k: v for k, v in DoctorFacts().process(out.splitlines()).items() if k.startswith("sudo")}
-    return {**dict.fromkeys(SUDO_KEYS), **printed}  # None: not printed, so GOOD's is taken away
-
-
-def ldconfig_paths(text: str) -> list[str]:
-    """What DoctorFacts keeps of `ldconfig -p`: where each libcuda.so.1 entry points."""
-    return [line.split()[-1] for line in text.splitlines() if line.split()[:1] == ["libcuda.so.1"]]
-
-
-# A converged workstation, as doctor's facts read it.
-GOOD = {
-    "osrelease": real.WSL2_OSRELEASE_5_15_167_4, "dxg": "char", "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
-    "linux_driver": [], "distro": "ubuntu", "distro_version": "24.04", "codename": "noble",
-    "arch": "amd64", "pid1": "systemd", "user": "alice", "docker_cli": ["/usr/bin/docker"],
-    "now": str(NOW), "rtc": str(NOW), "euid": "0",
-    "wslinfo_version": real.WSL_VERSION_2_7_3, "wslinfo_networking": real.WSLINFO_NETWORKING_MODE_NAT,
-    "smi.rc": "0", "smi": real.NVIDIA_SMI_L_4GPU.splitlines(),
-    "libcuda_file": "file", "ld_libcuda": ldconfig_paths(real.LDCONFIG_P_WSL),
-    "apt_date": [real.APT_RELEASE_DATE_NOBLE],
-    "wsl_conf_exists": "1", "wsl_conf": real.WSL_CONF_SYSTEMD_DOCS.splitlines(),
-    "pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble", "nvidia-container-toolkit 1.17.8-1",
-            "nvidia-container-toolkit-base 1.17.8-1"],
-    "bin": ["dockerd /usr/bin/dockerd",
-            "nvidia-container-runtime-hook /usr/bin/nvidia-container-runtime-hook",
-            "nvidia-container-runtime /usr/bin/nvidia-container-runtime", "nvidia-ctk /usr/bin/nvidia-ctk"],
-    "toolkit_installed_at": str(NOW - 7200), "engine_unit": "active",
-    "exec_start": real.DOCKER_SERVICE_SHOW_EXECSTART_H, "dockerd": [f"812 0 {NOW - 3600}"],
-    "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
-    "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
-    "docker_info.rc": "0", "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
-    "docker_host": "", "context_host": ["unix:///var/run/docker.sock"],
-    "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
-    "iptables_legacy.rc": "0", "iptables_legacy": "",
-    "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
-    "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": "",
-    # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
-    **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
-}
-# A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
-NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
-                                      "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
-STALE_ENGINE = {"docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
-                "daemon_json_changed_at": str(NOW - 60)}
-# The engine stopped, with docker.socket active: doctor asks it nothing, nor runs the GPU container.
-SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "docker_info_skipped": "1", "docker_info.rc": None,
-               "docker_info": None, "gpu_asked": True}
-
-
-def host_paths(spec: str) -> list[str]:
-    """What the fact's sed reads of a CDI spec: the files it mounts, one a line."""
-    out = subprocess.run(["sed", "-n", CDI_HOST_PATH_SED], input=spec, capture_output=True, text=True,
-                         check=True).stdout
-    return [line.strip() for line in out.splitlines()]
-
-
-# What a fresh install gives today: Docker 29.2 and toolkit 1.20, so `--gpus` runs through CDI.
-CDI29 = {"pkg": [real.DPKG_DOCKER_CE_29_2_1, real.DPKG_TOOLKIT_1_20_0,
-                 "nvidia-container-toolkit-base 1.20.0-1"],
-         "bin": GOOD["bin"] + ["nvidia-cdi-hook /usr/bin/nvidia-cdi-hook"],
-         "cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [],
-         "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
-# After a Windows driver update: the spec still names the old driver store folder.
-STALE_SPEC = {"cdi_spec": [CDI_REFRESH_OUTPUT],
-              "cdi_missing": [f"{CDI_REFRESH_OUTPUT} {p}" for p in host_paths(real.CDI_SPEC_WSL_YAML)
-                              if p.startswith("/usr/lib/wsl/drivers/")],
-              "cdi_refresh_unit": CDI29["cdi_refresh_unit"]}
-NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
-              "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
+from tests.unit.doctor_examples import (CDI29, EXAMPLES, GOOD, LAG, NATIVE, NO_RUNTIME, NOW, SOCKET_ONLY, STALE_ENGINE,
+                                        STALE_SPEC, UBUNTU, as_alice, host_paths, ldconfig_paths, run, sudo_facts)
+from tests.unit.facts_examples import SMI_NO_DRIVER
+from tests.unit.sudo_examples import SUDO_RS_0_2_5, SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, SUDO_WS_1_9_13P3
+from tools import readme
+from tools.readme import cell, example_rows
 
 
 def results(settings=None, **facts) -> dict:
     """Each check's verdict on GOOD with these facts; a fact given as None is one the host did not print."""
-    merged = {k: v for k, v in {**GOOD, **facts}.items() if v is not None}
-    return {r.check: r for r in run_checks(merged, validate(settings or {}))}
+    return {r.check: r for r in run(facts, settings or {})}
 
 
 def check(name: str, settings=None, **facts):
     return results(settings, **facts)[name]
-
-
-def settings_error(data: dict) -> str:
-    """What doctor reports of these settings: validate's own message."""
-    try:
-        validate(data)
-    except SettingsError as error:
-        return str(error)
-    raise AssertionError(f"{data} are valid settings")
-
-
-def failed_gpu(text: str) -> dict:
-    return {"gpu": {"ok": False, "output": text.splitlines()}}
 
 
 def gpu(output: str, ok=False):
@@ -179,11 +73,6 @@ def test_checks_have_unique_names_and_run_bottom_to_top():
 
 
 # --- sudo --------------------------------------------------------------------------------
-
-def as_alice(*args, **kwargs) -> dict:
-    """sudo_facts of doctor run by alice without --sudo."""
-    return {"euid": "1000", **sudo_facts(*args, **kwargs)}
-
 
 @pytest.mark.parametrize("text, where, version", [
     (SUDO_RS_0_2_13_UBUNTU, UBUNTU, "sudo-rs 0.2.13-0ubuntu1"),
@@ -340,10 +229,6 @@ def test_cgroup_v1_asked_of_wsl_warns_that_docker_29_deprecates_it():
     assert check("wsl.cgroups").status == PASS
     assert check("wsl.cgroups", wsl_conf=["[automount]", "cgroups=v2"]).status == PASS
     assert check("wsl.cgroups", **NATIVE, wsl_conf=["[automount]", "cgroups=v1"]).status == INFO
-
-
-# What WSL2's clock lags by after a sleep, as apt's own message of it says (4d 3h 29min 57s).
-LAG = 4 * 86400 + 3 * 3600 + 29 * 60 + 57
 
 
 def test_a_clock_behind_the_hardware_clock_fails_though_apts_release_files_are_not_ahead():
@@ -843,117 +728,7 @@ def test_the_team_report_says_which_hosts_fail_which_checks():
     assert "laptop-4: not reached, no report" in text
 
 
-# --- the README's troubleshooting table, written from the checks ------------------------
-
-# One example of each way a check fails or warns: (fact overrides, setting overrides).
-EXAMPLES = [
-    ({"settings_error": settings_error({"docker_channel": "nightly"})}, {}),
-    ({**as_alice(SUDO_RS_0_2_8)}, {}),  # Ubuntu 25.10's sudo-rs
-    ({**as_alice()}, {}),
-    (sudo_facts(SUDO_RS_0_2_8, sudo_user="alice"), {}),
-    ({"smi.rc": "255", "smi": real.ERR_NVML_BLOCKED.splitlines()}, {}),
-    ({"smi.rc": "6", "smi": real.ERR_SMI_NO_DEVICES.splitlines()}, {}),
-    ({"smi.rc": "124", "smi": []}, {}),  # `timeout 20` ended it: nvidia-smi printed nothing
-    ({"wsl_lib": [], "smi.rc": None, "smi": None}, {}),
-    ({"osrelease": real.WSL1_OSRELEASE_19041}, {}),
-    # Native workstations: the driver, systemd, Docker Desktop.
-    ({**NATIVE, "nvidia_module": "", "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
-    ({**NATIVE, "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
-    ({**NATIVE, "nvidia_module": "", "nvidia_smi": "9", "nvidia_smi_output": [SMI_NO_DRIVER]}, {}),
-    ({**NATIVE, "nvidia_module": ""}, {}),
-    ({**NATIVE, "pid1": "init"}, {}),
-    (NATIVE, {"docker_engine": "docker-desktop"}),
-    ({"osrelease": real.WSL2_OSRELEASE_5_4_72}, {}),
-    ({"dxg": None}, {}),
-    ({"rtc": str(NOW + LAG)}, {}),
-    ({"now": str(NOW - 4 * 86400 - 86400), "rtc": ""}, {}),
-    ({"distro": "ubuntu", "distro_version": "20.04"}, {}),
-    ({"arch": "i386"}, {}),
-    ({"linux_driver": ["nvidia-driver-550"]}, {}),
-    ({"ld_libcuda": ldconfig_paths(real.LDCONFIG_P_LINUX_DRIVER)}, {}),
-    ({"pid1": "init", "wsl_conf": []}, {}),
-    ({"pid1": "init", "dockerd": [], "engine_unit": None}, {}),
-    ({"wsl_conf": []}, {}),
-    ({"wsl_conf": []}, {"wsl_systemd": False}),
-    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {}),
-    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
-    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION.replace(
-        "enabled=false", "enabled=no")).splitlines()}, {}),
-    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups=v1\n").splitlines()}, {}),
-    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
-    ({}, {"docker_engine": "docker-desktop"}),
-    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {"docker_engine": "docker-desktop"}),
-    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "docker_info": STALE_ENGINE["docker_info"]},
-     {"docker_engine": "docker-desktop"}),
-    ({"pkg": [], "bin": [], "dockerd": []}, {}),
-    ({"dockerd": [], "engine_unit": "failed"}, {}),
-    ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION}, {}),
-    ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION, "iptables_legacy.rc": "3",
-      "iptables_legacy": real.ERR_IPTABLES_LEGACY_NO_TABLE.replace("\n", " ")}, {}),
-    ({"daemon_json": ['{"hosts": ["unix:///var/run/docker.sock"]}']}, {}),
-    ({}, {"docker_users": ["bob"]}),
-    ({"docker_group": "docker:x:999:"}, {}),
-    ({"shell_groups": " 1000 27"}, {}),
-    ({"pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"]}, {}),
-    ({}, {"nvidia_toolkit_version": "1.17.3-1"}),
-    ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
-    (STALE_SPEC, {}),
-    ({**CDI29, **STALE_SPEC, "cdi_refresh_unit": None}, {}),
-    ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
-    ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
-    ({"no_cgroups": "true"}, {}),
-    ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
-    ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
-    ({"legacy_list": ["/etc/apt/sources.list.d/nvidia-docker.list"]}, {}),
-    ({"apt_err": real.NVIDIA_SIGNED_BY_CONFLICT.splitlines()[:1]}, {}),
-    ({"apt_err": [real.APT_LIST_TWICE]}, {}),
-    ({"daemon_json": ["{"]}, {}),
-    (NO_RUNTIME, {}),
-    (STALE_ENGINE, {}),
-    ({"docker_info": STALE_ENGINE["docker_info"], "docker_host": "tcp://localhost:2375"}, {}),
-    # A `docker` that ignores --format (a wrapper, or not Docker's CLI) answers in text.
-    ({"docker_info": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
-    ({"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
-    ({"dockerd": [], "engine_unit": "inactive", "docker_info.rc": "1",
-      "docker_info": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
-    (SOCKET_ONLY, {}),
-    (failed_gpu(real.ERR_NO_GPU_DRIVER), {}),
-    (failed_gpu(real.ERR_UNKNOWN_RUNTIME), {}),
-    (failed_gpu(real.ERR_UNKNOWN_RUNTIME_OLD), {}),
-    (failed_gpu(real.ERR_WSL_NO_ADAPTERS), {}),
-    (failed_gpu(real.ERR_LIBNVIDIA_ML_EXISTS), {}),
-    (failed_gpu(real.ERR_NVML_BLOCKED), {}),
-    (failed_gpu(real.ERR_DOCKER_NOT_RUNNING), {}),
-]
-BEGIN, END = "<!-- doctor:begin -->", "<!-- doctor:end -->"
-
-
-def example_rows() -> list:
-    """Every FAIL or WARN the examples bring, once each, in the checks' order (bottom to top)."""
-    order = [r.check for r in run_checks(GOOD, validate({}))]
-    rows = {}
-    for facts, settings in EXAMPLES:
-        for r in results(settings, **facts).values():
-            if r.status in (FAIL, WARN):
-                rows.setdefault((r.check, r.found, r.fix), r)
-    return sorted(rows.values(), key=lambda r: order.index(r.check))
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def troubleshooting_table() -> str:
-    rows = ["| layer | check | what doctor finds (example) | fix |", "|---|---|---|---|"]
-    rows += [f"| {layer(r.check)} | `{r.check}` | {_cell(r.found)} | {_cell(r.fix)} |"
-             for r in example_rows()]
-    return "\n".join(rows)
-
-
-def readme_section() -> str:
-    text = README.read_text()
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-
+# --- the README's troubleshooting table, written from the examples -----------------------
 
 def test_every_failure_names_its_fix_and_deploy_fixes_say_so():
     for r in example_rows():
@@ -962,30 +737,18 @@ def test_every_failure_names_its_fix_and_deploy_fixes_say_so():
 
 
 def test_the_readme_troubleshooting_table_is_the_checks_own_fixes():
-    assert readme_section() == troubleshooting_table(), (
-        "README.md's troubleshooting table is out of date: run `python3 -m tests.unit.test_doctor`")
+    assert readme.section(readme.README.read_text(), "doctor") == readme.troubleshooting_table(), (
+        "README.md's troubleshooting table is out of date: run `python3 -m tools.readme`")
 
 
-def failing_call_sites() -> set[int]:
-    """Lines of checks.py that can build a FAIL or WARN Result: any status but PASS or INFO written out."""
-    tree = ast.parse(inspect.getsource(checks))
-    return {node.lineno for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Result"
-            and len(node.args) > 1
-            and not (isinstance(node.args[1], ast.Name) and node.args[1].id in (PASS, INFO))}
-
-
-def test_every_way_a_check_fails_or_warns_has_a_readme_row(monkeypatch):
-    reached, result = set(), checks.Result
-
-    def recording(*args, **kwargs):
-        reached.add(sys._getframe(1).f_lineno)
-        return result(*args, **kwargs)
-
-    monkeypatch.setattr(checks, "Result", recording)
-    example_rows()
-    missed = sorted(failing_call_sites() - reached)
-    assert missed == [], f"checks.py lines {missed} give a FAIL or WARN that no entry of EXAMPLES brings"
+def test_every_way_a_check_fails_or_warns_has_a_readme_row():
+    # Each check declares what it gives besides PASS and INFO (and gives nothing else: the registry
+    # refuses it); the examples must bring each of those, so each has a README row.
+    reached = {(r.check, r.status) for r in example_rows()}
+    declared = {(c.name, status) for c in CHECKS for status in c.gives}
+    missed = sorted(declared - reached)
+    assert missed == [], f"no entry of EXAMPLES (tests/unit/doctor_examples.py) brings {missed}"
+    assert reached <= declared
     for needle, status, found, fix in GPU_ERRORS:
         told = [results(settings, **facts)["gpu.container"] for facts, settings in EXAMPLES
                 if needle in "\n".join(facts.get("gpu", {}).get("output", []))]
@@ -993,44 +756,25 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row(monkeypatch):
 
 
 def test_every_check_that_can_fail_has_a_readme_row():
-    # The checks made by _from_preflight share one call site, so each is counted here by name.
-    never_fail = {"driver.libcuda-link", "wsl.info", "toolkit.gpu-path"}
-    names = {r.check for r in run_checks(GOOD, validate({}))}
-    assert {r.check for r in example_rows()} | never_fail == names
+    never_fail = {c.name for c in CHECKS if not c.gives}
+    assert never_fail == {"driver.libcuda-link", "wsl.info", "toolkit.gpu-path"}
+    assert {r.check for r in example_rows()} | never_fail == {c.name for c in CHECKS}
 
 
 def preflight_failure_texts() -> int:
-    """How many ways the preflight can fail: its string literals that say 'Fix: ', docstrings aside."""
+    """How many ways the preflight can fail: the Problems that tasks/preflight.py makes."""
     tree = ast.parse(inspect.getsource(preflight))
-    skip = {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.FunctionDef)) and ast.get_docstring(node)}
-    texts = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
-            skip.update(id(v) for v in node.values)
-            texts.append((id(node), "".join(v.value for v in node.values if isinstance(v, ast.Constant))))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            texts.append((id(node), node.value))
-    return sum(1 for key, text in texts if key not in skip and "Fix: " in text)
+    return sum(1 for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Problem")
 
 
 def test_the_readme_covers_every_preflight_failure_with_the_same_fix():
-    section, seen = readme_section(), set()
+    section, seen = readme.section(readme.README.read_text(), "doctor"), set()
     for facts, settings in EXAMPLES:
         facts, settings = {**GOOD, **facts}, validate(settings)
         problems = preflight_problems(facts, settings)
         for problem in problems + missing_users(docker_users(settings, facts), facts["users"]):
             seen.add(problem)
-            assert _cell(problem.split(" Fix: ", 1)[1]) in section, problem
+            assert cell(problem.fix) in section, problem
     assert len(seen) >= preflight_failure_texts(), (
         "a preflight failure has no example in EXAMPLES, so the README's table misses it")
-
-
-def write_readme() -> None:
-    text = README.read_text()
-    head, rest = text.split(BEGIN, 1)
-    README.write_text(f"{head}{BEGIN}\n{troubleshooting_table()}\n{END}{rest.split(END, 1)[1]}")
-
-
-if __name__ == "__main__":
-    write_readme()

@@ -7,6 +7,7 @@ from tasks.preflight import (desktop_cli, kernel_version, missing_users, preflig
                              wsl_generation)
 from tasks.settings import validate
 from tests.unit import realtext as real
+from tests.unit.facts_examples import GOOD_FACTS, GOOD_NATIVE, NVRM_OPEN, NVRM_PROPRIETARY, SMI_NO_DRIVER
 
 WSL2 = [
     real.WSL2_OSRELEASE_5_15_167_4, real.WSL2_OSRELEASE_5_15_90_1, real.WSL2_OSRELEASE_5_10_102_1,
@@ -14,56 +15,21 @@ WSL2 = [
     real.WSL2_OSRELEASE_6_1_38_NO_SUFFIX,
 ]
 WSL1 = [real.WSL1_OSRELEASE_19041, real.WSL1_OSRELEASE_22621, real.WSL1_OSRELEASE_18362]
-GOOD_FACTS = {
-    "osrelease": real.WSL2_OSRELEASE_5_15_167_4,
-    "dxg": "char",
-    "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
-    "linux_driver": [],
-    "distro": "ubuntu",
-    "distro_version": "24.04",
-    "codename": "noble",
-    "arch": "amd64",
-    "pid1": "systemd",
-    "user": "alice",
-    "docker_cli": [],
-}
 
 
 # Native kernel releases, VERBATIM from `uname -a` in NVIDIA/nvidia-docker#1266 (Ubuntu 18.04) and
 # #954 (Ubuntu), and Debian 12's "6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)"
 # quoted in a bbs.kanxue.com article on Dirty COW.
 NATIVE = ["5.3.0-46-generic", "4.15.0-47-generic", "6.1.0-27-amd64"]
-# VERBATIM /proc/driver/nvidia/version first lines: dylanaraps/neofetch#876 (proprietary module),
-# nix-community/nixGL#186 (open module, Ubuntu 24.04 nvidia-driver-565-open).
-NVRM_PROPRIETARY = "NVRM version: NVIDIA UNIX x86_64 Kernel Module  384.98  Thu Oct 26 15:16:01 PDT 2017"
-NVRM_OPEN = ("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  565.57.01  Release Build  "
-             "(dvs-builder@U16-A24-9-2)  Thu Oct 10 12:15:00 UTC 2024")
-# VERBATIM `nvidia-smi -L`, akash-network/provider-configs#12.
-SMI_LIST = "GPU 0: Quadro RTX 4000 (UUID: GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43)"
-# VERBATIM nvidia-smi without a loaded driver, NVIDIA/nvidia-docker#988; exit 9 is "NVIDIA driver
-# is not loaded" in nvidia-smi(1)'s RETURN VALUE list (quoted in Ricks-Lab/gpu-utils#88).
-SMI_NO_DRIVER = ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
-                 "Make sure that the latest NVIDIA driver is installed and running.")
-GOOD_NATIVE = {
-    **GOOD_FACTS,
-    "osrelease": "6.1.0-27-amd64",
-    "dxg": None,
-    "wsl_lib": [],
-    "distro": "debian",
-    "distro_version": "12",
-    "codename": "bookworm",
-    "nvidia_module": NVRM_OPEN,
-    "nvidia_smi": "0",
-    "nvidia_smi_output": [SMI_LIST],
-}
 
 
 def problems(settings=None, **facts):
-    return preflight_problems({**GOOD_FACTS, **facts}, validate(settings or {}))
+    """The preflight's problems, as the deploy prints them."""
+    return [str(p) for p in preflight_problems({**GOOD_FACTS, **facts}, validate(settings or {}))]
 
 
 def native_problems(settings=None, **facts):
-    return preflight_problems({**GOOD_NATIVE, **facts}, validate(settings or {}))
+    return [str(p) for p in preflight_problems({**GOOD_NATIVE, **facts}, validate(settings or {}))]
 
 
 @pytest.mark.parametrize("release", WSL2)
@@ -228,5 +194,5 @@ def test_native_hosts_still_need_a_supported_distro():
 
 def test_docker_users_must_exist():
     assert missing_users(["alice"], ["root", "alice"]) == []
-    [problem] = missing_users(["bob"], ["root", "alice"])
+    [problem] = map(str, missing_users(["bob"], ["root", "alice"]))
     assert "user 'bob' does not exist" in problem

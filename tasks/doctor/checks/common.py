@@ -1,0 +1,81 @@
+"""What doctor's checks share: how they read the facts, the preflight's problems, and the skips."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tasks.daemon import parse_daemon_json
+from tasks.doctor.registry import FAIL, Skip, Verdict
+from tasks.preflight import Problem, preflight_problems, wsl_generation
+
+DEPLOY = "rerun the deploy (deploy.py)"
+RESTART = "`sudo systemctl restart docker`"
+NVML_BLOCKED = "GPU access blocked by the operating system"
+WINDOWS_DRIVER_FIX = (
+    "update the NVIDIA driver for Windows (with WSL support), run `wsl --update`, then `wsl --shutdown`"
+)
+
+
+def deploy_fix(what: str) -> str:
+    return f"{DEPLOY}, which {what}"
+
+
+def problem(facts: dict, settings, name: str) -> Problem | None:
+    """The preflight's problem for its check `name`, or None when that check passes."""
+    return next((p for p in preflight_problems(facts, settings) if p.check == name), None)
+
+
+def clause(found: Problem) -> str:
+    """A problem's finding as doctor shows it: without the full stop that a quoted message may end with."""
+    return found.found.rstrip(".")
+
+
+def preflight_verdict(facts: dict, settings, name: str) -> Verdict | None:
+    """The preflight's check `name` as a FAIL, or None when it passes."""
+    found = problem(facts, settings, name)
+    return Verdict(FAIL, clause(found), found.fix) if found else None
+
+
+def off_wsl(facts) -> bool:
+    """A kernel that is not WSL's, which the preflight takes for a native host: WSL's own checks do not apply."""
+    return wsl_generation(facts.get("osrelease", "")) is None
+
+
+def desktop(settings) -> bool:
+    return settings.docker_engine == "docker-desktop"
+
+
+def packages(facts) -> dict:
+    return dict(line.split(" ", 1) for line in facts.get("pkg", []) if " " in line)
+
+
+def binaries(facts) -> dict:
+    return dict(line.split(" ", 1) for line in facts.get("bin", []) if " " in line)
+
+
+def daemon_config(facts) -> dict | None:
+    return parse_daemon_json(facts.get("daemon_json")) if facts.get("daemon_json_exists") else {}
+
+
+def engines(facts) -> list[tuple[int, int, int]]:
+    """(pid, uid, started at) of each running dockerd."""
+    found = []
+    for line in facts.get("dockerd", []):
+        try:
+            pid, uid, started = (int(x) for x in line.split())
+        except ValueError:
+            continue
+        found.append((pid, uid, started))
+    return found
+
+
+def when(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# The skips that open many checks; each check may say them in its own words: desktop_mode("...").
+not_on_wsl = Skip(lambda facts, settings: off_wsl(facts),
+                  lambda facts: f"kernel {facts.get('osrelease') or 'unknown'} is not WSL's: does not apply")
+desktop_mode = Skip(lambda facts, settings: desktop(settings), "Docker Desktop runs the engine")
+no_toolkit = Skip(lambda facts, settings: desktop(settings) or "nvidia-container-toolkit" not in packages(facts),
+                  "no toolkit in this distro (see toolkit.installed)")

@@ -1,0 +1,34 @@
+"""The Linux driver layer: no Linux NVIDIA driver inside WSL shadows the Windows driver's libraries."""
+
+from __future__ import annotations
+
+from tasks.doctor.checks.common import not_on_wsl, preflight_verdict
+from tasks.doctor.registry import FAIL, INFO, PASS, Verdict, check
+from tasks.facts import WSL_LIB
+
+LAYER = "Linux driver"
+
+
+@check("linux-driver.packages", skip=[not_on_wsl], gives=[FAIL])
+def check_linux_driver(facts, settings) -> Verdict:
+    """No Linux NVIDIA driver package is installed inside WSL (the preflight's check)."""
+    return preflight_verdict(facts, settings, "Linux NVIDIA driver") or \
+        Verdict(PASS, "no Linux NVIDIA driver package is installed")
+
+
+@check("linux-driver.libcuda", skip=[not_on_wsl], gives=[FAIL])
+def check_linker_libcuda(facts, settings) -> Verdict:
+    """The linker finds libcuda.so.1 in the Windows driver's folder, not a Linux driver's."""
+    paths = facts.get("ld_libcuda", [])
+    foreign = [p for p in paths if not p.startswith("/usr/lib/wsl/")]
+    if foreign:
+        return Verdict(
+            FAIL,
+            f"the linker resolves libcuda.so.1 to {', '.join(foreign)}, not to the Windows "
+            f"driver's {WSL_LIB}",
+            f"`dpkg -S {foreign[0]}` names the Linux driver or CUDA driver package that brought it: "
+            "`sudo apt-get purge` that package, then `sudo ldconfig`",
+        )
+    if paths:
+        return Verdict(PASS, f"the linker resolves libcuda.so.1 to {paths[0]}")
+    return Verdict(INFO, "libcuda.so.1 is not in the linker's cache (ldconfig -p)")

@@ -1,0 +1,217 @@
+"""Doctor's facts of a converged workstation, and one example of each way a check fails or warns.
+
+tools/readme.py writes README.md's troubleshooting table from EXAMPLES; tests/unit/test_doctor.py checks them.
+"""
+
+import subprocess
+import tempfile
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from tasks.doctor.checks import CHECKS, run_checks
+from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, DoctorFacts, sudo_check_command
+from tasks.settings import SettingsError, validate
+from tests.unit import realtext as real
+from tests.unit.facts_examples import GOOD_NATIVE, SMI_NO_DRIVER
+from tests.unit.sudo_examples import SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, Machine
+
+NOW = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) + 86400
+SUDO_KEYS = ("sudo_user", "sudo.verdict", "sudo.path", "sudo.version", "sudo.since", "sudo.fix")
+UBUNTU = "ubuntu"  # sudo-rs as the alternative for /usr/bin/sudo, beside sudo.ws
+
+
+def sudo_facts(version_text: str = "", where: str = UBUNTU, *, uid: int = 1000, sudo_user: str = "",
+               **sudo) -> dict:
+    """The fact's sudo keys from its own command, on a stand-in of alice's machine with a sudo at where
+    answering version_text (no sudo without one; tests/unit/test_sudo_check.py's Machine), its paths
+    told as on the machine it stands for."""
+    with tempfile.TemporaryDirectory() as folder:
+        machine = Machine(Path(folder), uid=uid, user="alice")
+        if version_text and where == UBUNTU:
+            machine.alternatives(version_text)
+        elif version_text:
+            machine.sudo(version_text, where=where, **sudo)
+        command = Path(folder) / "command.sh"
+        command.write_text(sudo_check_command())
+        out = machine.run(command, env={"SUDO_USER": sudo_user}).stdout.replace(folder, "")
+    printed = {k: v for k, v in DoctorFacts().process(out.splitlines()).items() if k.startswith("sudo")}
+    return {**dict.fromkeys(SUDO_KEYS), **printed}  # None: not printed, so GOOD's is taken away
+
+
+def ldconfig_paths(text: str) -> list[str]:
+    """What DoctorFacts keeps of `ldconfig -p`: where each libcuda.so.1 entry points."""
+    return [line.split()[-1] for line in text.splitlines() if line.split()[:1] == ["libcuda.so.1"]]
+
+
+# A converged workstation, as doctor's facts read it.
+GOOD = {
+    "osrelease": real.WSL2_OSRELEASE_5_15_167_4, "dxg": "char", "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
+    "linux_driver": [], "distro": "ubuntu", "distro_version": "24.04", "codename": "noble",
+    "arch": "amd64", "pid1": "systemd", "user": "alice", "docker_cli": ["/usr/bin/docker"],
+    "now": str(NOW), "rtc": str(NOW), "euid": "0",
+    "wslinfo_version": real.WSL_VERSION_2_7_3, "wslinfo_networking": real.WSLINFO_NETWORKING_MODE_NAT,
+    "smi.rc": "0", "smi": real.NVIDIA_SMI_L_4GPU.splitlines(),
+    "libcuda_file": "file", "ld_libcuda": ldconfig_paths(real.LDCONFIG_P_WSL),
+    "apt_date": [real.APT_RELEASE_DATE_NOBLE],
+    "wsl_conf_exists": "1", "wsl_conf": real.WSL_CONF_SYSTEMD_DOCS.splitlines(),
+    "pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble", "nvidia-container-toolkit 1.17.8-1",
+            "nvidia-container-toolkit-base 1.17.8-1"],
+    "bin": ["dockerd /usr/bin/dockerd",
+            "nvidia-container-runtime-hook /usr/bin/nvidia-container-runtime-hook",
+            "nvidia-container-runtime /usr/bin/nvidia-container-runtime", "nvidia-ctk /usr/bin/nvidia-ctk"],
+    "toolkit_installed_at": str(NOW - 7200), "engine_unit": "active",
+    "exec_start": real.DOCKER_SERVICE_SHOW_EXECSTART_H, "dockerd": [f"812 0 {NOW - 3600}"],
+    "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
+    "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
+    "docker_info.rc": "0", "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
+    "docker_host": "", "context_host": ["unix:///var/run/docker.sock"],
+    "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
+    "iptables_legacy.rc": "0", "iptables_legacy": "",
+    "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
+    "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": "",
+    # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
+    **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
+}
+# A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
+NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
+                                      "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
+STALE_ENGINE = {"docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()],
+                "daemon_json_changed_at": str(NOW - 60)}
+# The engine stopped, with docker.socket active: doctor asks it nothing, nor runs the GPU container.
+SOCKET_ONLY = {"dockerd": [], "engine_unit": "inactive", "docker_info_skipped": "1", "docker_info.rc": None,
+               "docker_info": None, "gpu_asked": True}
+
+
+def host_paths(spec: str) -> list[str]:
+    """What the fact's sed reads of a CDI spec: the files it mounts, one a line."""
+    out = subprocess.run(["sed", "-n", CDI_HOST_PATH_SED], input=spec, capture_output=True, text=True,
+                         check=True).stdout
+    return [line.strip() for line in out.splitlines()]
+
+
+# What a fresh install gives today: Docker 29.2 and toolkit 1.20, so `--gpus` runs through CDI.
+CDI29 = {"pkg": [real.DPKG_DOCKER_CE_29_2_1, real.DPKG_TOOLKIT_1_20_0,
+                 "nvidia-container-toolkit-base 1.20.0-1"],
+         "bin": GOOD["bin"] + ["nvidia-cdi-hook /usr/bin/nvidia-cdi-hook"],
+         "cdi_spec": [CDI_REFRESH_OUTPUT], "cdi_missing": [],
+         "cdi_refresh_unit": "/usr/lib/systemd/system/nvidia-cdi-refresh.service"}
+# After a Windows driver update: the spec still names the old driver store folder.
+STALE_SPEC = {"cdi_spec": [CDI_REFRESH_OUTPUT],
+              "cdi_missing": [f"{CDI_REFRESH_OUTPUT} {p}" for p in host_paths(real.CDI_SPEC_WSL_YAML)
+                              if p.startswith("/usr/lib/wsl/drivers/")],
+              "cdi_refresh_unit": CDI29["cdi_refresh_unit"]}
+NO_RUNTIME = {"daemon_json": real.DAEMON_JSON_EXISTING_INPUT.splitlines(),
+              "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}
+
+
+
+def as_alice(*args, **kwargs) -> dict:
+    """sudo_facts of doctor run by alice without --sudo."""
+    return {"euid": "1000", **sudo_facts(*args, **kwargs)}
+
+
+
+def settings_error(data: dict) -> str:
+    """What doctor reports of these settings: validate's own message."""
+    try:
+        validate(data)
+    except SettingsError as error:
+        return str(error)
+    raise AssertionError(f"{data} are valid settings")
+
+
+def failed_gpu(text: str) -> dict:
+    return {"gpu": {"ok": False, "output": text.splitlines()}}
+
+
+# What WSL2's clock lags by after a sleep, as apt's own message of it says (4d 3h 29min 57s).
+LAG = 4 * 86400 + 3 * 3600 + 29 * 60 + 57
+
+
+def run(facts: dict, settings: dict, checks=CHECKS) -> list:
+    """The checks' results on GOOD with these facts and settings; a fact given as None is one the host
+    did not print."""
+    merged = {k: v for k, v in {**GOOD, **facts}.items() if v is not None}
+    return run_checks(merged, validate(settings), checks)
+
+
+# One example of each way a check fails or warns: (fact overrides, setting overrides).
+EXAMPLES = [
+    ({"settings_error": settings_error({"docker_channel": "nightly"})}, {}),
+    ({**as_alice(SUDO_RS_0_2_8)}, {}),  # Ubuntu 25.10's sudo-rs
+    ({**as_alice()}, {}),
+    (sudo_facts(SUDO_RS_0_2_8, sudo_user="alice"), {}),
+    ({"smi.rc": "255", "smi": real.ERR_NVML_BLOCKED.splitlines()}, {}),
+    ({"smi.rc": "6", "smi": real.ERR_SMI_NO_DEVICES.splitlines()}, {}),
+    ({"smi.rc": "124", "smi": []}, {}),  # `timeout 20` ended it: nvidia-smi printed nothing
+    ({"wsl_lib": [], "smi.rc": None, "smi": None}, {}),
+    ({"osrelease": real.WSL1_OSRELEASE_19041}, {}),
+    # Native workstations: the driver, systemd, Docker Desktop.
+    ({**NATIVE, "nvidia_module": "", "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
+    ({**NATIVE, "nvidia_smi": "missing", "nvidia_smi_output": []}, {}),
+    ({**NATIVE, "nvidia_module": "", "nvidia_smi": "9", "nvidia_smi_output": [SMI_NO_DRIVER]}, {}),
+    ({**NATIVE, "nvidia_module": ""}, {}),
+    ({**NATIVE, "pid1": "init"}, {}),
+    (NATIVE, {"docker_engine": "docker-desktop"}),
+    ({"osrelease": real.WSL2_OSRELEASE_5_4_72}, {}),
+    ({"dxg": None}, {}),
+    ({"rtc": str(NOW + LAG)}, {}),
+    ({"now": str(NOW - 4 * 86400 - 86400), "rtc": ""}, {}),
+    ({"distro": "ubuntu", "distro_version": "20.04"}, {}),
+    ({"arch": "i386"}, {}),
+    ({"linux_driver": ["nvidia-driver-550"]}, {}),
+    ({"ld_libcuda": ldconfig_paths(real.LDCONFIG_P_LINUX_DRIVER)}, {}),
+    ({"pid1": "init", "wsl_conf": []}, {}),
+    ({"pid1": "init", "dockerd": [], "engine_unit": None}, {}),
+    ({"wsl_conf": []}, {}),
+    ({"wsl_conf": []}, {"wsl_systemd": False}),
+    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {}),
+    ({"pid1": "init", "wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_INTEROP_SECTION.replace(
+        "enabled=false", "enabled=no")).splitlines()}, {}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + "[automount]\ncgroups=v1\n").splitlines()}, {}),
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {}),
+    ({}, {"docker_engine": "docker-desktop"}),
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER]}, {"docker_engine": "docker-desktop"}),
+    ({"docker_cli": [real.DD_CLI_TOOLS_DOCKER], "pkg": [], "docker_info": STALE_ENGINE["docker_info"]},
+     {"docker_engine": "docker-desktop"}),
+    ({"pkg": [], "bin": [], "dockerd": []}, {}),
+    ({"dockerd": [], "engine_unit": "failed"}, {}),
+    ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION}, {}),
+    ({"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION, "iptables_legacy.rc": "3",
+      "iptables_legacy": real.ERR_IPTABLES_LEGACY_NO_TABLE.replace("\n", " ")}, {}),
+    ({"daemon_json": ['{"hosts": ["unix:///var/run/docker.sock"]}']}, {}),
+    ({}, {"docker_users": ["bob"]}),
+    ({"docker_group": "docker:x:999:"}, {}),
+    ({"shell_groups": " 1000 27"}, {}),
+    ({"pkg": ["docker-ce 5:27.3.1-1~ubuntu.24.04~noble"]}, {}),
+    ({}, {"nvidia_toolkit_version": "1.17.3-1"}),
+    ({"bin": ["dockerd /usr/bin/dockerd"]}, {}),
+    (STALE_SPEC, {}),
+    ({**CDI29, **STALE_SPEC, "cdi_refresh_unit": None}, {}),
+    ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
+    ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
+    ({"no_cgroups": "true"}, {}),
+    ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
+    ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
+    ({"legacy_list": ["/etc/apt/sources.list.d/nvidia-docker.list"]}, {}),
+    ({"apt_err": real.NVIDIA_SIGNED_BY_CONFLICT.splitlines()[:1]}, {}),
+    ({"apt_err": [real.APT_LIST_TWICE]}, {}),
+    ({"daemon_json": ["{"]}, {}),
+    (NO_RUNTIME, {}),
+    (STALE_ENGINE, {}),
+    ({"docker_info": STALE_ENGINE["docker_info"], "docker_host": "tcp://localhost:2375"}, {}),
+    # A `docker` that ignores --format (a wrapper, or not Docker's CLI) answers in text.
+    ({"docker_info": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA.splitlines()}, {}),
+    ({"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION], "euid": "1000"}, {}),
+    ({"dockerd": [], "engine_unit": "inactive", "docker_info.rc": "1",
+      "docker_info": [real.ERR_DOCKER_NOT_RUNNING]}, {}),
+    (SOCKET_ONLY, {}),
+    (failed_gpu(real.ERR_NO_GPU_DRIVER), {}),
+    (failed_gpu(real.ERR_UNKNOWN_RUNTIME), {}),
+    (failed_gpu(real.ERR_UNKNOWN_RUNTIME_OLD), {}),
+    (failed_gpu(real.ERR_WSL_NO_ADAPTERS), {}),
+    (failed_gpu(real.ERR_LIBNVIDIA_ML_EXISTS), {}),
+    (failed_gpu(real.ERR_NVML_BLOCKED), {}),
+    (failed_gpu(real.ERR_DOCKER_NOT_RUNNING), {}),
+]
