@@ -2,6 +2,7 @@
 
 import json
 
+import testinfra
 from twin import DEFAULT_PLATFORM, NATIVE_KERNEL, PLATFORMS
 
 ENGINE = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
@@ -77,3 +78,22 @@ def assert_gpu_docker_works(host):
     assert "docker" in host.user("dev").groups
     assert not host.file("/etc/wsl.conf").exists
     assert host.run("apt-get update").rc == 0
+
+
+def settles(run_deploy, twin, **settings):
+    """The next run changes nothing."""
+    again = run_deploy(twin, **settings)
+    assert again.returncode == 0 and again.changed == [], again
+
+
+def assert_a_rerun_changes_nothing(twin, run_deploy):
+    """A rerun on a converged twin: no operation changes, files and packages stay, the engine keeps running."""
+    host = testinfra.get_host(twin.testinfra_target)
+    before, pid = twin.snapshot(), engine_pid(host)
+    again = run_deploy(twin)
+    assert again.returncode == 0, again
+    assert again.changed == [] and again.results["totals"]["success"] == 0, again
+    assert twin.snapshot() == before
+    assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
+    return host
+

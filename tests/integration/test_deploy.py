@@ -11,6 +11,7 @@ from stack import (
     NVIDIA_LIST,
     NVIDIA_RUNTIME,
     TOOLKIT,
+    assert_a_rerun_changes_nothing,
     assert_converged,
     desktop_integration,
     engine_pid,
@@ -33,13 +34,7 @@ def test_a_fresh_twin_converges(converged, mirrors):
 
 
 def test_a_second_run_changes_nothing(twin, run_deploy):
-    host = testinfra.get_host(twin.testinfra_target)
-    before, pid = twin.snapshot(), engine_pid(host)
-    again = run_deploy(twin)
-    assert again.returncode == 0, again
-    assert again.changed == [] and again.results["totals"]["success"] == 0, again
-    assert twin.snapshot() == before
-    assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
+    host = assert_a_rerun_changes_nothing(twin, run_deploy)
     assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
 
 

@@ -10,7 +10,7 @@ import time
 import pytest
 import testinfra
 from harness import ROOT, TWIN_SETTINGS
-from stack import DOCKER_KEY, DOCKER_LIST, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, assert_converged
+from stack import DOCKER_KEY, DOCKER_LIST, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, assert_converged, settles
 from twin import Twin
 
 from tests.unit.bad_settings import BAD_VALUES
@@ -35,11 +35,6 @@ def urls(server):
     return {"docker_install_script_url": f"{server.url}/get-docker.sh",
             "docker_download_url": f"{server.url}/docker",
             "nvidia_repo_url": f"{server.url}/nvidia"}
-
-
-def settles(run_deploy, twin, **settings):
-    again = run_deploy(twin, **settings)
-    assert again.returncode == 0 and again.changed == [], again
 
 
 def commands_sent(twin, mirrors, folder, **settings) -> list[str]:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 import testinfra
-from stack import LEGACY_LIST, NVIDIA_LIST, assert_converged, engine_pid
+from stack import LEGACY_LIST, NVIDIA_LIST, assert_a_rerun_changes_nothing, assert_converged, engine_pid, settles
 from twin import PLATFORMS
 
 pytestmark = pytest.mark.integration
@@ -35,11 +35,6 @@ def converged(today):
     return platform, twin
 
 
-def settles(run_deploy, twin):
-    again = run_deploy(twin)
-    assert again.returncode == 0 and again.changed == [], again
-
-
 def test_a_fresh_twin_converges(today, mirrors):
     platform, twin, first = today
     assert first.returncode == 0 and first.changed and not first.errors, first
@@ -51,13 +46,7 @@ def test_a_fresh_twin_converges(today, mirrors):
 
 def test_a_second_run_changes_nothing(converged, run_deploy):
     platform, twin = converged
-    host = testinfra.get_host(twin.testinfra_target)
-    before, pid = twin.snapshot(), engine_pid(host)
-    again = run_deploy(twin)
-    assert again.returncode == 0, again
-    assert again.changed == [] and again.results["totals"]["success"] == 0, again
-    assert twin.snapshot() == before
-    assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
+    host = assert_a_rerun_changes_nothing(twin, run_deploy)
     assert host.package("docker-model-plugin").is_installed
 
 
