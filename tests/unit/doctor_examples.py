@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from tasks.doctor.checks import CHECKS, run_checks
+from tasks.doctor.checks.gpu import check_gpu_container
 from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, DoctorFacts, sudo_check_command
 from tasks.settings import SettingsError, validate
 from tests.unit import realtext as real
@@ -133,6 +134,19 @@ def run(facts: dict, settings: dict, checks=CHECKS) -> list:
     did not print."""
     merged = {k: v for k, v in {**GOOD, **facts}.items() if v is not None}
     return run_checks(merged, validate(settings), checks)
+
+
+def results(settings=None, **facts) -> dict:
+    """Each check's verdict on GOOD with these facts; a fact given as None is one the host did not print."""
+    return {r.check: r for r in run(facts, settings or {})}
+
+
+def check(name: str, settings=None, **facts):
+    return results(settings, **facts)[name]
+
+
+def gpu(output: str, ok=False):
+    return check_gpu_container({**GOOD, "gpu": {"ok": ok, "output": output.splitlines()}}, validate({}))
 
 
 # One example of each way a check fails or warns: (fact overrides, setting overrides).

@@ -11,7 +11,7 @@ import pytest
 from tasks import preflight
 from tasks.docker import docker_users
 from tasks.doctor.checks import CHECKS, LAYERS, layer, run_checks
-from tasks.doctor.checks.gpu import GPU_ERRORS, check_gpu_container
+from tasks.doctor.checks.gpu import GPU_ERRORS
 from tasks.doctor.checks.toolkit import toolkit_version
 from tasks.doctor.facts import CDI_REFRESH_OUTPUT, LISTS, DoctorFacts
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN
@@ -22,24 +22,12 @@ from tasks.settings import SettingsError, validate
 from tasks.wslconf import merge_systemd, systemd_enabled
 from tests.unit import realtext as real
 from tests.unit.doctor_examples import (CDI29, EXAMPLES, GOOD, LAG, NATIVE, NO_RUNTIME, NOW, SOCKET_ONLY, STALE_ENGINE,
-                                        STALE_SPEC, UBUNTU, as_alice, host_paths, ldconfig_paths, run, sudo_facts)
+                                        STALE_SPEC, UBUNTU, as_alice, check, gpu, host_paths, ldconfig_paths,
+                                        results, sudo_facts)
 from tests.unit.facts_examples import SMI_NO_DRIVER
 from tests.unit.sudo_examples import SUDO_RS_0_2_5, SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, SUDO_WS_1_9_13P3
 from tools import readme
 from tools.readme import cell, example_rows
-
-
-def results(settings=None, **facts) -> dict:
-    """Each check's verdict on GOOD with these facts; a fact given as None is one the host did not print."""
-    return {r.check: r for r in run(facts, settings or {})}
-
-
-def check(name: str, settings=None, **facts):
-    return results(settings, **facts)[name]
-
-
-def gpu(output: str, ok=False):
-    return check_gpu_container({**GOOD, "gpu": {"ok": ok, "output": output.splitlines()}}, validate({}))
 
 
 # --- the whole list ----------------------------------------------------------------------
