@@ -1,0 +1,182 @@
+"""Doctor's Docker layers on real Docker text: the engine, the docker group, daemon.json, the GPU container."""
+
+import json
+
+import pytest
+
+from tasks.doctor.checks import run_checks
+from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.settings import validate
+from tests.unit import realtext as real
+from tests.unit.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, gpu, results
+
+# --- Docker Engine -----------------------------------------------------------------------
+
+def test_desktop_integration_conflicts_with_docker_ce():
+    r = check("docker.desktop", docker_cli=[real.DD_CLI_TOOLS_DOCKER])
+    assert r.status == FAIL and "Resources > WSL integration" in r.fix
+
+
+def test_desktop_mode_without_integration_fails_and_with_both_engines_warns():
+    assert check("docker.desktop", {"docker_engine": "docker-desktop"}).status == FAIL
+    r = check("docker.desktop", {"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER])
+    assert r.status == WARN and "two engines" in r.found
+
+
+def test_desktop_mode_steps_the_engine_checks_aside():
+    r = results({"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER], pkg=[])
+    for name in ("docker.engine", "toolkit.installed", "daemon-json.runtime", "group.members",
+                 "toolkit.gpu-path", "toolkit.cdi-spec"):
+        assert r[name].status == INFO, name
+
+
+def test_an_absent_or_stopped_engine_is_the_deploys_to_fix():
+    r = check("docker.engine", pkg=[], bin=[], dockerd=[])
+    assert r.status == FAIL and r.by_deploy and "not installed" in r.found
+    r = check("docker.engine", dockerd=[], engine_unit="inactive")
+    assert r.status == FAIL and r.by_deploy and "docker.service is inactive" in r.found
+    r = check("docker.engine", dockerd=[], pid1="init")
+    assert r.status == FAIL and not r.by_deploy
+
+
+def test_the_iptables_backend_that_works_is_found_by_testing():
+    r = check("docker.iptables", **{"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION})
+    assert r.status == FAIL and "iptables-legacy works" in r.found
+    assert "update-alternatives --set iptables /usr/sbin/iptables-legacy" in r.fix
+    legacy_fails = real.ERR_IPTABLES_LEGACY_NO_TABLE.replace("\n", " ")
+    r = check("docker.iptables", iptables="/usr/sbin/xtables-legacy-multi",
+              **{"iptables_legacy.rc": "3", "iptables_legacy": legacy_fails})
+    assert r.status == FAIL and "/usr/sbin/iptables-nft" in r.fix
+    r = check("docker.iptables", **{"iptables_nft.rc": "1", "iptables_nft": real.ERR_IPTABLES_NFT_GENERATION,
+                                     "iptables_legacy.rc": "3", "iptables_legacy": legacy_fails})
+    assert r.status == FAIL and "no iptables backend works" in r.found
+
+
+def test_iptables_is_not_judged_when_dockerd_does_not_use_it_or_doctor_is_not_root():
+    daemon = json.dumps({"iptables": False, "runtimes": {"nvidia": {"path": "nvidia-container-runtime"}}})
+    assert check("docker.iptables", daemon_json=[daemon]).status == INFO
+    denied = ("iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: "
+              "Permission denied (you must be root)")
+    r = check("docker.iptables", euid="1000", **{"iptables_nft.rc": "4", "iptables_nft": denied,
+                                                  "iptables_legacy.rc": "4", "iptables_legacy": denied})
+    assert r.status == INFO and "--sudo" in r.found
+
+
+def test_a_hosts_key_that_clashes_with_the_services_h_flag_fails():
+    hosts = json.loads(real.ERR_DAEMON_HOSTS_CONFLICT.split("from file: ")[1].rstrip(")").replace(
+        "[", '["').replace("]", '"]'))
+    r = check("docker.hosts", daemon_json=[json.dumps({"hosts": hosts})])
+    assert r.status == FAIL and "-H" in r.found and "ExecStart=" in r.fix
+    assert "the following directives are specified both as a flag and in the configuration file" in r.found
+    flagless = real.DOCKER_SERVICE_SHOW_EXECSTART_H.replace(" -H fd://", "")
+    with_hosts = [json.dumps({"hosts": hosts})]
+    assert check("docker.hosts", daemon_json=with_hosts, exec_start=flagless).status == PASS
+    assert check("docker.hosts").status == PASS
+
+
+# --- the docker group --------------------------------------------------------------------
+
+def test_a_user_outside_the_docker_group_is_the_deploys_to_fix():
+    r = check("group.members", docker_group="docker:x:999:")
+    assert r.status == FAIL and r.by_deploy and "alice is not in the docker group" in r.found
+
+
+def test_a_listed_user_who_does_not_exist_fails_with_the_preflights_fix():
+    r = check("group.members", {"docker_users": ["alice", "bob"]})
+    assert r.status == FAIL and "'bob' does not exist" in r.found and "correct docker_users" in r.fix
+
+
+def test_membership_not_yet_active_in_this_shell_warns():
+    r = check("group.active", shell_groups=" 1000 4 27")
+    assert r.status == WARN and "newgrp docker" in r.fix
+    assert "permission denied while trying to connect to the Docker daemon socket" in \
+        real.ERR_DOCKER_SOCKET_PERMISSION
+    assert check("group.active").status == PASS
+
+
+def test_without_a_user_shell_above_doctor_the_group_activity_is_unknown():
+    facts = dict(GOOD)
+    del facts["shell_groups"]
+    r = {x.check: x for x in run_checks(facts, validate({}))}["group.active"]
+    assert r.status == INFO
+
+
+# --- daemon.json -------------------------------------------------------------------------
+
+def test_daemon_json_that_is_not_json_fails_and_the_deploy_rewrites_it():
+    r = check("daemon-json.valid", daemon_json=real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines()[:-1])
+    assert r.status == FAIL and r.by_deploy and "not a JSON object" in r.found
+
+
+def test_the_clis_own_warning_beside_the_runtimes_is_not_mistaken_for_them():
+    runtimes = [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()]
+    assert check("daemon-json.loaded", docker_info=runtimes).status == PASS
+    r = check("daemon-json.loaded", docker_info=["null"])
+    assert r.status == FAIL and "docker info gave no runtimes: null" in r.found
+
+
+def test_a_runtime_not_registered_is_the_deploys_to_fix():
+    r = results(**NO_RUNTIME)
+    assert r["daemon-json.runtime"].status == FAIL and r["daemon-json.runtime"].by_deploy
+    assert r["daemon-json.loaded"].status == FAIL and r["daemon-json.loaded"].by_deploy
+
+
+def test_an_engine_not_restarted_after_daemon_json_changed_needs_a_restart():
+    r = check("daemon-json.loaded", **STALE_ENGINE)
+    assert r.status == FAIL and not r.by_deploy and "not restarted" in r.found
+    assert r.fix == "`sudo systemctl restart docker`"
+
+
+def test_a_cli_talking_to_another_engine_is_named():
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"],
+              docker_host="tcp://127.0.0.1:2375")
+    assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
+
+
+def test_the_contexts_endpoint_is_found_among_docker_29s_warnings():
+    context = [real.WARN_DOCKER29_CGROUP_V1, "tcp://127.0.0.1:2375", real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF]
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"], context_host=context)
+    assert r.status == FAIL and "another engine (tcp://127.0.0.1:2375)" in r.found
+    r = check("daemon-json.loaded", docker_info=STALE_ENGINE["docker_info"], context_host=context[:1])
+    assert "another engine (unknown)" in r.found
+
+
+def test_an_engine_that_does_not_answer_or_refuses_the_user():
+    r = check("daemon-json.loaded", dockerd=[], engine_unit="inactive",
+              **{"docker_info.rc": "1", "docker_info": [real.ERR_DOCKER_NOT_RUNNING]})
+    assert r.status == FAIL and r.by_deploy and "Is the docker daemon running?" in r.found
+    r = check("daemon-json.loaded", **{"docker_info.rc": "1",
+                                       "docker_info": [real.ERR_DOCKER_SOCKET_PERMISSION]})
+    assert r.status == WARN and "--sudo" in r.fix
+
+
+def test_a_stopped_engine_behind_docker_socket_is_not_asked_so_not_started():
+    r = results(**SOCKET_ONLY)
+    assert r["daemon-json.loaded"].status == FAIL and r["daemon-json.loaded"].by_deploy
+    assert "docker.socket would start it" in r["daemon-json.loaded"].found
+    assert r["gpu.container"].status == FAIL and "not run" in r["gpu.container"].found
+
+
+# --- GPU container -----------------------------------------------------------------------
+
+def test_the_gpu_container_runs_only_when_asked():
+    r = check("gpu.container")
+    assert r.status == INFO and "doctor_gpu_container" in r.found
+
+
+@pytest.mark.parametrize("text,status,words", [
+    (real.ERR_NO_GPU_DRIVER, FAIL, "no GPU device driver"),
+    (real.ERR_UNKNOWN_RUNTIME, FAIL, "not loaded the nvidia runtime"),
+    (real.ERR_UNKNOWN_RUNTIME_OLD, FAIL, "not loaded the nvidia runtime"),
+    (real.ERR_WSL_NO_ADAPTERS, FAIL, "no GPU adapter"),
+    (real.ERR_LIBNVIDIA_ML_EXISTS, WARN, "the image's fault"),
+    (real.ERR_NVML_BLOCKED, FAIL, "GPU access blocked"),
+    ("docker: Error response from daemon: pull access denied for no-such-image", FAIL, "pull access denied"),
+])
+def test_gpu_container_errors_are_told_apart(text, status, words):
+    r = gpu(text)
+    assert r.status == status and words in r.found and r.fix
+
+
+def test_a_gpu_container_that_runs_passes():
+    assert gpu("= 4 GPU benchmark done", ok=True).status == PASS
