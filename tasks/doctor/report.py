@@ -17,6 +17,9 @@ from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Result
 
 COLOURS = {PASS: "green", WARN: "yellow", FAIL: "red", INFO: "blue"}
 WIDTH = 100
+# The JSON report's version, as schemas/doctor-report.schema.json gives it: raise it with any change
+# that a tool reading the report must know of.
+SCHEMA = 1
 
 
 def counts(results: list[Result]) -> str:
@@ -58,9 +61,11 @@ def report_json(reports: dict[str, list[Result]], unreachable: list[str]) -> dic
         for check in failed(results):
             fails.setdefault(check, []).append(name)
     return {
+        "schema": SCHEMA,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "hosts": {
-            name: {"failed": failed(results), "checks": [r.as_dict() for r in results]}
+            name: {"failed": failed(results),
+                   "checks": [{**r.as_dict(), "layer": layer(r.check)} for r in results]}
             for name, results in reports.items()
         },
         "unreachable": unreachable,

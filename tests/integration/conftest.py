@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from harness import ROOT, TWIN_SETTINGS
+from reports import valid
 from twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
 
 
@@ -230,6 +231,6 @@ def run_doctor(mirrors, tmp_path_factory):
             [sys.executable, "-m", "pyinfra", "-y", str(folder / "inventory.py"), "doctor.py"],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )
-        return DoctorRun(proc, json.loads(report.read_text()) if report.exists() else {"hosts": {}})
+        return DoctorRun(proc, valid(json.loads(report.read_text())) if report.exists() else {"hosts": {}})
 
     return run

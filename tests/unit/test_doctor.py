@@ -17,6 +17,7 @@ from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
 from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
+from tests.reports import valid
 from tests.unit.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_ENGINE, check, results
 from tests.unit.facts_examples import SMI_NO_DRIVER
 from tools import readme
@@ -92,7 +93,7 @@ def test_the_table_shows_each_finding_and_the_fix_under_it():
 def test_the_team_report_says_which_hosts_fail_which_checks():
     reports = {"laptop-1": list(results().values()), "laptop-2": list(results(**NO_RUNTIME).values()),
                "laptop-3": list(results(**STALE_ENGINE).values())}
-    report = report_json(reports, ["laptop-4"])
+    report = valid(report_json(reports, ["laptop-4"]))
     assert report["hosts"]["laptop-1"]["failed"] == []
     assert report["fails"]["daemon-json.loaded"] == ["laptop-2", "laptop-3"]
     assert report["fails"]["daemon-json.runtime"] == ["laptop-2"]
