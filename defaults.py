@@ -55,6 +55,9 @@ DEFAULTS = {
     # Where doctor.py writes its JSON report on the machine running pyinfra (relative to
     # where it runs); None writes no file.
     "doctor_report_path": "doctor-report.json",
+    # Where doctor.py writes the same report as one page for a browser (self-contained HTML:
+    # a grid of hosts by layers), on the machine running pyinfra; None writes no page.
+    "doctor_report_html_path": "doctor-report.html",
     # doctor.py also runs a GPU container (gpu_smoke_test_image), pulling the image if absent.
     "doctor_gpu_container": False,
 }

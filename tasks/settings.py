@@ -159,6 +159,7 @@ _CHECKS = {
     "gpu_smoke_test_image": _is_text,
     "gpu_smoke_test_command": _is_text,
     "doctor_report_path": _optional(_is_text),
+    "doctor_report_html_path": _optional(_is_text),
     "doctor_gpu_container": _is_bool,
 }
 assert _CHECKS.keys() == DEFAULTS.keys(), "every setting needs a check"

@@ -37,6 +37,6 @@ def diagnose(data: dict):
         facts["gpu"] = host.get_fact(CommandResult, command=gpu_command(settings))
     results = run_checks(facts, settings)
     logger.info(table(host.name, results))
-    add_host(host.name, results, settings.doctor_report_path)
+    add_host(host.name, results, settings.doctor_report_path, settings.doctor_report_html_path)
     register(host.state)
     no_check_fails(name=REPORT_OP, failed_checks=failed(results))

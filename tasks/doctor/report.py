@@ -13,6 +13,7 @@ from pyinfra.api import FunctionCommand, operation
 from pyinfra.api.state import BaseStateCallback
 
 from tasks.doctor.checks import layer
+from tasks.doctor.page import page
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Result
 
 COLOURS = {PASS: "green", WARN: "yellow", FAIL: "red", INFO: "blue"}
@@ -90,24 +91,30 @@ def summary(report: dict) -> str:
 # report operation has run.
 _reports: dict[str, list[Result]] = {}
 _paths: dict[str, str | None] = {}
+_html_paths: dict[str, str | None] = {}
 _done: set[str] = set()
 REPORT_OP = "No check fails"
 
 
-def add_host(name: str, results: list[Result], path: str | None) -> None:
-    _reports[name], _paths[name] = results, path
+def add_host(name: str, results: list[Result], path: str | None, html_path: str | None = None) -> None:
+    _reports[name], _paths[name], _html_paths[name] = results, path, html_path
+
+
+def _write(paths: dict[str, str | None], unreachable: list[str], what: str, render) -> None:
+    """Each file named in paths, with the report of the hosts that name it."""
+    by_path: dict[str, list[str]] = {}
+    for name, path in paths.items():
+        if path:
+            by_path.setdefault(path, []).append(name)
+    for path, hosts in by_path.items():
+        Path(path).write_text(render(report_json({n: _reports[n] for n in hosts}, unreachable)))
+        logger.info(f"Doctor: {what} of {len(hosts)} host(s) written to {path}")
 
 
 def _finish(state) -> None:
     unreachable = sorted(h.name for h in state.failed_hosts if h.name not in _reports)
-    by_path: dict[str, list[str]] = {}
-    for name, path in _paths.items():
-        if path:
-            by_path.setdefault(path, []).append(name)
-    for path, hosts in by_path.items():
-        report = report_json({n: _reports[n] for n in hosts}, unreachable)
-        Path(path).write_text(json.dumps(report, indent=2) + "\n")
-        logger.info(f"Doctor: JSON report of {len(hosts)} host(s) written to {path}")
+    _write(_paths, unreachable, "JSON report", lambda report: json.dumps(report, indent=2) + "\n")
+    _write(_html_paths, unreachable, "HTML report", page)
     if len(_reports) > 1 or unreachable:
         logger.info(summary(report_json(_reports, unreachable)))
 

@@ -23,5 +23,6 @@ BAD_VALUES = {
     "gpu_smoke_test_image": "",
     "gpu_smoke_test_command": 42,
     "doctor_report_path": "",
+    "doctor_report_html_path": " ",
     "doctor_gpu_container": "no",
 }
