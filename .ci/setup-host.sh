@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Prepare this machine for the integration tests (as root, idempotent): packages, then a Docker engine.
+# Prepare this machine for the tests (as root, idempotent): packages (chromium for doctor's page), then a
+# Docker engine.
 set -euo pipefail
 
-packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck)
+packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
