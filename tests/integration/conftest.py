@@ -198,12 +198,13 @@ def serve(tmp_path):
 
 
 class DoctorRun:
-    """One `pyinfra doctor.py` run over twins, with the JSON report it wrote."""
+    """One `pyinfra doctor.py` run over twins, with the JSON report and the page it wrote."""
 
-    def __init__(self, proc: subprocess.CompletedProcess, report: dict):
+    def __init__(self, proc: subprocess.CompletedProcess, report: dict, html: Path):
         self.returncode = proc.returncode
         self.output = proc.stdout + proc.stderr
         self.report = report
+        self.html = html  # the page it wrote, doctor-report.html
 
     def checks(self, twin: Twin) -> dict:
         return {c["check"]: c for c in self.report["hosts"][twin.pyinfra_target]["checks"]}
@@ -218,19 +219,22 @@ class DoctorRun:
 
 @pytest.fixture(scope="session")
 def run_doctor(mirrors, tmp_path_factory):
-    """run_doctor(twin or [twins], **settings) runs doctor.py over them, as run_deploy does the deploy."""
+    """run_doctor(twin or [twins], **settings) runs doctor.py over them, as run_deploy does the deploy;
+    unreachable= names hosts added to the inventory that refuse the connection."""
 
-    def run(twins, **settings) -> DoctorRun:
+    def run(twins, *, unreachable=(), **settings) -> DoctorRun:
         twins = twins if isinstance(twins, list) else [twins]
         folder = tmp_path_factory.mktemp("doctor")
-        report = folder / "report.json"
-        data = {**mirrors.settings(), **TWIN_SETTINGS, "doctor_report_path": str(report), **settings}
-        hosts = ", ".join(f"({t.pyinfra_target!r}, {data!r})" for t in twins)
-        (folder / "inventory.py").write_text(f"twins = [{hosts}]\n")
+        report, html = folder / "report.json", folder / "report.html"
+        data = {**mirrors.settings(), **TWIN_SETTINGS, "doctor_report_path": str(report),
+                "doctor_report_html_path": str(html), **settings}
+        hosts = [(t.pyinfra_target, data) for t in twins]
+        hosts += [(name, {"ssh_hostname": "127.0.0.1", "ssh_port": 1}) for name in unreachable]  # nothing listens
+        (folder / "inventory.py").write_text(f"twins = {hosts!r}\n")
         proc = subprocess.run(
             [sys.executable, "-m", "pyinfra", "-y", str(folder / "inventory.py"), "doctor.py"],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )
-        return DoctorRun(proc, valid(json.loads(report.read_text())) if report.exists() else {"hosts": {}})
+        return DoctorRun(proc, valid(json.loads(report.read_text())) if report.exists() else {"hosts": {}}, html)
 
     return run

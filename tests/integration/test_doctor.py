@@ -1,8 +1,11 @@
 """Doctor on WSL2 twins: changes nothing, reports each broken layer; the deploy turns its FAILs to PASS."""
 
 import json
+import re
+from types import SimpleNamespace
 
 import pytest
+from reports import chromium, looks, open_page, worst_cells
 from stack import LEGACY_LIST, NVIDIA_LIST, desktop_integration
 from twin import Twin
 
@@ -20,6 +23,8 @@ DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users d
     " > /tmp/drv/DEBIAN/control && dpkg-deb -b /tmp/drv /tmp/drv.deb >/dev/null"
     " && dpkg -i /tmp/drv.deb >/dev/null"
 )
+# A host whose name is a script: the page shows it as text, and never runs it.
+HOSTILE = "<script>window.__pwned = 1</script>"
 # A list naming NVIDIA's repository with another keyring, as a second install guide leaves it.
 RIVAL_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit-rival.list"
 
@@ -44,6 +49,7 @@ def test_doctor_changes_nothing_and_a_converged_twin_passes(twin, run_doctor):
     assert gpu["status"] == "FAIL" and "no-such-image" in gpu["found"], run
     assert run.returncode != 0 and "doctor: 1 checks FAIL: gpu.container" in run.output, run
     assert "Doctor: " + twin.pyinfra_target in run.output and "JSON report of 1 host(s)" in run.output
+    assert "HTML report of 1 host(s)" in run.output and twin.pyinfra_target in run.html.read_text()
     # The twin's engine is Debian's, older than 29.2: `--gpus` takes the runtime hook.
     gpu_path = run.checks(twin)["toolkit.gpu-path"]
     assert gpu_path["status"] == "PASS", run
@@ -146,14 +152,39 @@ def test_a_stale_cdi_spec_and_wsl_conf_values_wsl_ignores_and_the_deploy_rewrite
         twin.exec("rm -f /var/run/cdi/nvidia.yaml /etc/wsl.conf.bak-* && cat > /etc/wsl.conf", input=original)
 
 
-def test_broken_lower_layers_on_two_twins_and_the_teams_summary(make_twin, run_doctor):
-    wsl1 = make_twin(kernel="4.4.0-19041-Microsoft")
-    wsl1.exec(DRIVER_DEB)
-    desktop_integration(wsl1)
-    bare = make_twin(kernel="5.4.72-microsoft-standard-WSL2", dxg=False, wsl_libs=False)
-    before = {t.name: t.snapshot() for t in (wsl1, bare)}
-    run = run_doctor([wsl1, bare])
-    assert {t.name: t.snapshot() for t in (wsl1, bare)} == before
+def test_systemd_off_and_the_deploy_sets_wsl_conf(make_twin, run_doctor, run_deploy):
+    twin = make_twin(systemd=False)
+    before = run_doctor(twin).checks(twin)
+    assert before["systemd.pid1"]["status"] == "FAIL" and "rerun the deploy" in before["systemd.pid1"]["fix"]
+    assert before["systemd.wsl-conf"]["status"] == "FAIL" and before["systemd.wsl-conf"]["by_deploy"]
+    assert run_deploy(twin).returncode == 0
+    after = run_doctor(twin).checks(twin)
+    assert after["systemd.wsl-conf"]["status"] == "PASS"
+    assert after["systemd.pid1"]["status"] == "FAIL"
+    assert after["systemd.pid1"]["fix"] == "run `wsl.exe --shutdown` from Windows and open the distro again"
+
+
+# --- the team: two twins broken low in the stack, the converged one and a host not reached --------
+
+@pytest.fixture(scope="module")
+def team(platform_twin, converged, run_doctor):
+    """The module's converged twin, two twins broken low in the stack and a host that cannot be
+    reached, whose name is a script: doctored in one run, each twin's snapshot taken before it."""
+    shared, first = converged
+    assert first.returncode == 0, first
+    shared.exec("systemctl reset-failed docker.service")
+    with platform_twin(kernel="4.4.0-19041-Microsoft") as wsl1, \
+            platform_twin(kernel="5.4.72-microsoft-standard-WSL2", dxg=False, wsl_libs=False) as bare:
+        wsl1.exec(DRIVER_DEB)
+        desktop_integration(wsl1)
+        before = {t.name: t.snapshot() for t in (wsl1, bare)}
+        run = run_doctor([shared, wsl1, bare], unreachable=[HOSTILE])
+        yield SimpleNamespace(converged=shared, wsl1=wsl1, bare=bare, before=before, run=run)
+
+
+def test_broken_lower_layers_on_two_twins_and_the_teams_summary(team):
+    wsl1, bare, run = team.wsl1, team.bare, team.run
+    assert {t.name: t.snapshot() for t in (wsl1, bare)} == team.before
     assert run.returncode != 0
     first, second = run.checks(wsl1), run.checks(bare)
     assert first["wsl.version"]["status"] == "FAIL" and "is WSL1" in first["wsl.version"]["found"], run
@@ -165,20 +196,44 @@ def test_broken_lower_layers_on_two_twins_and_the_teams_summary(make_twin, run_d
     assert second["wsl.dxg"]["status"] == "FAIL" and "/dev/dxg is missing" in second["wsl.dxg"]["found"]
     assert second["driver.libraries"]["status"] == "FAIL" and second["driver.nvidia-smi"]["status"] == "FAIL"
     assert second["wsl.version"]["status"] == "PASS" and second["docker.desktop"]["status"] == "PASS"
+    assert run.report["hosts"][team.converged.pyinfra_target]["failed"] == [], run
     fails = run.report["fails"]
     assert fails["wsl.version"] == [wsl1.pyinfra_target] and fails["wsl.dxg"] == [bare.pyinfra_target]
     assert sorted(fails["toolkit.installed"]) == sorted([wsl1.pyinfra_target, bare.pyinfra_target])
-    assert "Doctor summary: 2 hosts" in run.output
+    assert run.report["unreachable"] == [HOSTILE]
+    assert "Doctor summary: 3 hosts" in run.output and f"{HOSTILE}: not reached, no report" in run.output
     assert f"wsl.dxg fails on 1: {bare.pyinfra_target}" in run.output, run
+    assert "HTML report of 3 host(s)" in run.output
 
 
-def test_systemd_off_and_the_deploy_sets_wsl_conf(make_twin, run_doctor, run_deploy):
-    twin = make_twin(systemd=False)
-    before = run_doctor(twin).checks(twin)
-    assert before["systemd.pid1"]["status"] == "FAIL" and "rerun the deploy" in before["systemd.pid1"]["fix"]
-    assert before["systemd.wsl-conf"]["status"] == "FAIL" and before["systemd.wsl-conf"]["by_deploy"]
-    assert run_deploy(twin).returncode == 0
-    after = run_doctor(twin).checks(twin)
-    assert after["systemd.wsl-conf"]["status"] == "PASS"
-    assert after["systemd.pid1"]["status"] == "FAIL"
-    assert after["systemd.pid1"]["fix"] == "run `wsl.exe --shutdown` from Windows and open the distro again"
+def test_the_teams_page_in_chromium(team, tmp_path):
+    wsl1, bare, run = team.wsl1, team.bare, team.run
+    with chromium() as browser:
+        opened = open_page(browser, run.html)
+        page = opened.page
+        assert opened.requests == [page.url] and opened.errors == [] and opened.dialogs == []
+        assert page.evaluate("typeof window.__pwned") == "undefined", "the host's name ran as a script"
+        summary = re.sub(r"\s+", " ", page.locator("#summary").inner_text())
+        assert summary.startswith("3 hosts: 2 fail, 0 warn, 1 pass, 1 not reached. Report made "), summary
+        assert page.locator("#unreachable li").all_text_contents() == [HOSTILE]
+        cells = opened.grid()
+        assert cells == worst_cells(run.report)
+        assert cells[wsl1.pyinfra_target]["WSL"] == "FAIL" and cells[wsl1.pyinfra_target]["Linux driver"] == "FAIL"
+        assert cells[bare.pyinfra_target]["Windows driver"] == "FAIL" and cells[bare.pyinfra_target]["WSL"] == "FAIL"
+        assert set(cells[team.converged.pyinfra_target].values()) == {"PASS", "INFO"}
+
+        size, commonest, colours = looks(opened.screenshot(tmp_path / "page.png"))
+        assert size == (1400, 900) and commonest < 0.8 and colours > 50, (size, commonest, colours)
+
+        fix = run.checks(wsl1)["linux-driver.packages"]["fix"]
+        details = page.locator("#details")
+        assert fix.strip("`") not in details.inner_text()
+        opened.row(wsl1.pyinfra_target).locator("td button[title$=': Linux driver FAIL']").click()
+        shown = details.locator("section:visible")
+        assert shown.locator("h2").inner_text() == f"{wsl1.pyinfra_target}: Linux driver"
+        assert f"fix: {fix.strip('`')}" in shown.inner_text(), shown.inner_text()
+
+        page.locator("#only-failing").check()
+        failing = [name for name, host in run.report["hosts"].items() if host["failed"]]
+        assert sorted(failing) == sorted([wsl1.pyinfra_target, bare.pyinfra_target])
+        assert opened.visible_rows() == failing + [HOSTILE]
