@@ -71,6 +71,10 @@ def test_the_fact_command_has_every_placeholder_filled_and_never_fails():
 def test_doctor_settings_are_validated_with_the_others():
     assert validate({}).doctor_report_path == "doctor-report.json"
     assert validate({"doctor_report_path": None}).doctor_report_path is None
+    assert validate({}).doctor_report_html_path == "doctor-report.html"
+    assert validate({"doctor_report_html_path": None}).doctor_report_html_path is None
+    with pytest.raises(SettingsError, match="doctor_report_html_path = ''"):
+        validate({"doctor_report_html_path": ""})
     with pytest.raises(SettingsError, match="did you mean doctor_gpu_container"):
         validate({"doctor_gpu_containers": True})
     with pytest.raises(SettingsError, match="doctor_gpu_container = 'yes'"):

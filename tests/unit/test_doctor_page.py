@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.doctor.page import TEMPLATE, page
+from tasks.doctor.page import TEMPLATE, code, page, worst
 from tasks.doctor.report import report_json
 from tests.reports import chromium, looks, open_page, valid, worst_cells
 from tests.unit.doctor_examples import EXAMPLES, NO_RUNTIME, run
@@ -66,6 +66,12 @@ def test_host_values_are_escaped_and_the_template_loads_nothing():
     source = TEMPLATE.read_text()
     assert not re.search(r"://|\bsrc=|\bhref=|@import|url\(|@font-face", source), "the page must load nothing"
     assert "innerHTML" not in source and "outerHTML" not in source
+
+
+def test_a_cell_is_its_worst_check_and_commands_show_as_code_never_as_markup():
+    assert worst(["PASS", "INFO"]) == "PASS" and worst(["INFO"]) == "INFO" and worst(["WARN", "FAIL"]) == "FAIL"
+    assert str(code("run `a <b>` & go")) == "run <code>a &lt;b&gt;</code> &amp; go"
+    assert str(code("an ` unpaired <i>")) == "an ` unpaired &lt;i&gt;"
 
 
 def test_the_teams_page_in_chromium(browser, tmp_path):
