@@ -94,15 +94,43 @@ def test_the_template_passes_cloud_inits_own_schema_check(image):
     assert check.returncode == 0 and "Valid schema" in check.stdout, check
 
 
-@pytest.mark.parametrize("wsl_conf", [UBUNTU_WSL_CONF, None], ids=["wsl-conf-enables-systemd", "restart-needed"])
-def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, image, repository, mirrors,
-                                                                       run_deploy, tmp_path):
+def first_boot(image: str, repository, settings: dict, wsl_conf: str | None = UBUNTU_WSL_CONF) -> Twin:
+    """An unstarted twin of Ubuntu 26.04 whose first boot reads the edited template from NoCloud's seed."""
     url, commit = repository
-    users = [USER, "dev"]
-    settings = {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": users}
     seed = {"/var/lib/cloud/seed/nocloud/user-data": user_data(url, commit, settings),
             "/var/lib/cloud/seed/nocloud/meta-data": "instance-id: wsl-twin-first-boot\n"}
-    with Twin(image, os_release=UBUNTU_RESOLUTE, wsl_conf=wsl_conf, boot_files=seed) as twin:
+    return Twin(image, os_release=UBUNTU_RESOLUTE, wsl_conf=wsl_conf, boot_files=seed)
+
+
+def test_a_first_boot_whose_deploy_fails_says_so_at_login_and_changes_nothing_later(image, repository, mirrors):
+    settings = {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": [USER], "docker_channel": "nightly"}
+    with first_boot(image, repository, settings) as twin:
+        status = wait_for_cloud_init(twin)
+        log = twin.exec(f"cat {LOG}").stdout
+        assert "status: error" in status, (status, log[-5000:])
+        assert "docker_channel = 'nightly': must be one of" in log, log[-5000:]
+        assert re.search(r"=== the deploy failed \(exit \d+\): see the lines above\n$", log), log[-3000:]
+        said = login_says(twin)
+        assert f"failed at this distro's first boot. See {LOG}" in said, said
+        assert "sudo sh /opt/wsl-gpu-docker/files/cloud-init/first-boot.sh" in said
+        assert not is_enabled(twin)
+        host = testinfra.get_host(twin.testinfra_target)
+        assert not host.package("docker-ce").is_installed and not host.file("/etc/docker/daemon.json").exists
+
+        # The next boot runs nothing, and still tells.
+        twin.restart()
+        wait_for_cloud_init(twin)
+        assert twin.exec(f"cat {LOG}").stdout == log
+        assert login_says(twin) == said
+
+
+@pytest.mark.parametrize("wsl_conf", [UBUNTU_WSL_CONF, None], ids=["wsl-conf-enables-systemd", "restart-needed"])
+def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, image, repository, mirrors,
+                                                                       run_deploy):
+    _, commit = repository
+    users = [USER, "dev"]
+    with first_boot(image, repository, {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": users},
+                    wsl_conf) as twin:
         status = wait_for_cloud_init(twin)
         log = twin.exec(f"cat {LOG}").stdout
         assert "status: done" in status, (status, log[-5000:])
