@@ -124,6 +124,43 @@ def run_deploy(mirrors, tmp_path_factory):
     return run
 
 
+class Plan:
+    """One `pyinfra deploy.py --dry` run: the operations it says will change the host, and those that may
+    (they run only if an earlier one changes something)."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.returncode = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        try:
+            plan = json.loads(proc.stdout)["plan"]
+        except (ValueError, KeyError):
+            plan = []
+        self.changes = [op["name"] for op in plan if op["hosts_with_change"]]
+        self.may_change = [op["name"] for op in plan if op["hosts_with_conditional_change"]]
+
+    def __repr__(self):
+        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
+        return f"Plan(rc={self.returncode}, changes={self.changes}, may_change={self.may_change})\n{out}"
+
+
+@pytest.fixture(scope="session")
+def plan_deploy(mirrors, tmp_path_factory):
+    """plan_deploy(twin, **settings): `pyinfra --dry` with the settings run_deploy gives, as a lead runs it
+    (without -y, which skips the check for changes and so plans nothing)."""
+
+    def plan(twin: Twin, **settings) -> Plan:
+        data = {**mirrors.settings(), **TWIN_SETTINGS, **settings}
+        inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
+        inventory.write_text(f"twins = [({twin.pyinfra_target!r}, {data!r})]\n")
+        proc = subprocess.run(
+            [sys.executable, "-m", "pyinfra", "--dry", "--json", str(inventory), "deploy.py"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )
+        return Plan(proc)
+
+    return plan
+
+
 @pytest.fixture(scope="module")
 def converged(base_image, run_deploy):
     """(twin, its first run): one converged twin, shared by a module's tests in file order."""

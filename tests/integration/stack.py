@@ -97,3 +97,22 @@ def assert_a_rerun_changes_nothing(twin, run_deploy):
     assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
     return host
 
+
+
+# Everything on the twin's root filesystem but what changes by itself: the kernel's and the boot's
+# filesystems, scratch space, logs and journals.
+UNTRACKED = ["/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/var/log"]
+TREE_SCRIPT = ("find / -xdev \\( " + " -o ".join(f"-path {p}" for p in UNTRACKED) + " \\) -prune -o "
+               "-printf '%p %y %m %U:%G %s %i %T@ %C@ %l\\n' | sort")
+
+
+def tree(twin) -> list[str]:
+    """Every path's type, mode, owner, size, inode, mtime and ctime: a write, a chmod or a rename anywhere
+    changes its line (ctime moves whenever a file's bytes or metadata do)."""
+    return twin.exec(TREE_SCRIPT).stdout.splitlines()
+
+
+def assert_unchanged(twin, before: list[str]):
+    after = tree(twin)
+    gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+    assert not gone and not new, f"changed: {gone[:20]} -> {new[:20]}"

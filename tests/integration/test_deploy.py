@@ -13,8 +13,10 @@ from stack import (
     TOOLKIT,
     assert_a_rerun_changes_nothing,
     assert_converged,
+    assert_unchanged,
     desktop_integration,
     engine_pid,
+    tree,
 )
 
 from tests.unit import realtext as real
@@ -36,6 +38,55 @@ def test_a_fresh_twin_converges(converged, mirrors):
 def test_a_second_run_changes_nothing(twin, run_deploy):
     host = assert_a_rerun_changes_nothing(twin, run_deploy)
     assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
+
+
+def matches(plan, run) -> None:
+    """The real run changed what the dry run said it would, and of what it said may change only some."""
+    said = f"planned {plan.changes}, may {plan.may_change}; changed {run.changed}"
+    assert [name for name in run.changed if name not in plan.may_change] == plan.changes, said
+    assert set(run.changed) <= set(plan.changes) | set(plan.may_change), said
+
+
+def test_a_dry_run_of_the_converged_twin_plans_nothing_and_changes_nothing(twin, plan_deploy):
+    before = tree(twin)
+    plan = plan_deploy(twin)
+    assert plan.returncode == 0 and plan.changes == [] and plan.may_change == [], plan
+    assert_unchanged(twin, before)
+
+
+def test_a_dry_run_tells_the_drift_that_the_real_run_then_repairs(twin, mirrors, plan_deploy, run_deploy):
+    twin.exec("rm /etc/docker/daemon.json && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker")
+    before = tree(twin)
+    plan = plan_deploy(twin)
+    assert plan.returncode == 0, plan
+    assert_unchanged(twin, before)
+    assert {"daemon.json | /etc/docker/daemon.json registers the nvidia runtime",
+            "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed",
+            "Docker Engine | dev is in the docker group"} <= set(plan.changes), plan
+
+    repair = run_deploy(twin)
+    assert repair.returncode == 0, repair
+    matches(plan, repair)
+    assert "Engine restart | Docker Engine is restarted to load its new configuration" in repair.changed
+    assert_converged(testinfra.get_host(twin.testinfra_target), mirrors)
+
+
+def test_a_dry_run_of_a_fresh_twin_plans_the_install_and_changes_nothing(converged, make_twin, plan_deploy):
+    _, install = converged  # the real run on a fresh twin of the same platform
+    fresh = make_twin()
+    before = tree(fresh)
+    plan = plan_deploy(fresh)
+    assert plan.returncode == 0, plan
+    assert_unchanged(fresh, before)
+    assert "Docker Engine | Docker Engine is installed by its install script" in plan.changes, plan
+    assert set(install.changed) <= set(plan.changes) | set(plan.may_change), (plan.changes, install.changed)
+    # Planned from the fresh host's facts, these also show as changes; in the real run the install script
+    # has done their work by their turn, so they change nothing.
+    assert set(plan.changes) - set(install.changed) == {
+        "Docker Engine | Docker Engine packages are installed", "Docker Engine | Docker Engine is enabled and running",
+        "Docker Engine | The docker group exists", "Verify | The engine lists the nvidia runtime"}, plan
+    host = testinfra.get_host(fresh.testinfra_target)
+    assert not host.package("docker-ce").is_installed and not host.file("/etc/docker/daemon.json").exists
 
 
 def test_drift_is_repaired_by_one_run(twin, mirrors, run_deploy):

@@ -8,7 +8,7 @@ import sys
 import pytest
 import testinfra
 from harness import ROOT, TWIN_SETTINGS
-from stack import NATIVE, assert_converged, assert_gpu_docker_works
+from stack import NATIVE, assert_converged, assert_gpu_docker_works, assert_unchanged, tree
 from twin import ClientKey, Twin, free_port, ssh_host_data
 
 pytestmark = pytest.mark.integration
@@ -116,3 +116,29 @@ def test_a_second_rollout_changes_nothing_anywhere(team, first):
     for name in ("wsl-laptop", "gpu-workstation"):
         assert again.changed(name) == [] and again.errors(name) == [], again
     assert {name: twin.snapshot() for name, twin in twins.items()} == before
+
+
+DAEMON_JSON = "daemon.json | /etc/docker/daemon.json registers the nvidia runtime"
+RESTART = "Engine restart | Docker Engine is restarted to load its new configuration"
+
+
+def test_a_dry_rollout_tells_each_host_its_own_drift_and_changes_nothing(team):
+    twins, inventory = team
+    twins["wsl-laptop"].exec("rm /etc/docker/daemon.json")
+    before = {name: tree(twin) for name, twin in twins.items()}
+    proc = subprocess.run([sys.executable, "-m", "pyinfra", "--sudo", "--dry", "--json", str(inventory), "deploy.py"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    plan = json.loads(proc.stdout)["plan"]
+
+    def planned(host: str, key: str = "hosts_with_change") -> list[str]:
+        return [op["name"] for op in plan if host in op[key]]
+
+    assert planned("wsl-laptop") == [DAEMON_JSON], proc.stdout
+    assert planned("wsl-laptop", "hosts_with_conditional_change") == [RESTART], proc.stdout
+    assert planned("gpu-workstation") == [] == planned("gpu-workstation", "hosts_with_conditional_change")
+    for name, twin in twins.items():
+        assert_unchanged(twin, before[name])
+
+    real = roll_out(inventory)
+    assert real.changed("wsl-laptop") == [DAEMON_JSON, RESTART], real
+    assert real.changed("gpu-workstation") == [] and real.errors("gpu-workstation") == [], real

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -114,3 +115,43 @@ def _import_debootstrap(suite: str) -> str:
         run(["debootstrap", "--variant=minbase", suite, rootfs, debian_mirror()], timeout=900)
         imported = run(["bash", "-o", "pipefail", "-c", f"tar -C {rootfs} -c . | docker import -"])
     return imported.stdout.strip()
+
+
+# A layer over a base image for the first-boot test: cloud-init as Ubuntu's WSL images ship it (with git),
+# told what WSL's datasource would tell it. NoCloud's seed directory stands in for Windows' .cloud-init folder.
+CLOUD_INIT_PACKAGES = ["cloud-init", "git"]
+CLOUD_INIT_CFG = """\
+# wsl-twin: as under WSL, cloud-init configures no network and keeps the hostname; the seed is NoCloud's.
+datasource_list: [NoCloud, None]
+network: {config: disabled}
+preserve_hostname: true
+"""
+CLOUD_INIT_LAYER = r"""
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
+apt-get install -y -qq --no-install-recommends {packages} >/dev/null
+rm /usr/sbin/policy-rc.d
+printf %s {cfg} > /etc/cloud/cloud.cfg.d/90-wsl-twin.cfg
+apt-get clean
+"""
+
+
+def ensure_cloud_init_image(suite: str = SUITE) -> str:
+    """The tag of `suite`'s base image with cloud-init added, built only if its recipe changed."""
+    base = ensure_base_image(suite)
+    script = CLOUD_INIT_LAYER.format(packages=" ".join(CLOUD_INIT_PACKAGES), cfg=shlex.quote(CLOUD_INIT_CFG))
+    digest = hashlib.sha256(json.dumps([base, script]).encode()).hexdigest()
+    tag = f"wsl-twin:{suite}-cloud-init-{digest[:12]}"
+    if run(["docker", "image", "inspect", tag], check=False).returncode == 0:
+        return tag
+    name = f"wsl-twin-build-{secrets.token_hex(4)}"
+    try:
+        run(["docker", "create", "--network", "host", "--name", name, base, "sh", "-c", script])
+        run(["docker", "start", "--attach", name], timeout=900)
+        changes = [arg for change in COMMIT_CHANGES for arg in ("--change", change)]
+        run(["docker", "commit", *changes, name, tag])
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+    return tag

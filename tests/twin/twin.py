@@ -1,10 +1,12 @@
 """A disposable container that looks like a WSL2 distro, or a native GPU workstation, from inside."""
 
+import io
 import re
 import secrets
 import shlex
 import socket
 import subprocess
+import tarfile
 import time
 
 from .run import run
@@ -79,7 +81,8 @@ class Twin:
     /proc/driver/nvidia/version (unload_nvidia_module() takes it away). `ssh_port` serves sshd
     on 127.0.0.1:ssh_port with the twin's own host keys (see known_hosts()), where `dev` logs in
     with `authorized_key`; `sudo_nopasswd` lets `dev` sudo without its password, as an
-    automation account often may.
+    automation account often may. `boot_files` ({path: text}) are in place before systemd first
+    boots, and so is the WSL look, which a unit then applies at every boot, before cloud-init's.
     Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
@@ -97,6 +100,7 @@ class Twin:
         ssh_port: int | None = None,
         authorized_key: str | None = None,
         sudo_nopasswd: bool = False,
+        boot_files: dict[str, str] | None = None,
     ):
         self.image = image
         self.systemd = systemd
@@ -109,6 +113,7 @@ class Twin:
         self.ssh_port = ssh_port
         self.authorized_key = authorized_key
         self.sudo_nopasswd = sudo_nopasswd
+        self.boot_files = boot_files
         self.name = f"wsl-twin-{secrets.token_hex(4)}"
         self.id: str | None = None
 
@@ -134,9 +139,15 @@ class Twin:
             args += ["-e", f"PATH={WSL_PATH}"]
         args += [self.image, *(["/lib/systemd/systemd"] if self.systemd else ["sleep", "infinity"])]
         try:
-            self.id = run(args).stdout.strip()
-            self._look_the_part()
-            if self.systemd:
+            if self.boot_files is not None:
+                self.id = run(["docker", "create", *args[3:]]).stdout.strip()
+                self._look_the_part_at_boot()
+                run(["docker", "start", self.id])
+            else:
+                self.id = run(args).stdout.strip()
+                self._look_the_part()
+            # A twin that boots with boot_files may be busy booting for minutes (cloud-init): its test waits.
+            if self.systemd and self.boot_files is None:
                 self.wait_systemd()
             if self.ssh_port:
                 self._serve_ssh()
@@ -174,6 +185,58 @@ class Twin:
             steps.append("echo 'dev ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/dev && chmod 0440 /etc/sudoers.d/dev")
         if steps:
             self.exec(" && ".join(["set -e", *steps]))
+
+    def _look_the_part_at_boot(self) -> None:
+        """The look's files, the boot_files and a unit that mounts and makes the look's devices at every
+        boot, written into the created container; then systemd boots it as WSL would."""
+        if self.nvidia_driver or self.ssh_port or self.sudo_nopasswd:
+            raise ValueError("boot_files: a twin that boots as it looks is a WSL one, without sshd or sudo options")
+        steps = ["set -e"]
+        if self.kernel:
+            steps.append("mkdir -p /run/wsl-twin")
+            for target, text in [("/proc/sys/kernel/osrelease", self.kernel),
+                                 ("/proc/version", PROC_VERSION.format(kernel=self.kernel))]:
+                source = f"/run/wsl-twin/{target.rsplit('/', 1)[1]}"
+                steps.append(f"echo {shlex.quote(text)} > {source}")
+                steps.append(f"mount --bind {source} {target} && mount -o remount,bind,ro {target}")
+        if self.dxg:
+            steps.append("[ -e /dev/dxg ] || mknod -m 666 /dev/dxg c 10 63")
+        unit = ("[Unit]\nDescription=wsl-twin: look like WSL2 from inside (test harness)\nDefaultDependencies=no\n"
+                "Before=sysinit.target cloud-init-local.service\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+                "ExecStart=/bin/sh /usr/local/sbin/wsl-twin-look\n")
+        files = {"/usr/local/sbin/wsl-twin-look": ("\n".join(steps) + "\n", 0o755),
+                 "/etc/systemd/system/wsl-twin-look.service": (unit, 0o644)}
+        if self.wsl_libs:
+            files |= {"/usr/lib/wsl/lib/libcuda.so.1": ("stand-in\n", 0o644),
+                      "/usr/lib/wsl/lib/libdxcore.so": ("stand-in\n", 0o644),
+                      "/usr/lib/wsl/lib/nvidia-smi": (NVIDIA_SMI, 0o755)}
+        if self.os_release:
+            current = subprocess.run(["docker", "cp", f"{self.id}:/usr/lib/os-release", "-"],
+                                     capture_output=True, check=True).stdout
+            files["/usr/lib/os-release"] = (self._os_release_text(tar_member(current)), 0o644)
+            if self.os_release.get("ID") == "ubuntu":
+                files["/etc/lsb-release"] = (self._lsb_release_text(), 0o644)
+        if self.wsl_conf is not None:
+            files["/etc/wsl.conf"] = (self.wsl_conf, 0o644)
+        files |= {path: (text, 0o644) for path, text in self.boot_files.items()}
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            for path, (text, mode) in files.items():
+                data = text.encode()
+                info = tarfile.TarInfo(path.lstrip("/"))
+                info.size, info.mode = len(data), mode
+                tar.addfile(info, io.BytesIO(data))
+            link = tarfile.TarInfo("etc/systemd/system/sysinit.target.wants/wsl-twin-look.service")
+            link.type, link.linkname = tarfile.SYMTYPE, "/etc/systemd/system/wsl-twin-look.service"
+            tar.addfile(link)
+        subprocess.run(["docker", "cp", "-", f"{self.id}:/"], input=archive.getvalue(), check=True,
+                       capture_output=True)
+
+    def restart(self, timeout: float = 120) -> None:
+        """Halt systemd, as `wsl --terminate` ends a distro, and start the container again; the boot goes on."""
+        run(["docker", "kill", "--signal", "SIGRTMIN+3", self.id])
+        run(["docker", "wait", self.id], timeout=timeout)
+        run(["docker", "start", self.id])
 
     @staticmethod
     def _native_driver_steps() -> list[str]:
@@ -229,8 +292,8 @@ class Twin:
         keys = self.exec("cat /etc/ssh/ssh_host_*_key.pub").stdout.splitlines()
         return "".join(f"[127.0.0.1]:{self.ssh_port} {' '.join(k.split()[:2])}\n" for k in keys)
 
-    def _os_release_text(self) -> str:
-        current = self.exec("cat /etc/os-release").stdout
+    def _os_release_text(self, current: str | None = None) -> str:
+        current = self.exec("cat /etc/os-release").stdout if current is None else current
         fields = dict(line.split("=", 1) for line in current.splitlines() if "=" in line)
         for key, value in self.os_release.items():
             fields[key] = value if re.fullmatch(r"[\w.-]+", value) else f'"{value}"'
@@ -277,3 +340,9 @@ class Twin:
     def remove(self) -> None:
         run(["docker", "rm", "-f", "-v", self.name], check=False)
         self.id = None
+
+
+def tar_member(archive: bytes) -> str:
+    """The one file `docker cp CONTAINER:PATH -` wrote as a tar stream."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        return tar.extractfile(tar.getmembers()[0]).read().decode()

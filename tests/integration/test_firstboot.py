@@ -1,0 +1,178 @@
+"""Zero-touch first boot: cloud-init runs files/cloud-init/wsl-gpu-docker.user-data as on a new WSL distro."""
+
+import re
+import subprocess
+import time
+
+import pytest
+import testinfra
+from conftest import StaticServer
+from harness import ROOT, TWIN_SETTINGS
+from stack import assert_converged
+from twin import UBUNTU_RESOLUTE, Twin
+from twin.image import ensure_cloud_init_image
+from twin.run import run
+
+pytestmark = pytest.mark.integration
+
+TEMPLATE = ROOT / "files" / "cloud-init" / "wsl-gpu-docker.user-data"
+BLOCK = ("# ===== the team's settings: edit from here", "# ===== to here")
+LOG = "/var/log/wsl-gpu-docker/first-boot.log"
+UNIT = "wsl-gpu-docker-after-restart.service"
+USER = "wsl-user"
+# What `wsl --install` gives today; its wsl.conf, as Ubuntu's WSL images ship it, already enables systemd.
+SUITE, UBUNTU_WSL_CONF = "trixie", "[boot]\nsystemd=true\n"
+
+
+@pytest.fixture(scope="module")
+def image(docker_engine) -> str:
+    return ensure_cloud_init_image(SUITE)
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory):
+    """(git URL, commit): this checkout's tracked files as they are now, committed to a bare repository
+    served over http on 127.0.0.1, as a team's git server would serve it."""
+    folder = tmp_path_factory.mktemp("repository")
+    work, bare = folder / "work", folder / "www" / "wsl-gpu-docker.git"
+    work.mkdir()
+    listed = run(["git", "-C", str(ROOT), "ls-files", "-z"]).stdout
+    files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c"], input=listed.encode(),
+                           capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-C", str(work), "-x"], input=files, check=True)
+    git = ["git", "-c", "user.name=wsl-twin", "-c", "user.email=wsl-twin@example.invalid", "-C", str(work)]
+    run([*git, "init", "-q"])
+    run([*git, "add", "-A"])
+    run([*git, "commit", "-q", "-m", "the checkout under test"])
+    commit = run([*git, "rev-parse", "HEAD"]).stdout.strip()
+    run(["git", "clone", "-q", "--bare", str(work), str(bare)])
+    run(["git", "-C", str(bare), "update-server-info"])  # git's "dumb" http: plain files
+    server = StaticServer(folder / "www").start()
+    yield f"{server.url}/wsl-gpu-docker.git", commit
+    server.stop()
+
+
+def user_data(url: str, ref: str, settings: dict) -> str:
+    """The template with its team block edited, and nothing else."""
+    text = TEMPLATE.read_text()
+    start, end = text.index(BLOCK[0]), text.index(BLOCK[1])
+    block = text[start:end]
+    edited = (block.replace("https://git.example.com/team/wsl-gpu-docker.git", url)
+              .replace("repo_ref=main", f"repo_ref={ref}")
+              .replace('      docker_users = ["wsl-user"]\n',
+                       "".join(f"      {name} = {value!r}\n" for name, value in settings.items())))
+    assert edited != block
+    return text[:start] + edited + text[end:]
+
+
+def wait_for_cloud_init(twin: Twin, timeout: float = 1200) -> str:
+    """cloud-init's status once this boot's stages are over."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = twin.exec("cloud-init status 2>&1", check=False).stdout
+        if any(f"status: {s}" in status for s in ("done", "error", "degraded")):
+            twin.wait_systemd(timeout=300)
+            return status
+        time.sleep(3)
+    raise TimeoutError(f"cloud-init still not done after {timeout} s: {status}\n{twin.exec(f'cat {LOG}').stdout}")
+
+
+def login_says(twin: Twin) -> str:
+    """What a login shell of the created user prints, as `wsl` opening the distro would show."""
+    return twin.exec("su - wsl-user -c true 2>&1").stdout
+
+
+def is_enabled(twin: Twin) -> bool:
+    """The after-restart unit is enabled (once disabled, it is not even linked: not-found)."""
+    return twin.exec(f"systemctl is-enabled {UNIT}", check=False).stdout.strip() == "enabled"
+
+
+def test_the_template_passes_cloud_inits_own_schema_check(image):
+    check = subprocess.run(["docker", "run", "--rm", "--network", "host", "-v", f"{TEMPLATE}:/user-data:ro", image,
+                            "cloud-init", "schema", "--config-file", "/user-data"],
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "Valid schema" in check.stdout, check
+
+
+def first_boot(image: str, repository, settings: dict, wsl_conf: str | None = UBUNTU_WSL_CONF) -> Twin:
+    """An unstarted twin of Ubuntu 26.04 whose first boot reads the edited template from NoCloud's seed."""
+    url, commit = repository
+    seed = {"/var/lib/cloud/seed/nocloud/user-data": user_data(url, commit, settings),
+            "/var/lib/cloud/seed/nocloud/meta-data": "instance-id: wsl-twin-first-boot\n"}
+    return Twin(image, os_release=UBUNTU_RESOLUTE, wsl_conf=wsl_conf, boot_files=seed)
+
+
+def test_a_first_boot_whose_deploy_fails_says_so_at_login_and_changes_nothing_later(image, repository, mirrors):
+    settings = {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": [USER], "docker_channel": "nightly"}
+    with first_boot(image, repository, settings) as twin:
+        status = wait_for_cloud_init(twin)
+        log = twin.exec(f"cat {LOG}").stdout
+        assert "status: error" in status, (status, log[-5000:])
+        assert "docker_channel = 'nightly': must be one of" in log, log[-5000:]
+        assert re.search(r"=== the deploy failed \(exit \d+\): see the lines above\n$", log), log[-3000:]
+        said = login_says(twin)
+        assert f"failed at this distro's first boot. See {LOG}" in said, said
+        assert "sudo sh /opt/wsl-gpu-docker/files/cloud-init/first-boot.sh" in said
+        assert not is_enabled(twin)
+        host = testinfra.get_host(twin.testinfra_target)
+        assert not host.package("docker-ce").is_installed and not host.file("/etc/docker/daemon.json").exists
+
+        # The next boot runs nothing, and still tells.
+        twin.restart()
+        wait_for_cloud_init(twin)
+        assert twin.exec(f"cat {LOG}").stdout == log
+        assert login_says(twin) == said
+
+
+@pytest.mark.parametrize("wsl_conf", [UBUNTU_WSL_CONF, None], ids=["wsl-conf-enables-systemd", "restart-needed"])
+def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, image, repository, mirrors,
+                                                                       run_deploy):
+    _, commit = repository
+    users = [USER, "dev"]
+    with first_boot(image, repository, {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": users},
+                    wsl_conf) as twin:
+        status = wait_for_cloud_init(twin)
+        log = twin.exec(f"cat {LOG}").stdout
+        assert "status: done" in status, (status, log[-5000:])
+        host = testinfra.get_host(twin.testinfra_target)
+
+        # The first boot: the user, the checkout at the ref, the converged stack, the log.
+        account = host.user(USER)
+        assert account.exists and {"sudo", "docker"} <= set(account.groups)
+        assert host.check_output("git -C /opt/wsl-gpu-docker rev-parse HEAD") == commit
+        assert host.file("/etc/wsl-gpu-docker/settings/all.py").mode == 0o600
+        assert_converged(host, mirrors, "ubuntu-26.04")
+        assert log.count("=== ") == 2 and "first boot: pyinfra @local deploy.py" in log, log[-5000:]
+        restart_needed = wsl_conf is None
+        if restart_needed:
+            assert log.rstrip().endswith("the next boot finishes the job by itself"), log[-3000:]
+            assert "/etc/wsl.conf changed at first boot" in login_says(twin)
+            assert is_enabled(twin)
+        else:
+            assert log.rstrip().endswith("=== converged: nothing is left to do"), log[-3000:]
+            assert login_says(twin) == ""
+            assert not is_enabled(twin)
+
+        # The next boot finishes the job when a restart was due, once; afterwards a boot does nothing.
+        twin.restart()
+        wait_for_cloud_init(twin)
+        after = twin.exec(f"cat {LOG}").stdout
+        if restart_needed:
+            assert after.startswith(log) and after.count("boot after the restart") == 1, after[-5000:]
+            assert after.rstrip().endswith("=== converged: nothing is left to do"), after[-3000:]
+            assert not re.search(r"\] Success", after[len(log):]), "nothing was left to change"
+        else:
+            assert after == log, "cloud-init ran the deploy again"
+        assert login_says(twin) == ""
+        assert not is_enabled(twin)
+        before = twin.snapshot()
+        twin.restart()
+        wait_for_cloud_init(twin)
+        assert twin.exec(f"cat {LOG}").stdout == after, "a later boot ran the deploy again"
+        assert twin.snapshot() == before
+        assert_converged(host, mirrors, "ubuntu-26.04")
+
+        # From outside, the deploy finds nothing to change.
+        again = run_deploy(twin, docker_users=users)
+        assert again.returncode == 0 and again.changed == [], again
+        assert twin.snapshot() == before
