@@ -109,3 +109,31 @@ def test_a_script_from_https_never_follows_a_redirect_to_plain_http(url, https_o
     # The real curl refuses such a redirect: the option is one it knows.
     proc = subprocess.run(["curl", "--proto-redir", "=https", "--version"], capture_output=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("url", ["http://proxy.corp.example:3128", "https://10.1.2.3", "http://u:p%40ss@proxy:8080/"])
+def test_a_proxy_url_is_scheme_host_and_port(url):
+    assert validate({"http_proxy": url, "https_proxy": url}).https_proxy == url
+
+
+@pytest.mark.parametrize("url", ["socks5://proxy:1080", "http://:3128", "http://proxy:99999",
+                                 "http://proxy:3128/x", "http://u:p$ss@proxy:3128", "http://proxy:3128?a=1"])
+def test_a_bad_proxy_url_is_refused_naming_the_setting(url):
+    with pytest.raises(SettingsError, match=r"https_proxy = .*Fix:"):
+        validate({"https_proxy": url})
+
+
+def test_a_bad_proxy_url_with_credentials_is_named_masked():
+    with pytest.raises(SettingsError) as error:
+        validate({"http_proxy": "http://alice:hunter2@proxy:3128/path"})
+    assert "hunter2" not in str(error.value)
+    assert "http://alice:***@proxy:3128/path" in str(error.value)
+
+
+def test_a_ca_file_that_is_not_pem_is_named(tmp_path):
+    bad = tmp_path / "corp.pem"
+    bad.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    with pytest.raises(SettingsError, match=rf"ca_certificates = .*names {bad}, which is not a PEM certificate"):
+        validate({"ca_certificates": [str(bad)]})
+    with pytest.raises(SettingsError, match="cannot be read"):
+        validate({"ca_certificates": [str(tmp_path / "absent.pem")]})
