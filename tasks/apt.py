@@ -10,16 +10,22 @@ from pyinfra.facts.files import Sha256File
 
 from tasks.facts import APT_LOCKS, PRIMARY_FINGERPRINTS, KeyFingerprints
 from tasks.operations import backup_path, file_content, sha256
+from tasks.proxy import PROXY_ENV
 
 SOURCES_DIR = "/etc/apt/sources.list.d"
 # Backups of apt files go here: apt warns about any stray file in its own folders.
 APT_BACKUPS = "/var/backups/wsl-gpu-docker"
 
 
+# The proxy settings, exported for the commands after it, from the root-only file (never a command line).
+WITH_PROXY = f"if [ -r {PROXY_ENV} ]; then set -a; . {PROXY_ENV}; set +a; fi;"
+
+
 def curl(url: str, dest: str) -> str:
-    """curl fetching url to dest (a shell word); from an https URL it follows no redirect to plain http."""
+    """curl fetching url to dest (a shell word), through the proxy set; from an https URL it
+    follows no redirect to plain http."""
     https_only = "--proto-redir =https " if url.startswith("https://") else ""
-    return f"curl -fsSL --retry 2 {https_only}-o {dest} {shlex.quote(url)}"
+    return f"{WITH_PROXY} curl -fsSL --retry 2 {https_only}-o {dest} {shlex.quote(url)}"
 
 
 class AptState(FactBase):

@@ -15,6 +15,7 @@ from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
 from tasks.facts import StackState
 from tasks.operations import backup_path, shell_script
 from tasks.platforms import docker_codename
+from tasks.proxy import managed_paths
 from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
@@ -53,7 +54,7 @@ def read_state(settings):
         StackState,
         packages=STATE_PACKAGES,
         keys=[DOCKER_KEY, NVIDIA_KEYRING],
-        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS],
+        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS, *managed_paths(settings)],
         urls=[f"{settings.docker_download_url}/linux/", settings.nvidia_repo_url],
     )
 
@@ -189,10 +190,10 @@ def engine_restarted(daemon_json_changed: bool):
 
 
 @deploy("Engine restart")
-def restart_engine_if(daemon_json, toolkit):
-    """Restart the engine when, and only when, daemon.json's or the toolkit's operation changed
-    something (each is None when it had nothing to do)."""
-    changes = [c for c in (daemon_json, toolkit) if c is not None]
+def restart_engine_if(daemon_json, toolkit, network=()):
+    """Restart the engine, once, when, and only when, daemon.json's, the toolkit's or the proxy's
+    and CAs' operations changed something (each is None or empty when it had nothing to do)."""
+    changes = [c for c in (daemon_json, toolkit, *network) if c is not None]
     if changes:
         engine_restarted(name="Docker Engine is restarted to load its new configuration",
                          daemon_json_changed=daemon_json is not None, _if=any_changed(*changes))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlparse
-
-from pathlib import Path
 
 from cryptography import x509
 from packaging.version import InvalidVersion, Version
