@@ -2,7 +2,7 @@
 # Prepare this machine for the integration tests (as root, idempotent): packages, then a Docker engine.
 set -euo pipefail
 
-packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck)
+packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck tinyproxy openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

@@ -30,7 +30,7 @@ for url in "$@"; do
     codes=$(curl -sS -I -L --retry 1 -o /dev/null ${ca:+--cacert "$ca"} -w '%{http_code} %{http_connect}' \
         "$url" 2>"$stage/error")
     rc=$?
-    said=$(tr '\n' ' ' <"$stage/error")
+    said=$(head -n 1 "$stage/error")
     code=${codes%% *} connect=${codes##* }
     if [ "$code" = 407 ] || [ "$connect" = 407 ]; then
         echo "the proxy $proxy refused $url: 407 Proxy Authentication Required. Fix: give $setting" \
