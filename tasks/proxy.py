@@ -18,7 +18,7 @@ CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
 # The names installed in CA_DIR, so that one no longer listed is found and removed.
 CA_LIST = f"{STATE_DIR}/ca-certificates"
 # Where the candidates are put for the upstream check, before any file above changes.
-CHECK_DIR = "/run/wsl-gpu-docker-check"
+CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"
 
 
 def uses_proxy(settings) -> bool:
