@@ -32,8 +32,10 @@ for url in "$@"; do
     rc=$?
     said=$(head -n 1 "$stage/error")
     code=${codes%% *} connect=${codes##* }
-    if [ "$code" = 407 ] || [ "$connect" = 407 ]; then
-        echo "the proxy $proxy refused $url: 407 Proxy Authentication Required. Fix: give $setting" \
+    # A CONNECT answered 401 is the proxy's too (tinyproxy answers its BasicAuth failures so).
+    if [ "$code" = 407 ] || [ "$connect" = 407 ] || [ "$connect" = 401 ]; then
+        [ "$connect" = 000 ] && connect=$code
+        echo "the proxy $proxy refused $url: $connect Proxy Authentication Required. Fix: give $setting" \
             "the proxy's credentials (http://user:password@host:port); ask IT which account to use" >&2
     elif [ "$rc" -eq 60 ] || [ "$rc" -eq 77 ]; then
         echo "TLS certificate verification failed for $url ($said): the host does not trust the" \

@@ -8,7 +8,7 @@ import testinfra
 from stack import assert_converged, engine_pid, settles
 from test_faults import commands_sent
 from twin import Twin
-from twin.network import HttpsMirrors, TestCA, TinyProxy
+from twin.network import HttpsMirrors, ProxyWanting407, TestCA, TinyProxy
 
 pytestmark = pytest.mark.integration
 
@@ -74,9 +74,9 @@ def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy):
     host = testinfra.get_host(twin.testinfra_target)
     environ = host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
     assert f"HTTPS_PROXY={proxy.url}" in environ.splitlines(), environ
-    info = json.loads(host.check_output("docker info --format '{{json .}}'"))
-    assert f"127.0.0.1:{proxy.port}" in info["HTTPProxy"] and f"127.0.0.1:{proxy.port}" in info["HTTPSProxy"]
-    assert SECRET not in info["HTTPProxy"], "docker info shows the password"
+    info = host.check_output("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}}'").split()
+    assert [f"127.0.0.1:{proxy.port}" in url for url in info] == [True, True], info
+    assert SECRET not in " ".join(info), "docker info shows the password"
     # No registry is reachable here: the proxy is asked for the registry, which it cannot resolve.
     pull = host.run(f"timeout 120 docker pull {REGISTRY}/nvidia/cuda-sample:nbody")
     assert pull.rc != 0
@@ -126,14 +126,18 @@ def test_changing_the_proxy_restarts_once_and_removing_it_leaves_backups(proxied
     assert all(h.startswith("600 root ") for h in secret_holders(host)), secret_holders(host)
 
 
-def test_a_proxy_asking_407_and_a_dead_port_each_stop_the_run_leaving_apt_working(make_twin, proxy, run_deploy):
+def test_a_proxy_asking_407_and_a_dead_port_each_stop_the_run_leaving_apt_working(make_twin, run_deploy):
     twin = make_twin()
     host = testinfra.get_host(twin.testinfra_target)
     before = twin.snapshot()
-    refused = run_deploy(twin, **through(proxy, http_proxy=proxy.url_for("dev-proxy", "Wr0ngPass")))
+    wants = ProxyWanting407()
+    try:
+        refused = run_deploy(twin, http_proxy=wants.url, https_proxy=wants.url)
+    finally:
+        wants.stop()
     assert refused.returncode != 0, refused
-    assert "407 Proxy Authentication Required" in refused.output and "Fix: give http_proxy" in refused.output
-    assert "dev-proxy:***@" in refused.output and "Wr0ngPass" not in refused.output, refused
+    assert f"the proxy {wants.url} refused" in refused.output and "407 Proxy Authentication Required" in refused.output
+    assert "Fix: give http_proxy the proxy's credentials" in refused.output, refused
     dead = TinyProxy()  # never started: nothing listens on its port
     dead.stop()
     down = run_deploy(twin, http_proxy=dead.url, https_proxy=dead.url)

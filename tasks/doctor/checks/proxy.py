@@ -67,7 +67,7 @@ def check_layers(facts, settings) -> Verdict:
 
 def classify(rc: int, code: str, connect: str, proxy: str | None) -> str | None:
     """What kept a HEAD request from an answer (a FIXES key), or None when the upstream answered."""
-    if "407" in (code, connect):
+    if "407" in (code, connect) or connect == "401":  # a CONNECT's 401 is the proxy's (tinyproxy's)
         return "407"
     if rc in (60, 77):  # curl: the peer's certificate, or the CA store, cannot be verified
         return "tls"
