@@ -83,12 +83,19 @@ def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy):
     assert f"CONNECT {REGISTRY}" in proxy.requests(), proxy.requests()
 
 
-def test_the_secret_is_only_in_root_only_files(proxied, proxy, run_doctor):
+def test_the_secret_is_only_in_root_only_files(proxied, proxy, mirrors, run_doctor):
     twin, first = proxied
     host = testinfra.get_host(twin.testinfra_target)
     assert SECRET not in first.output
     doctor = run_doctor(twin, **through(proxy))
     assert SECRET not in doctor.output and SECRET not in json.dumps(doctor.report)
+    checks = doctor.checks(twin)
+    assert checks["proxy.layers"]["status"] == "PASS", doctor
+    assert "dev-proxy:***@" in checks["proxy.layers"]["found"], doctor
+    # The mirrors answer through the proxy; the smoke test's registry (nvcr.io) is out of reach here.
+    upstreams = checks["proxy.upstreams"]
+    assert upstreams["status"] == "FAIL" and upstreams["found"].startswith("https://nvcr.io/v2/: "), doctor
+    assert mirrors.url not in upstreams["found"], doctor
     holders = secret_holders(host)
     assert {h.split()[2] for h in holders} >= {PROXY_ENV, APT_PROXY}, holders
     assert all(h.startswith("600 root ") for h in holders), holders

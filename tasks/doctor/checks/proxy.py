@@ -60,7 +60,7 @@ def check_layers(facts, settings) -> Verdict:
                        "rerun the deploy (deploy.py), so that every layer uses it; else remove it from "
                        "/etc/apt/apt.conf.d and docker.service's drop-ins")
     if not uses_proxy(settings):
-        return Verdict(INFO, f"no proxy is set, and apt and the engine use none (pyinfra's environment: {env})")
+        return Verdict(PASS, f"no proxy is set, and apt and the engine use none (pyinfra's environment: {env})")
     return Verdict(PASS, f"apt and the engine use http: {_shown(settings.http_proxy)}, https: "
                          f"{_shown(settings.https_proxy)} (pyinfra's environment: {env})")
 
