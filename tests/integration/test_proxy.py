@@ -8,7 +8,7 @@ import testinfra
 from stack import assert_converged, engine_pid, settles
 from test_faults import commands_sent
 from twin import Twin
-from twin.network import HttpsMirrors, ProxyWanting407, TestCA, TinyProxy
+from twin.network import CompanyCA, HttpsMirrors, ProxyWanting407, TinyProxy
 
 pytestmark = pytest.mark.integration
 
@@ -156,7 +156,7 @@ def test_a_proxy_asking_407_and_a_dead_port_each_stop_the_run_leaving_apt_workin
 
 
 def test_a_company_ca_is_needed_and_then_trusted(make_twin, mirrors, run_deploy):
-    ca = TestCA()
+    ca = CompanyCA()
     https = HttpsMirrors(mirrors, ca)
     try:
         twin = make_twin()

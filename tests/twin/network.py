@@ -73,7 +73,7 @@ class TinyProxy:
         return out
 
 
-class TestCA:
+class CompanyCA:
     """A throwaway CA and a certificate it signs for 127.0.0.1, made with openssl."""
 
     def __init__(self):
@@ -102,7 +102,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 class HttpsMirrors:
     """The stand-in mirrors' tree served over https by a certificate that ca signs."""
 
-    def __init__(self, mirrors, ca: TestCA):
+    def __init__(self, mirrors, ca: CompanyCA):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(ca.server_cert, ca.server_key)
         self.mirrors = mirrors
