@@ -11,7 +11,8 @@ from pyinfra import host
 from pyinfra.api import deploy
 from pyinfra.facts.files import FileContents
 
-from tasks.operations import BACKUP_STAMP, file_content, shell_script
+from tasks.operations import BACKUP_STAMP, file_content
+from tasks.shell import shell_script
 
 DAEMON_JSON = "/etc/docker/daemon.json"
 # Where a new daemon.json that dockerd refuses is kept for a look, beside the one it left alone.

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import shlex
 
 from pyinfra import host
 from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import (apt_pin, curl, package_manager_ready, pin_is_right, pin_kept, repository,
+from tasks.apt import (apt_pin, package_manager_ready, pin_is_right, pin_kept, repository,
                        repository_is_right)
 from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
 from tasks.facts import StackState
-from tasks.operations import backup_path, shell_script
+from tasks.operations import backup_path
+from tasks.shell import shell_script
 from tasks.platforms import docker_codename
 from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
 
@@ -67,21 +67,9 @@ def docker_users(settings, facts) -> list[str]:
 
 def install_script_command(settings) -> str:
     """Fetch the install script, check its sha256 when one is set, run it, remove it."""
-    url, sha = shlex.quote(settings.docker_install_script_url), settings.docker_install_script_sha256
-    env = {"DOWNLOAD_URL": settings.docker_download_url, "CHANNEL": settings.docker_channel,
-           "VERSION": settings.docker_version or ""}
-    check = (
-        f'got=$(sha256sum "$t/get-docker.sh" | cut -d" " -f1); if [ "$got" != {sha} ]; then'
-        f" echo \"refusing to run the script from {url}: docker_install_script_sha256 expects"
-        f" {sha}, received $got\" >&2; exit 1; fi;" if sha else ""
-    )
-    return (
-        "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT;"
-        " " + curl(settings.docker_install_script_url, '"$t/get-docker.sh"') +
-        f" || {{ echo 'could not download the Docker install script from '{url} >&2; exit 1; }};"
-        f" {check} env {' '.join(f'{k}={shlex.quote(v)}' for k, v in env.items())}"
-        " sh \"$t/get-docker.sh\""
-    )
+    return shell_script("docker-install.sh", settings.docker_install_script_url,
+                        settings.docker_install_script_sha256 or "", settings.docker_download_url,
+                        settings.docker_channel, settings.docker_version or "")
 
 
 @deploy("Docker Engine")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pyinfra.api import FactBase, QuoteString, StringCommand
+from pyinfra.api import FactBase
 
+from tasks.shell import shell_script
 from tasks.wslconf import WSL_CONF
 
 WSL_LIB = "/usr/lib/wsl/lib"
@@ -13,17 +14,7 @@ LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
 # The loaded nvidia kernel module shows in either place; the first line of /proc's file names its version.
 NVIDIA_MODULE_FILES = ("/proc/driver/nvidia/version", "/sys/module/nvidia")
 
-# apt's and dpkg's locks, as unattended-upgrades holds them on a fresh distro.
-APT_LOCKS = (
-    "/var/lib/dpkg/lock-frontend",
-    "/var/lib/dpkg/lock",
-    "/var/lib/apt/lists/lock",
-    "/var/cache/apt/archives/lock",
-)
-
 _LISTS = {"wsl_lib", "linux_driver", "docker_cli", "users", "wsl_conf", "nvidia_smi_output"}
-# gpg --with-colons listing -> the primary keys' fingerprints, one a line (not the subkeys').
-PRIMARY_FINGERPRINTS = "awk -F: '$1==\"pub\"{p=1;next} $1==\"fpr\"&&p{print $10;p=0}'"
 
 
 def parse_lines(output, lists: set[str]) -> dict:
@@ -48,44 +39,8 @@ class WslHost(FactBase):
     """
 
     def command(self):
-        return f"""
-release=$(cat /proc/sys/kernel/osrelease 2>/dev/null)
-echo "osrelease=$release"
-if [ -c /dev/dxg ]; then echo dxg=char; elif [ -e /dev/dxg ]; then echo dxg=other; fi
-for f in {' '.join(WSL_LIB_FILES)}; do [ -e "{WSL_LIB}/$f" ] && echo "wsl_lib=$f"; done
-[ -r /etc/os-release ] && . /etc/os-release
-echo "distro=${{ID:-}}"; echo "distro_version=${{VERSION_ID:-}}"; echo "codename=${{VERSION_CODENAME:-}}"
-# Where get.docker.com reads the release's name: /etc/debian_version on Debian, lsb_release on Ubuntu.
-[ -r /etc/debian_version ] && echo "debian_version=$(cat /etc/debian_version)"
-lsb=$(lsb_release --codename 2>/dev/null | cut -f2)
-[ -z "$lsb" ] && [ -r /etc/lsb-release ] && lsb=$(. /etc/lsb-release && echo "${{DISTRIB_CODENAME:-}}")
-echo "lsb_codename=$lsb"
-echo "arch=$(dpkg --print-architecture 2>/dev/null)"
-echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
-echo "user=${{SUDO_USER:-$(id -un)}}"
-for p in "$(command -v docker)" /usr/bin/docker /usr/local/bin/docker; do
-  [ -n "$p" ] && {{ [ -e "$p" ] || [ -L "$p" ]; }} && echo "docker_cli=$(readlink -f "$p")"
-done
-dpkg-query -W -f='${{db:Status-Abbrev}} ${{Package}}\\n' 2>/dev/null \\
-  | awk '$1 ~ /^.i/ && $2 ~ /{LINUX_DRIVER_PATTERN}/ {{print "linux_driver=" $2}}'
-cut -d: -f1 /etc/passwd | sed 's/^/users=/'
-[ -r {WSL_CONF} ] && awk '{{print "wsl_conf=" $0}}' {WSL_CONF}
-case "$release" in
-  *[Mm]icrosoft*) ;;
-  *)
-    for f in {' '.join(NVIDIA_MODULE_FILES)}; do
-      [ -d "$f" ] && echo "nvidia_module=loaded" && break
-      [ -e "$f" ] && echo "nvidia_module=$(head -n 1 "$f")" && break
-    done
-    if command -v nvidia-smi >/dev/null 2>&1; then
-      out=$(nvidia-smi -L 2>&1); echo "nvidia_smi=$?"
-      printf '%s\\n' "$out" | head -n 5 | sed 's/^/nvidia_smi_output=/'
-    else
-      echo nvidia_smi=missing
-    fi ;;
-esac
-true
-"""
+        return shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN,
+                            WSL_CONF, " ".join(NVIDIA_MODULE_FILES))
 
     def process(self, output):
         return parse_lines(output, _LISTS)
@@ -98,15 +53,7 @@ class KeyFingerprints(FactBase):
     requires_command = "gpg"
 
     def command(self, path):
-        return StringCommand(
-            "if [ -e",
-            QuoteString(path),
-            "]; then d=$(mktemp -d);",
-            "gpg --batch --homedir \"$d\" --show-keys --with-colons",
-            QuoteString(path),
-            "2>/dev/null |", PRIMARY_FINGERPRINTS, ";",
-            "rm -rf \"$d\"; fi; true",
-        )
+        return shell_script("key-fingerprints.sh", path)
 
     def process(self, output):
         return [line.strip() for line in output if line.strip()]
@@ -116,9 +63,7 @@ class CommandResult(FactBase):
     """Returns {"ok": bool, "output": [lines]} of a read-only command, which may fail."""
 
     def command(self, command):
-        return StringCommand(
-            "out=$(", command, "2>&1)", '&& echo "ok" || echo "error"; printf "%s\\n" "$out"'
-        )
+        return shell_script("command-result.sh", command)
 
     def process(self, output):
         return {"ok": output[0] == "ok", "output": output[1:]}
@@ -134,35 +79,7 @@ class StackState(FactBase):
     """
 
     def command(self, packages, keys, files, urls):
-        q = QuoteString
-        lines = [
-            StringCommand("dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\\n'",
-                          *packages, "2>/dev/null;"),
-            "echo \"active=$(systemctl is-active docker.service 2>/dev/null)\";",
-            "echo \"enabled=$(systemctl is-enabled docker.service 2>/dev/null)\";",
-            "getent group docker | sed 's/^/group=/';",
-        ]
-        for path in keys:
-            lines.append(StringCommand(
-                "if [ -e", q(path), "]; then d=$(mktemp -d); echo key=", q(path), "$(gpg --batch",
-                "--homedir \"$d\" --show-keys --with-colons", q(path), "2>/dev/null",
-                "|", PRIMARY_FINGERPRINTS, ");",
-                "rm -rf \"$d\"; fi;",
-            ))
-        for path in files:
-            lines.append(StringCommand("[ -e", q(path), "] && echo file=$(sha256sum", q(path), ");"))
-        for url in urls:
-            lines.append(StringCommand(
-                "grep -lsF", q(url), "/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources",
-                "| awk -v", q(f"u={url}"), "'{print \"mention=\" u \" \" $0}';",
-            ))
-        locks = " ".join(APT_LOCKS)
-        lines.append(
-            "busy=; [ -n \"$(dpkg --audit 2>/dev/null)$(ls -A /var/lib/dpkg/updates 2>/dev/null)\" ] && busy=1;"
-            f" for f in {locks}; do [ -e \"$f\" ] && grep -q \":$(stat -c %i \"$f\") \" /proc/locks && busy=1;"
-            " done; [ -n \"$busy\" ] && echo apt=busy; true"
-        )
-        return StringCommand(*lines)
+        return shell_script("stack-state.sh", *(" ".join(words) for words in (packages, keys, files, urls)))
 
     def default(self):
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},

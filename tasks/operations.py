@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import shlex
 import time
 from io import StringIO
-from pathlib import Path
 from typing import Callable
 
 from pyinfra import host, logger
@@ -16,18 +14,12 @@ from pyinfra.operations import files
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
-FILES = Path(__file__).resolve().parent.parent / "files"
 
 
 def backup_path(path: str, folder: str | None = None) -> str:
     """Where this run keeps path's previous content: beside it, or in folder."""
     head, _, base = path.rpartition("/")
     return f"{folder or head}/{base}.bak-{BACKUP_STAMP}"
-
-
-def shell_script(name: str, *args: str) -> str:
-    """files/<name> run by sh with args, as one command: the script travels inside it."""
-    return " ".join(["sh -c", shlex.quote((FILES / name).read_text()), name, *map(shlex.quote, args)])
 
 
 def sha256(text: str) -> str:

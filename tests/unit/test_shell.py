@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tasks.operations import FILES, shell_script
+from tasks.shell import FILES, shell_script
 from tests.unit import realtext as real
 
 SCRIPTS = [FILES.parent / "setup.sh", *sorted(FILES.glob("**/*.sh"))]
