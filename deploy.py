@@ -27,7 +27,7 @@ elif settings.docker_engine == "docker-desktop":
 elif not facts["wsl"] or ensure_systemd(settings, facts):
     # daemon.json first: the engine's first start must already read it.
     daemon_json = configure_daemon(settings)
-    state = read_state(settings)  # before any change: what is missing or wrong
+    state = read_state()  # read before any change: what is missing or wrong
     group_changes = install_docker(settings, facts, state)
     toolkit = install_toolkit(settings, facts, state)
     restart_engine_if(daemon_json, toolkit)

@@ -90,7 +90,8 @@ def pin_kept(what: str, version: str | None, path: str, pin: str | None):
 
 def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:
     """The key and the source are as wanted, and no other source file names the repository."""
-    rivals = [p for p in state["mentions"].get(url, []) if p != list_path]
+    rivals = [path for path, lines in state["sources"].items()
+              if path != list_path and any(url in line for line in lines)]
     return (state["keys"].get(key_path) == [fingerprint]
             and state["files"].get(list_path) == sha256(line + "\n") and not rivals)
 

@@ -1,9 +1,10 @@
-"""Custom facts: the host's identity (WSL or native) in one command, key fingerprints, a command's result."""
+"""Custom facts: the host's identity and the managed state in one command, key fingerprints, a command's result."""
 
 from __future__ import annotations
 
-from pyinfra.api import FactBase
+from pyinfra.api import FactBase, ShortFactBase
 
+from tasks.managed import DAEMON_JSON, STATE_FILES, STATE_KEYS, STATE_PACKAGES
 from tasks.shell import shell_script
 from tasks.wslconf import WSL_CONF
 
@@ -29,23 +30,6 @@ def parse_lines(output, lists: set[str]) -> dict:
     return facts
 
 
-class WslHost(FactBase):
-    """
-    Returns what the preflight needs, read in one command: kernel release (from /proc),
-    /dev/dxg, the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1, the invoking user, where
-    each docker CLI on the usual paths resolves (even a dangling link), installed Linux NVIDIA
-    driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the native NVIDIA
-    driver: its kernel module and what `nvidia-smi -L` answers.
-    """
-
-    def command(self):
-        return shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN,
-                            WSL_CONF, " ".join(NVIDIA_MODULE_FILES))
-
-    def process(self, output):
-        return parse_lines(output, _LISTS)
-
-
 class KeyFingerprints(FactBase):
     """Returns the primary-key fingerprints in an OpenPGP key file (armored or not); [] if absent."""
 
@@ -69,24 +53,86 @@ class CommandResult(FactBase):
         return {"ok": output[0] == "ok", "output": output[1:]}
 
 
-class StackState(FactBase):
+class HostSnapshot(FactBase):
+    """
+    Returns {"host": WslHost's value, "daemon_json": its lines (None when absent), "stack":
+    StackState's value}: everything the deploy decides on, read in one command before any change.
+    """
+
+    _SECTIONS = ("[daemon.json]", "[stack]")
+
+    def command(self):
+        return "; ".join([
+            shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN,
+                         WSL_CONF, " ".join(NVIDIA_MODULE_FILES)),
+            f"echo '{self._SECTIONS[0]}'", shell_script("file-lines.sh", DAEMON_JSON),
+            f"echo '{self._SECTIONS[1]}'",
+            shell_script("stack-state.sh", " ".join(STATE_PACKAGES), " ".join(STATE_KEYS), " ".join(STATE_FILES)),
+        ])
+
+    def process(self, output):
+        host, daemon_json, stack = [], [], []
+        section = host
+        for line in output:
+            if line in self._SECTIONS:
+                section = daemon_json if line == self._SECTIONS[0] else stack
+            else:
+                section.append(line)
+        return {"host": WslHost.process(host), "daemon_json": file_lines(daemon_json),
+                "stack": StackState.process(stack)}
+
+
+def file_lines(output) -> list[str] | None:
+    """files/file-lines.sh's output: the file's lines, or None when it is absent."""
+    if not output:
+        return None
+    return [line.partition("=")[2] for line in output[1:]]
+
+
+class WslHost(ShortFactBase):
+    """
+    Returns what the preflight needs: kernel release (from /proc), /dev/dxg, the Windows driver's
+    files, distro (and the release names get.docker.com reads), arch, PID 1, the invoking user, where
+    each docker CLI on the usual paths resolves (even a dangling link), installed Linux NVIDIA
+    driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the native NVIDIA
+    driver: its kernel module and what `nvidia-smi -L` answers. Read in HostSnapshot's one command.
+    """
+
+    fact = HostSnapshot
+
+    def process_data(self, data):
+        return data["host"]
+
+    @staticmethod
+    def process(output):
+        """files/wsl-host.sh's lines into the fact's value."""
+        return parse_lines(output, _LISTS)
+
+
+class StackState(ShortFactBase):
     """
     Returns the state of what the deploy manages, read in one command before any change:
     {"packages": {name: version} installed, "service": {"active", "enabled"} of docker.service,
     "group": docker's members or None, "keys": {path: [fingerprints]}, "files": {path: sha256},
-    "mentions": {url: files under sources.list.d naming it}, "apt_busy": a lock held or dpkg
-    half-done}. The deploy adds an operation only where this shows something to do.
+    "sources": {file under sources.list.d: its lines naming a URL}, "apt_busy": a lock held or dpkg
+    half-done}. The deploy adds an operation only where this shows something to do. Read in
+    HostSnapshot's one command.
     """
 
-    def command(self, packages, keys, files, urls):
-        return shell_script("stack-state.sh", *(" ".join(words) for words in (packages, keys, files, urls)))
+    fact = HostSnapshot
 
-    def default(self):
+    def process_data(self, data):
+        return data["stack"]
+
+    @staticmethod
+    def default():
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},
-                "mentions": {}, "apt_busy": False}
+                "sources": {}, "apt_busy": False}
 
-    def process(self, output):
-        state = self.default()
+    @classmethod
+    def process(cls, output):
+        """files/stack-state.sh's lines into the fact's value."""
+        state = cls.default()
         for line in output:
             key, _, value = line.partition("=")
             if key == "pkg":
@@ -103,9 +149,9 @@ class StackState(FactBase):
             elif key == "file":
                 digest, path = value.split()
                 state["files"][path] = digest
-            elif key == "mention":
-                url, path = value.split()
-                state["mentions"].setdefault(url, []).append(path)
+            elif key == "source":
+                path, _, text = value.partition(" ")
+                state["sources"].setdefault(path, []).append(text)
             elif key == "apt":
                 state["apt_busy"] = True
         return state

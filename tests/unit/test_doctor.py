@@ -22,7 +22,7 @@ from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, LISTS, Doc
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
 from tasks import preflight
-from tasks.docker import docker_users
+from tasks.users import docker_users
 from tasks.shell import script_text
 from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
