@@ -9,6 +9,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from contextlib import ExitStack
@@ -113,13 +114,17 @@ def docker_connector(image: str, settings: dict, folder: Path, repeats: int) -> 
     }
 
 
+# The venv's packages, which the twin's own python (Debian 12's 3.11, as this machine's) imports.
+SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"]).relative_to(ROOT)
+
+
 def copy_checkout(twin: Twin) -> None:
-    """This checkout (its files as they are, not only the committed ones) and its .venv, at the same
-    path on the twin: the venv's python is the twin's own (both Debian 12), so pyinfra runs there."""
+    """This checkout (its files as they are, not only the committed ones) and its venv's packages, at
+    the same path on the twin, so that pyinfra runs there."""
     listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "-co", "--exclude-standard"],
                             capture_output=True, check=True).stdout
     names = b"".join(n + b"\0" for n in listed.split(b"\0") if n and (ROOT / n.decode()).exists())
-    files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c", ".venv"],
+    files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c", str(SITE_PACKAGES)],
                            input=names, capture_output=True, check=True).stdout
     subprocess.run(["docker", "exec", "-i", twin.id, "sh", "-c", f"mkdir -p {ROOT} && tar -C {ROOT} -x"],
                    input=files, check=True)
@@ -138,10 +143,10 @@ def at_local(twin: Twin, settings: dict, repeats: int) -> dict:
     def run(deploy: Path) -> tuple[float, int]:
         done = twin.exec(
             f"cd {ROOT} && rm -f /tmp/bench-commands.jsonl && start=$(date +%s%N) &&"
-            f" {LOG_ENV}=/tmp/bench-commands.jsonl .venv/bin/python bench/counted.py -y --sudo"
+            f" {LOG_ENV}=/tmp/bench-commands.jsonl PYTHONPATH={SITE_PACKAGES} python3 bench/counted.py -y --sudo"
             f" --group-data /tmp/bench-data @local {deploy.relative_to(ROOT)} > /tmp/bench-out 2>&1"
             " || { tail -c 3000 /tmp/bench-out; exit 1; }; end=$(date +%s%N);"
-            " echo $((end - start)) $(wc -l < /tmp/bench-commands.jsonl)", user="dev")
+            " echo $((end - start)) $(cat /tmp/bench-commands.jsonl 2>/dev/null | wc -l)", user="dev")
         nanoseconds, commands = done.stdout.split()
         return int(nanoseconds) / 1e9, int(commands)
 
