@@ -12,7 +12,6 @@ from pyinfra import host
 from pyinfra.api import deploy
 from pyinfra.api.operation import OperationMeta
 
-from tasks.facts import HostSnapshot
 from tasks.managed import DAEMON_JSON
 from tasks.operations import BACKUP_STAMP, NO_CHANGE, NoChange, backup_path, file_content
 from tasks.shell import shell_script
@@ -101,9 +100,9 @@ class DaemonJson(NamedTuple):
 
 
 @deploy("daemon.json")
-def configure_daemon(settings) -> DaemonJson:
+def configure_daemon(settings, facts) -> DaemonJson:
     """Writes daemon.json where it is not right, for the engine's restart to follow."""
-    lines = host.get_fact(HostSnapshot)["daemon_json"]  # read with the host's identity
+    lines = facts["daemon_json_file"]  # WslHost read it with the host's identity
     existing = parse_daemon_json(lines)
     if existing is None:
         host.log_styled(f"{DAEMON_JSON} is not a JSON object: it is backed up and rewritten",

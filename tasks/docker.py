@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pyinfra import host
 from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
 from tasks.apt import apt_pin, package_manager_ready, pin_is_right, pin_kept, repository, repository_is_right
 from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
-from tasks.facts import StackState
 from tasks.managed import (  # noqa: F401
     DOCKER_KEY,
     DOCKER_LIST,
@@ -34,11 +32,6 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
-
-
-def read_state():
-    """What the deploy manages (StackState), read with the host's identity before any change."""
-    return host.get_fact(StackState)
 
 
 def install_script_command(settings) -> str:

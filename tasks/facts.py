@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyinfra.api import FactBase, ShortFactBase
+from pyinfra.api import FactBase
 
 from tasks.managed import DAEMON_JSON, STATE_FILES, STATE_KEYS, STATE_PACKAGES
 from tasks.shell import shell_script
@@ -53,12 +53,25 @@ class CommandResult(FactBase):
         return {"ok": output[0] == "ok", "output": output[1:]}
 
 
-class HostSnapshot(FactBase):
+def file_lines(output) -> list[str] | None:
+    """files/file-lines.sh's output: the file's lines, or None when it is absent."""
+    if not output:
+        return None
+    return [line.partition("=")[2] for line in output[1:]]
+
+
+class WslHost(FactBase):
     """
-    Returns {"host": WslHost's value, "daemon_json": its lines (None when absent), "stack":
-    StackState's value}: everything the deploy decides on, read in one command before any change.
+    Returns what the deploy decides on, read in one command before any change (pyinfra caches no
+    fact, so each further read would be one more round trip): kernel release (from /proc), /dev/dxg,
+    the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1,
+    the invoking user, where each docker CLI on the usual paths resolves (even a dangling link),
+    installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the
+    native NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; and "daemon_json_file",
+    daemon.json's lines (None when absent), and "stack", StackState's value.
     """
 
+    # Lines that open the command's sections: every line of a section has its own prefix.
     _SECTIONS = ("[daemon.json]", "[stack]")
 
     def command(self):
@@ -66,8 +79,7 @@ class HostSnapshot(FactBase):
             shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN,
                          WSL_CONF, " ".join(NVIDIA_MODULE_FILES)),
             f"echo '{self._SECTIONS[0]}'", shell_script("file-lines.sh", DAEMON_JSON),
-            f"echo '{self._SECTIONS[1]}'",
-            shell_script("stack-state.sh", " ".join(STATE_PACKAGES), " ".join(STATE_KEYS), " ".join(STATE_FILES)),
+            f"echo '{self._SECTIONS[1]}'", StackState().command(),
         ])
 
     def process(self, output):
@@ -78,61 +90,29 @@ class HostSnapshot(FactBase):
                 section = daemon_json if line == self._SECTIONS[0] else stack
             else:
                 section.append(line)
-        return {"host": WslHost.process(host), "daemon_json": file_lines(daemon_json),
-                "stack": StackState.process(stack)}
+        return {**parse_lines(host, _LISTS), "daemon_json_file": file_lines(daemon_json),
+                "stack": StackState().process(stack)}
 
 
-def file_lines(output) -> list[str] | None:
-    """files/file-lines.sh's output: the file's lines, or None when it is absent."""
-    if not output:
-        return None
-    return [line.partition("=")[2] for line in output[1:]]
-
-
-class WslHost(ShortFactBase):
-    """
-    Returns what the preflight needs: kernel release (from /proc), /dev/dxg, the Windows driver's
-    files, distro (and the release names get.docker.com reads), arch, PID 1, the invoking user, where
-    each docker CLI on the usual paths resolves (even a dangling link), installed Linux NVIDIA
-    driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the native NVIDIA
-    driver: its kernel module and what `nvidia-smi -L` answers. Read in HostSnapshot's one command.
-    """
-
-    fact = HostSnapshot
-
-    def process_data(self, data):
-        return data["host"]
-
-    @staticmethod
-    def process(output):
-        """files/wsl-host.sh's lines into the fact's value."""
-        return parse_lines(output, _LISTS)
-
-
-class StackState(ShortFactBase):
+class StackState(FactBase):
     """
     Returns the state of what the deploy manages, read in one command before any change:
     {"packages": {name: version} installed, "service": {"active", "enabled"} of docker.service,
     "group": docker's members or None, "keys": {path: [fingerprints]}, "files": {path: sha256},
     "sources": {file under sources.list.d: its lines naming a URL}, "apt_busy": a lock held or dpkg
-    half-done}. The deploy adds an operation only where this shows something to do. Read in
-    HostSnapshot's one command.
+    half-done}. The deploy adds an operation only where this shows something to do. The deploy
+    reads it within WslHost's command.
     """
 
-    fact = HostSnapshot
+    def command(self):
+        return shell_script("stack-state.sh", " ".join(STATE_PACKAGES), " ".join(STATE_KEYS), " ".join(STATE_FILES))
 
-    def process_data(self, data):
-        return data["stack"]
-
-    @staticmethod
-    def default():
+    def default(self):
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},
                 "sources": {}, "apt_busy": False}
 
-    @classmethod
-    def process(cls, output):
-        """files/stack-state.sh's lines into the fact's value."""
-        state = cls.default()
+    def process(self, output):
+        state = self.default()
         for line in output:
             key, _, value = line.partition("=")
             if key == "pkg":
