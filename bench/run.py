@@ -147,7 +147,7 @@ def at_local(twin: Twin, settings: dict, repeats: int) -> dict:
             f" {LOG_ENV}=/tmp/bench-commands.jsonl PYTHONPATH={SITE_PACKAGES} python3 bench/counted.py -y --sudo"
             f" --group-data /tmp/bench-data @local {deploy.relative_to(ROOT)} > /tmp/bench-out 2>&1"
             " || { tail -c 3000 /tmp/bench-out; exit 1; }; end=$(date +%s%N);"
-            " echo $((end - start)); cat /tmp/bench-commands.jsonl 2>/dev/null", user="dev")
+            " echo $((end - start)); cat /tmp/bench-commands.jsonl 2>/dev/null || true", user="dev")
         nanoseconds, *commands = done.stdout.splitlines()
         return int(nanoseconds) / 1e9, [json.loads(line) for line in commands]
 
