@@ -3,7 +3,7 @@
 from pyinfra import host
 
 from tasks.daemon import configure_daemon
-from tasks.docker import install_docker, read_state, restart_engine_if
+from tasks.docker import install_docker, restart_engine_if
 from tasks.operations import checks_pass
 from tasks.preflight import check_preflight
 from tasks.settings import SettingsError, validate
@@ -26,8 +26,8 @@ elif settings.docker_engine == "docker-desktop":
 # Native Linux has no wsl.conf: there the preflight has checked that systemd is PID 1.
 elif not facts["wsl"] or ensure_systemd(settings, facts):
     # daemon.json first: the engine's first start must already read it.
-    daemon_json = configure_daemon(settings)
-    state = read_state(settings)  # before any change: what is missing or wrong
+    daemon_json = configure_daemon(settings, facts)
+    state = facts["stack"]  # read with the host's identity, before any change: what is missing or wrong
     group_changes = install_docker(settings, facts, state)
     toolkit = install_toolkit(settings, facts, state)
     restart_engine_if(daemon_json, toolkit)
