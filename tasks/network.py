@@ -10,34 +10,39 @@ from pyinfra.operations import files, systemd
 
 from tasks.apt import APT_BACKUPS, absent_with_backup
 from tasks.masking import masked
-from tasks.operations import BACKUP_STAMP, file_content, sha256, shell_script
+from tasks.operations import BACKUP_STAMP, file_content, sha256
 from tasks.proxy import (
     APT_PROXY,
     CA_DIR,
-    CA_LIST,
     CHECK_DIR,
     DOCKER_PROXY_DROPIN,
     PROXY_ENV,
     STATE_DIR,
     apt_proxy,
     ca_files,
-    ca_list,
     docker_dropin,
     proxy_env,
     secret_mode,
     uses_proxy,
 )
+from tasks.shell import shell_script
 
 
 def _is_right(state, path: str, text: str | None) -> bool:
     return state["files"].get(path) == (sha256(text) if text is not None else None)
 
 
+def cas_are_right(settings, state) -> bool:
+    """CA_DIR holds exactly ca_certificates, as the snapshot read before any change shows it."""
+    held = {path: digest for path, digest in state["files"].items() if path.startswith(f"{CA_DIR}/")}
+    return held == {path: sha256(text) for path, text in ca_files(settings).items()}
+
+
 def network_is_right(settings, state) -> bool:
     """Every file of this concern, as the snapshot read before any change shows it, is as wanted."""
     wanted = {PROXY_ENV: proxy_env(settings), APT_PROXY: apt_proxy(settings),
-              DOCKER_PROXY_DROPIN: docker_dropin(settings), CA_LIST: ca_list(settings), **ca_files(settings)}
-    return all(_is_right(state, path, text) for path, text in wanted.items())
+              DOCKER_PROXY_DROPIN: docker_dropin(settings)}
+    return cas_are_right(settings, state) and all(_is_right(state, p, t) for p, t in wanted.items())
 
 
 def upstream_urls(settings, state) -> list[str]:
@@ -60,7 +65,7 @@ def upstreams_answer(settings, urls: list[str]):
 
 
 @operation()
-def ca_certificates_trusted(certs: dict[str, str], listing: str | None):
+def ca_certificates_trusted(certs: dict[str, str]):
     """CA_DIR holds exactly certs, the system trust store has them, and one no longer listed is
     removed (kept in the backups). The engine reads the store only when it starts."""
     for path, text in certs.items():
@@ -68,12 +73,8 @@ def ca_certificates_trusted(certs: dict[str, str], listing: str | None):
     keep = " ".join(shlex.quote(p) for p in certs)
     yield (f"for f in {CA_DIR}/*.crt; do [ -e \"$f\" ] || continue; case \" {keep} \" in *\" $f \"*) continue;; esac;"
            f" install -d {APT_BACKUPS}; mv -f \"$f\" {APT_BACKUPS}/$(basename \"$f\").bak-{BACKUP_STAMP};"
-           f" echo \"removed $f (kept in {APT_BACKUPS})\"; done;"
+           f" echo \"removed $f (kept in {APT_BACKUPS})\"; done; rmdir {CA_DIR} 2>/dev/null;"
            " update-ca-certificates --fresh >/dev/null")
-    if listing:
-        yield from file_content._inner(dest=CA_LIST, text=listing)
-    else:
-        yield from absent_with_backup._inner(path=CA_LIST)
 
 
 def _file(name: str, path: str, text: str | None, mode: str = "644", backup_dir: str | None = None):
@@ -97,12 +98,11 @@ def configure_network(settings, state):
         upstreams_answer(name="Docker's and NVIDIA's sites answer through the proxy and CAs set",
                          settings=settings, urls=upstream_urls(settings, state))
     if right:
-        return []
+        return []  # the engine's restart finds no change here
     changes = []
-    certs, listing = ca_files(settings), ca_list(settings)
-    if not all(_is_right(state, p, t) for p, t in {CA_LIST: listing, **certs}.items()):
+    if not cas_are_right(settings, state):
         changes.append(ca_certificates_trusted(name="The host trusts the CAs in ca_certificates",
-                                               certs=certs, listing=listing))
+                                               certs=ca_files(settings)))
     if proxy_env(settings) is not None:
         files.directory(name=f"{STATE_DIR} is root's only", path=STATE_DIR, mode="700")
     for name, path, text, mode, backup_dir in (

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.managed import APT_PROXY, CA_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR  # noqa: F401
 from tasks.settings import ca_certificate_path
 
-# Root-only (0700), as the proxy's credentials are: the environment the deploy's downloads, the
-# install script and the engine (through DOCKER_PROXY_DROPIN's EnvironmentFile=) read. systemd
-# shows an EnvironmentFile's path to every user, never its content, unlike Environment= lines.
-STATE_DIR = "/etc/wsl-gpu-docker"
-PROXY_ENV = f"{STATE_DIR}/proxy.env"
-APT_PROXY = "/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy"
-DOCKER_PROXY_DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
-# update-ca-certificates reads *.crt files below this folder, recursively.
-CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
-# The names installed in CA_DIR, so that one no longer listed is found and removed.
-CA_LIST = f"{STATE_DIR}/ca-certificates"
 # Where the candidates are put for the upstream check, before any file above changes.
 CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"
 
@@ -68,13 +58,3 @@ def ca_files(settings) -> dict[str, str]:
     """{path under CA_DIR: PEM text} for ca_certificates."""
     return {f"{CA_DIR}/{Path(name).stem}.crt": ca_certificate_path(name).read_text()
             for name in settings.ca_certificates}
-
-
-def ca_list(settings) -> str | None:
-    names = sorted(ca_files(settings))
-    return "".join(f"{n}\n" for n in names) if names else None
-
-
-def managed_paths(settings) -> list[str]:
-    """Every file this concern writes, for the snapshot read before any change."""
-    return [PROXY_ENV, APT_PROXY, DOCKER_PROXY_DROPIN, CA_LIST, *ca_files(settings)]

@@ -6,7 +6,7 @@ import pytest
 
 from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
 from tasks.doctor.network import NetworkFacts, image_registry
-from tasks.operations import FILES
+from tasks.shell import FILES
 from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
 from tasks.settings import validate
 from tests.unit.doctor_examples import CORP_PROXY, GOOD, behind

@@ -1,6 +1,9 @@
 """Settings are validated before anything else, each bad one named with its fix."""
 
+import os
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -104,7 +107,15 @@ def test_values_are_normalised():
                                            ("http://127.0.0.1:8080/get-docker.sh", False)])
 def test_a_script_from_https_never_follows_a_redirect_to_plain_http(url, https_only):
     settings = validate({"docker_install_script_url": url, "docker_install_script_sha256": "a" * 64})
-    command = install_script_command(settings)
+    # The command as the deploy sends it, with a curl that only says how it was called.
+    with tempfile.TemporaryDirectory() as folder:
+        curl = Path(folder) / "curl"
+        curl.write_text('#!/bin/sh\necho "curl $*" >&2\nexit 1\n')
+        curl.chmod(0o755)
+        sent = subprocess.run(["sh", "-c", install_script_command(settings)], capture_output=True, text=True,
+                              env={**os.environ, "PATH": f"{folder}:{os.environ['PATH']}"})
+    command = sent.stderr
+    assert command.startswith("curl ") and "could not download the Docker install script" in command
     assert ("--proto-redir =https" in command) == https_only
     # The real curl refuses such a redirect: the option is one it knows.
     proc = subprocess.run(["curl", "--proto-redir", "=https", "--version"], capture_output=True)
