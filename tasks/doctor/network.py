@@ -5,8 +5,8 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 
 from tasks.facts import parse_lines
-from tasks.shell import shell_script
 from tasks.proxy import PROXY_ENV
+from tasks.shell import shell_script
 
 
 def image_registry(image: str) -> str:

@@ -6,9 +6,9 @@ import pytest
 
 from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
 from tasks.doctor.network import NetworkFacts, image_registry
-from tasks.shell import FILES
 from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
 from tasks.settings import validate
+from tasks.shell import FILES
 from tests.unit.doctor_examples import CORP_PROXY, GOOD, behind
 
 SECRET = "hunter2"
