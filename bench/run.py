@@ -6,6 +6,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from bench.counted import LOG_ENV
 from tests.integration.harness import ROOT, TWIN_SETTINGS
 from tests.twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data
+from tests.twin.network import TinyProxy
 from tests.twin.ssh import DEV_PASSWORD
 
 NOTHING = Path(__file__).with_name("nothing.py")
@@ -257,12 +259,18 @@ def main() -> None:
     parser.add_argument("--ssh", default="1,4,8", help="numbers of twins converged at once over SSH")
     parser.add_argument("--noop-only", action="store_true",
                         help="one twin only, over SSH and @local: its no-op rerun against the floor")
+    parser.add_argument("--proxy", action="store_true",
+                        help="every run through Debian's tinyproxy, as http_proxy and https_proxy with credentials")
     args = parser.parse_args()
 
     image = ensure_base_image()
     with Mirrors() as mirrors, tempfile.TemporaryDirectory(prefix="wsl-gpu-bench-") as tmp:
         folder = Path(tmp)
         settings = {**mirrors.settings(), **TWIN_SETTINGS}
+        # The password is random and masked wherever a run shows it; only the temporary inventories hold it.
+        proxy = TinyProxy(user="bench", password=secrets.token_hex(8)).start() if args.proxy else None
+        if proxy:
+            settings |= {"http_proxy": proxy.url, "https_proxy": proxy.url}
         key = ClientKey(folder)
         if args.noop_only:
             docker = None
@@ -272,7 +280,9 @@ def main() -> None:
             ssh = [over_ssh(image, settings, folder, key, int(n), args.repeats, local=n == "1")
                    for n in args.ssh.split(",")]
             ssh.append(over_ssh(image, settings, folder, key, 1, args.repeats, sudo_password=True))
-    figures = {"machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
+        if proxy:
+            proxy.stop()
+    figures = {"proxy": bool(proxy), "machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
                "targets": verdicts(docker, ssh), "command": " ".join(["python -m bench.run", *sys.argv[1:]])}
     Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))

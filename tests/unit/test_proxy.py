@@ -6,6 +6,7 @@ import pytest
 
 from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
 from tasks.doctor.network import NetworkFacts, image_registry
+from tasks.managed import PROXY_ENV
 from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
 from tasks.settings import validate
 from tasks.shell import FILES
@@ -76,3 +77,7 @@ def test_upstreams_that_answer_pass_and_none_are_asked_without_a_proxy():
 ])
 def test_the_smoke_tests_registry(image, registry):
     assert image_registry(image) == registry
+
+
+def test_fetch_reads_the_proxy_from_the_deploys_own_file():
+    assert f"[ -r {PROXY_ENV} ]" in (FILES / "lib" / "fetch.sh").read_text()
