@@ -20,7 +20,10 @@ if command -v apt-config >/dev/null 2>&1; then
         show "apt.${scheme}_proxy" "$(printf '%s\n' "$conf" | sed -n "s/^Acquire::$scheme::Proxy \"\\(.*\\)\";$/\\1/p" | head -n 1)"
     done
 fi
-if command -v docker >/dev/null 2>&1 && info=$(timeout 20 docker info --format '{{.HTTPProxy}}|{{.HTTPSProxy}}|{{.NoProxy}}' 2>/dev/null); then
+# A stopped engine is not asked: behind an active docker.socket, any docker command would start it.
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service; then :
+elif command -v docker >/dev/null 2>&1 &&
+    info=$(timeout 20 docker info --format '{{.HTTPProxy}}|{{.HTTPSProxy}}|{{.NoProxy}}' 2>/dev/null); then
     echo "dockerd.answers=1"
     echo "dockerd.http_proxy=$(printf '%s' "${info%%|*}" | mask)"
     rest=${info#*|}
