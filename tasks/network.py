@@ -9,22 +9,10 @@ from pyinfra.api import deploy, operation
 from pyinfra.operations import files, systemd
 
 from tasks.apt import APT_BACKUPS, absent_with_backup
+from tasks.managed import APT_PROXY, CA_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
 from tasks.masking import masked
 from tasks.operations import BACKUP_STAMP, file_content, sha256
-from tasks.proxy import (
-    APT_PROXY,
-    CA_DIR,
-    CHECK_DIR,
-    DOCKER_PROXY_DROPIN,
-    PROXY_ENV,
-    STATE_DIR,
-    apt_proxy,
-    ca_files,
-    docker_dropin,
-    proxy_env,
-    secret_mode,
-    uses_proxy,
-)
+from tasks.proxy import CHECK_DIR, apt_proxy, ca_files, docker_dropin, proxy_env, secret_mode, uses_proxy
 from tasks.shell import shell_script
 
 

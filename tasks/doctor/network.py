@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 
 from tasks.facts import parse_lines
-from tasks.proxy import PROXY_ENV
+from tasks.managed import PROXY_ENV
 from tasks.shell import shell_script
 
 
