@@ -31,8 +31,10 @@ class NetworkFacts(FactBase):
     Returns {key: value} of files/doctor-network.sh: the proxy of pyinfra's environment (env.*), of apt's
     configuration (apt.*) and of the engine (dockerd.*, from `docker info`), each masked with its
     sha256; whether the deploy's proxy file was read (deploy_env); and "reach" lines, one per URL:
-    "curl's exit, HTTP code, CONNECT code, the URL, curl's first error line".
+    "curl's exit, HTTP code, CONNECT code, the URL, curl's first error line"; {} when it printed nothing.
     """
+
+    default = dict
 
     def command(self, urls):
         return shell_script("doctor-network.sh", PROXY_ENV, *urls)
