@@ -18,7 +18,7 @@ APT_PROXY = "/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy"
 DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
 BACKUPS = "/var/backups/wsl-gpu-docker"
 # Where a file the deploy wrote can be; the secret may be only in root-only files there.
-WRITTEN = "/etc /var/backups /usr/local/share/ca-certificates /root /home /run /var/log /tmp"
+WRITTEN = "/etc /var/backups /usr/local/share/ca-certificates /root /home /run /var/log /tmp /var/tmp"
 # A registry name the proxy resolves for the engine: the twin itself never looks it up.
 REGISTRY = "registry.corp.invalid:5000"
 
