@@ -11,6 +11,17 @@ DEFAULTS = {
     # How long to wait for another apt or dpkg (e.g. unattended-upgrades) to let go of
     # the package manager's locks, in seconds.
     "apt_lock_timeout": 600,
+    # --- company network ---------------------------------------------------
+    # The proxy every layer uses (the deploy's downloads, apt, get.docker.com's script, the
+    # engine's pulls), e.g. "http://proxy.corp.example:3128"; it may carry credentials
+    # ("http://user:secret@proxy:3128"), which are shown masked and kept in root-only files.
+    "http_proxy": None,
+    "https_proxy": None,
+    # Hosts and domains reached directly, comma-separated ("localhost,.corp.example").
+    "no_proxy": None,
+    # PEM files (paths on the machine running pyinfra, relative to the deploy) that the host must
+    # trust, e.g. the company's TLS-inspecting CA: installed under /usr/local/share/ca-certificates.
+    "ca_certificates": [],
     # --- Docker Engine -----------------------------------------------------
     # "docker-ce": install Docker Engine in the distro; "docker-desktop": use
     # Docker Desktop's WSL integration and install no engine.

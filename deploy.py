@@ -3,7 +3,8 @@
 from pyinfra import host
 
 from tasks.daemon import configure_daemon
-from tasks.docker import install_docker, read_state, restart_engine_if
+from tasks.docker import install_docker, restart_engine_if
+from tasks.network import configure_network
 from tasks.operations import checks_pass
 from tasks.preflight import check_preflight
 from tasks.settings import SettingsError, validate
@@ -23,12 +24,16 @@ if facts is None:
     pass  # a bad setting or the preflight stops this host, naming each problem
 elif settings.docker_engine == "docker-desktop":
     verify(settings)  # Docker Desktop brings its own engine: nothing to install
-# Native Linux has no wsl.conf: there the preflight has checked that systemd is PID 1.
-elif not facts["wsl"] or ensure_systemd(settings, facts):
-    # daemon.json first: the engine's first start must already read it.
-    daemon_json = configure_daemon(settings)
-    state = read_state(settings)  # before any change: what is missing or wrong
-    group_changes = install_docker(settings, facts, state)
-    toolkit = install_toolkit(settings, facts, state)
-    restart_engine_if(daemon_json, toolkit)
-    verify(settings, group_changes)
+else:
+    state = facts["stack"]  # read with the host's identity, before any change: what is missing or wrong
+    # The proxy and CAs first: every upstream must answer through them before anything changes,
+    # and every download after uses them.
+    network = configure_network(settings, state)
+    # Native Linux has no wsl.conf: there the preflight has checked that systemd is PID 1.
+    if not facts["wsl"] or ensure_systemd(settings, facts):
+        # daemon.json first: the engine's first start must already read it.
+        daemon_json = configure_daemon(settings, facts)
+        group_changes = install_docker(settings, facts, state)
+        toolkit = install_toolkit(settings, facts, state)
+        restart_engine_if(daemon_json, toolkit, network)
+        verify(settings, group_changes)

@@ -3,7 +3,7 @@
 # Docker engine.
 set -euo pipefail
 
-packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck chromium fonts-dejavu-core)
+packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck chromium fonts-dejavu-core tinyproxy openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

@@ -6,9 +6,11 @@ import json
 import os
 import re
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from contextlib import ExitStack
@@ -17,12 +19,15 @@ from pathlib import Path
 from bench.counted import LOG_ENV
 from tests.integration.harness import ROOT, TWIN_SETTINGS
 from tests.twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data
+from tests.twin.network import TinyProxy
 from tests.twin.ssh import DEV_PASSWORD
 
 NOTHING = Path(__file__).with_name("nothing.py")
 # Commands in which apt downloads and installs packages: its updates, installs and Docker's script.
 APT = re.compile(r"apt-get\b.*\b(update|install)\b|get-docker\.sh|dpkg --configure")
-TARGETS = {"noop_vs_floor": 3.0, "noop_commands": 40, "ssh_8_vs_1": 2.5}
+# The issue asks for a no-op rerun within 1.3 times the floor over SSH and @local; 3 times over docker exec.
+TARGETS = {"noop_vs_floor": 3.0, "noop_vs_floor_ssh": 1.3, "noop_vs_floor_local": 1.3, "noop_commands": 40,
+           "ssh_8_vs_1": 2.5}
 
 
 def cpu_seconds(twin: Twin) -> float:
@@ -108,8 +113,54 @@ def docker_connector(image: str, settings: dict, folder: Path, repeats: int) -> 
     }
 
 
+# The venv's packages, which the twin's own python (Debian 12's 3.11, as this machine's) imports.
+SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"]).relative_to(ROOT)
+
+
+def copy_checkout(twin: Twin) -> None:
+    """This checkout (its files as they are, not only the committed ones) and its venv's packages, at
+    the same path on the twin, so that pyinfra runs there."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "-co", "--exclude-standard"],
+                            capture_output=True, check=True).stdout
+    names = b"".join(n + b"\0" for n in listed.split(b"\0") if n and (ROOT / n.decode()).exists())
+    files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c", str(SITE_PACKAGES)],
+                           input=names, capture_output=True, check=True).stdout
+    # dev's own, as a user's clone is: python keeps its bytecode there, as it does on a workstation.
+    subprocess.run(["docker", "exec", "-i", twin.id, "sh", "-c",
+                    f"mkdir -p {ROOT} && tar -C {ROOT} -x && chown -R dev: {ROOT}"], input=files, check=True)
+
+
+def at_local(twin: Twin, settings: dict, repeats: int) -> dict:
+    """
+    The no-op rerun and the floor run by pyinfra on the converged twin itself (@local), as `dev` with
+    --sudo, as a workstation's user runs the deploy. Timed on the twin, so `docker exec` is not counted.
+    """
+    copy_checkout(twin)
+    data = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
+    twin.exec("mkdir -p /tmp/bench-data && cat > /tmp/bench-data/all.py && chmod -R a+rX /tmp/bench-data",
+              input=data)
+
+    def run(deploy: Path) -> tuple[float, list[dict]]:
+        done = twin.exec(
+            f"cd {ROOT} && rm -f /tmp/bench-commands.jsonl && start=$(date +%s%N) &&"
+            f" {LOG_ENV}=/tmp/bench-commands.jsonl PYTHONPATH={SITE_PACKAGES} python3 bench/counted.py -y --sudo"
+            f" --group-data /tmp/bench-data @local {deploy.relative_to(ROOT)} > /tmp/bench-out 2>&1"
+            " || { tail -c 3000 /tmp/bench-out; exit 1; }; end=$(date +%s%N);"
+            " echo $((end - start)); cat /tmp/bench-commands.jsonl 2>/dev/null || true", user="dev")
+        nanoseconds, *commands = done.stdout.splitlines()
+        return int(nanoseconds) / 1e9, [json.loads(line) for line in commands]
+
+    run(ROOT / "deploy.py"), run(NOTHING)  # the first runs compile the bytecode: not counted
+    noops = [run(ROOT / "deploy.py") for _ in range(repeats)]
+    floors = [run(NOTHING) for _ in range(repeats)]
+    return {"noop_s": statistics.median(t for t, _ in noops), "noop_commands": len(noops[-1][1]),
+            # The time the host took to run the commands, sudo included; the rest is pyinfra's.
+            "noop_commands_s": statistics.median(sum(c["seconds"] for c in cs) for _, cs in noops),
+            "floor_s": statistics.median(t for t, _ in floors)}
+
+
 def over_ssh(image: str, settings: dict, folder: Path, key: ClientKey, n: int, repeats: int,
-             sudo_password: bool = False) -> dict:
+             sudo_password: bool = False, local: bool = False) -> dict:
     """
     n fresh twins converged by one run over SSH as a sudo user, then the no-op rerun and the floor.
     Without sudo_password the user needs none, as a team's automation account usually: with one,
@@ -127,7 +178,8 @@ def over_ssh(image: str, settings: dict, folder: Path, key: ClientKey, n: int, r
         converge = Run(inventory, ROOT / "deploy.py", folder, True, twins)
         noop, last = median_of(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, True, twins))
         floor, _ = median_of(repeats, lambda: Run(inventory, NOTHING, folder, True, twins))
-    return {"n": n, "sudo_password": sudo_password, "converge_s": converge.seconds,
+        local_figures = at_local(twins[0], settings, repeats) if local else None
+    return {"n": n, "sudo_password": sudo_password, "converge_s": converge.seconds, "local": local_figures,
             # Command times add up to the wall time only for one host: several run at once.
             "converge_split_s": converge.split() if n == 1 else None,
             "converge_cpu_s": {"twins": converge.twins_cpu, "pyinfra": converge.pyinfra_cpu},
@@ -135,23 +187,28 @@ def over_ssh(image: str, settings: dict, folder: Path, key: ClientKey, n: int, r
             "noop_commands_per_host": last.per_host(), "floor_s": floor}
 
 
-def verdicts(docker: dict, ssh: list[dict]) -> dict:
+def verdicts(docker: dict | None, ssh: list[dict]) -> dict:
+    """Each figure against its target; a run without the docker connector or several twins has fewer."""
     by_n = {s["n"]: s for s in ssh if not s["sudo_password"]}
     one, most = by_n[1], by_n[max(by_n)]
-    ratios = {
-        "noop_vs_floor_docker": (docker["noop_s"] / docker["floor_s"], TARGETS["noop_vs_floor"]),
-        "noop_vs_floor_ssh": (one["noop_s"] / one["floor_s"], TARGETS["noop_vs_floor"]),
-        "noop_commands": (docker["noop_commands"], TARGETS["noop_commands"]),
-        f"ssh_{most['n']}_vs_1_converge": (most["converge_s"] / one["converge_s"], TARGETS["ssh_8_vs_1"]),
-        f"ssh_{most['n']}_vs_1_noop": (most["noop_s"] / one["noop_s"], TARGETS["ssh_8_vs_1"]),
-    }
+    ratios = {"noop_vs_floor_ssh": (one["noop_s"] / one["floor_s"], TARGETS["noop_vs_floor_ssh"])}
+    if one.get("local"):
+        local = one["local"]
+        ratios["noop_vs_floor_local"] = (local["noop_s"] / local["floor_s"], TARGETS["noop_vs_floor_local"])
+    if docker:
+        ratios["noop_vs_floor_docker"] = (docker["noop_s"] / docker["floor_s"], TARGETS["noop_vs_floor"])
+    ratios["noop_commands"] = (one["noop_commands_per_host"], TARGETS["noop_commands"])
+    if most is not one:
+        ratios[f"ssh_{most['n']}_vs_1_converge"] = (most["converge_s"] / one["converge_s"], TARGETS["ssh_8_vs_1"])
+        ratios[f"ssh_{most['n']}_vs_1_noop"] = (most["noop_s"] / one["noop_s"], TARGETS["ssh_8_vs_1"])
     verdict = {name: {"value": value, "target": limit, "met": value <= limit}
                for name, (value, limit) in ratios.items()}
-    # The twins share this machine's cores, where real workstations have their own: the least
-    # ratio their CPU time allows, however well the run overlaps them.
-    cpu = most["converge_cpu_s"]
-    verdict[f"ssh_{most['n']}_vs_1_converge"]["cpu_floor"] = \
-        (cpu["twins"] + cpu["pyinfra"]) / os.cpu_count() / one["converge_s"]
+    if most is not one:
+        # The twins share this machine's cores, where real workstations have their own: the least
+        # ratio their CPU time allows, however well the run overlaps them.
+        cpu = most["converge_cpu_s"]
+        verdict[f"ssh_{most['n']}_vs_1_converge"]["cpu_floor"] = \
+            (cpu["twins"] + cpu["pyinfra"]) / os.cpu_count() / one["converge_s"]
     return verdict
 
 
@@ -173,7 +230,7 @@ def table(figures: dict) -> str:
          f"{_split(d['converge_split_s'])}{d['converge_commands']} commands; {_cpu(d['converge_cpu_s'], cores)}"),
         ("no-op rerun (docker connector)", f"{d['noop_s']:.2f} s", f"{d['noop_commands']} commands"),
         ("floor: a deploy that does nothing", f"{d['floor_s']:.2f} s", "same twin, same connector"),
-    ]
+    ] if d else []
     for s in figures["ssh"]:
         password = " (sudo with password)" if s["sudo_password"] else ""
         what = f"{s['n']} twin{'s' if s['n'] > 1 else ''} over SSH{password}"
@@ -182,6 +239,11 @@ def table(figures: dict) -> str:
         rows.append((f"{what}: no-op rerun", f"{s['noop_s']:.2f} s",
                      f"{s['noop_commands_per_host']} commands per host; floor {s['floor_s']:.2f} s; "
                      + _cpu(s["noop_cpu_s"], cores)))
+        if s.get("local"):
+            local = s["local"]
+            rows.append(("the same twin, @local as dev with --sudo: no-op rerun", f"{local['noop_s']:.2f} s",
+                         f"{local['noop_commands']} commands, which took {local['noop_commands_s']:.2f} s;"
+                         f" floor {local['floor_s']:.2f} s"))
     for name, v in figures["targets"].items():
         floor = f" (the CPU time alone allows no less than {v['cpu_floor']:.2f})" if "cpu_floor" in v else ""
         rows.append((f"target {name}", f"{v['value']:.2f}",
@@ -195,17 +257,32 @@ def main() -> None:
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"), help="where to write the figures")
     parser.add_argument("--repeats", type=int, default=3, help="no-op and floor runs, of which the median counts")
     parser.add_argument("--ssh", default="1,4,8", help="numbers of twins converged at once over SSH")
+    parser.add_argument("--noop-only", action="store_true",
+                        help="one twin only, over SSH and @local: its no-op rerun against the floor")
+    parser.add_argument("--proxy", action="store_true",
+                        help="every run through Debian's tinyproxy, as http_proxy and https_proxy with credentials")
     args = parser.parse_args()
 
     image = ensure_base_image()
     with Mirrors() as mirrors, tempfile.TemporaryDirectory(prefix="wsl-gpu-bench-") as tmp:
         folder = Path(tmp)
         settings = {**mirrors.settings(), **TWIN_SETTINGS}
-        docker = docker_connector(image, settings, folder, args.repeats)
+        # The password is random and masked wherever a run shows it; only the temporary inventories hold it.
+        proxy = TinyProxy(user="bench", password=secrets.token_hex(8)).start() if args.proxy else None
+        if proxy:
+            settings |= {"http_proxy": proxy.url, "https_proxy": proxy.url}
         key = ClientKey(folder)
-        ssh = [over_ssh(image, settings, folder, key, int(n), args.repeats) for n in args.ssh.split(",")]
-        ssh.append(over_ssh(image, settings, folder, key, 1, args.repeats, sudo_password=True))
-    figures = {"machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
+        if args.noop_only:
+            docker = None
+            ssh = [over_ssh(image, settings, folder, key, 1, args.repeats, local=True)]
+        else:
+            docker = docker_connector(image, settings, folder, args.repeats)
+            ssh = [over_ssh(image, settings, folder, key, int(n), args.repeats, local=n == "1")
+                   for n in args.ssh.split(",")]
+            ssh.append(over_ssh(image, settings, folder, key, 1, args.repeats, sudo_password=True))
+        if proxy:
+            proxy.stop()
+    figures = {"proxy": bool(proxy), "machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
                "targets": verdicts(docker, ssh), "command": " ".join(["python -m bench.run", *sys.argv[1:]])}
     Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))

@@ -5,21 +5,16 @@ from __future__ import annotations
 import shlex
 
 from pyinfra import host
-from pyinfra.api import FactBase, StringCommand, operation
+from pyinfra.api import FactBase, operation
 from pyinfra.facts.files import Sha256File
 
-from tasks.facts import APT_LOCKS, PRIMARY_FINGERPRINTS, KeyFingerprints
+from tasks.facts import KeyFingerprints
 from tasks.operations import backup_path, file_content, sha256
+from tasks.shell import shell_script
 
 SOURCES_DIR = "/etc/apt/sources.list.d"
 # Backups of apt files go here: apt warns about any stray file in its own folders.
 APT_BACKUPS = "/var/backups/wsl-gpu-docker"
-
-
-def curl(url: str, dest: str) -> str:
-    """curl fetching url to dest (a shell word); from an https URL it follows no redirect to plain http."""
-    https_only = "--proto-redir =https " if url.startswith("https://") else ""
-    return f"curl -fsSL --retry 2 {https_only}-o {dest} {shlex.quote(url)}"
 
 
 class AptState(FactBase):
@@ -29,19 +24,7 @@ class AptState(FactBase):
     """
 
     def command(self, mentioning: list[str]):
-        patterns = " ".join(f"-e {shlex.quote(m)}" for m in mentioning)
-        return f"""
-for f in {' '.join(APT_LOCKS)}; do
-  [ -e "$f" ] || continue
-  ino=$(stat -c %i "$f")
-  awk -v ino="$ino" '{{n=split($6, a, ":"); if (a[n] == ino) print $5}}' /proc/locks
-done | sort -u | while read -r pid; do echo "lock=$pid $(cat /proc/$pid/comm 2>/dev/null)"; done
-if [ -n "$(dpkg --audit 2>/dev/null)" ] || [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]; then
-  echo dpkg=interrupted
-fi
-grep -lsF {patterns} {SOURCES_DIR}/*.list {SOURCES_DIR}/*.sources | sed 's/^/source=/'
-true
-"""
+        return shell_script("apt-state.sh", SOURCES_DIR, *mentioning)
 
     def default(self):
         return {"lock_holders": [], "dpkg_interrupted": False, "sources": []}
@@ -67,19 +50,7 @@ def package_manager_ready(timeout: int):
     """
     state = host.get_fact(AptState, mentioning=[])
     if state["lock_holders"]:
-        locks = " ".join(APT_LOCKS)
-        yield StringCommand(
-            f"end=$(($(date +%s) + {timeout})); while :; do held=$(for f in {locks}; do",
-            '[ -e "$f" ] && ino=$(stat -c %i "$f") &&',
-            "awk -v ino=\"$ino\" '{n=split($6, a, \":\"); if (a[n] == ino) print $5}' /proc/locks;",
-            "done | sort -u); [ -z \"$held\" ] && exit 0;",
-            "[ $(date +%s) -ge $end ] && break; sleep 2; done;",
-            "for p in $held; do echo \"apt/dpkg lock held for over "
-            f"{timeout} s (apt_lock_timeout) by process $p ($(cat /proc/$p/comm 2>/dev/null)):",
-            "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)\" >&2; done;",
-            "echo 'Fix: wait for it to finish (unattended-upgrades often runs on a fresh distro),",
-            "or raise apt_lock_timeout, then rerun' >&2; exit 1",
-        )
+        yield shell_script("apt-lock-wait.sh", str(timeout))
     if state["dpkg_interrupted"]:
         yield "DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef --force-confold"
     if not state["lock_holders"] and not state["dpkg_interrupted"]:
@@ -119,7 +90,8 @@ def pin_kept(what: str, version: str | None, path: str, pin: str | None):
 
 def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:
     """The key and the source are as wanted, and no other source file names the repository."""
-    rivals = [p for p in state["mentions"].get(url, []) if p != list_path]
+    rivals = [path for path, lines in state["sources"].items()
+              if path != list_path and any(url in line for line in lines)]
     return (state["keys"].get(key_path) == [fingerprint]
             and state["files"].get(list_path) == sha256(line + "\n") and not rivals)
 
@@ -134,9 +106,8 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     a source whose key turned wrong is removed. Rival files naming repo_url are removed.
     """
     key_ok = host.get_fact(KeyFingerprints, path=key_path) == [fingerprint]
-    text = line + "\n"
     list_sha = host.get_fact(Sha256File, path=list_path)
-    list_ok = list_sha == sha256(text)
+    list_ok = list_sha == sha256(line + "\n")
     rivals = [p for p in host.get_fact(AptState, mentioning=[repo_url])["sources"] if p != list_path]
     for path in rivals:  # they duplicate list_path
         yield from absent_with_backup._inner(path=path)
@@ -145,62 +116,12 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
             host.noop(f"apt trusts {repo_url} through {key_path}")
         return
 
-    list_backup = backup_path(list_path, APT_BACKUPS)
-    q = shlex.quote
-
-    def copy_aside(path, backup):
-        return f"if [ -e {q(path)} ]; then install -d {APT_BACKUPS}; cp -p {q(path)} {q(backup)}; fi"
-
-    # apt tells an armored key from a binary one by its name: the candidate keeps the name.
-    candidate = f"$t/{key_path.rsplit('/', 1)[1]}"
-    # apt reads the candidate key as its unprivileged _apt user.
-    steps = ["set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT; chmod 0755 \"$t\"; mkdir \"$t/parts\""]
-    if key_ok:
-        steps.append(f"cp {q(key_path)} \"{candidate}\"")
-    else:
-        convert = f"gpg --batch --yes --dearmor -o \"{candidate}\" \"$t/download\"" if dearmor \
-            else f"cp \"$t/download\" \"{candidate}\""
-        # A source that depends on a key we no longer trust must go, or apt trusts the wrong key.
-        drop_source = (
-            f"if [ -e {q(list_path)} ] && [ -e {q(key_path)} ]; then install -d {APT_BACKUPS};"
-            f" mv -f {q(list_path)} {q(list_backup)};"
-            f" echo 'removed {list_path} (kept as {list_backup}): its key is not {fingerprint}' >&2; fi"
-        )
-        steps += [
-            curl(key_url, '"$t/download"') +
-            f" || {{ echo 'could not download the key from {key_url}' >&2; {drop_source}; exit 1; }}",
-            f"got=$(gpg --batch --homedir \"$t\" --show-keys --with-colons \"$t/download\" 2>/dev/null | {PRIMARY_FINGERPRINTS} | tr '\\n' ' ' | sed 's/ $//')",
-            f"if [ \"$got\" != {fingerprint} ]; then echo \"refusing the key from {key_url}:"
-            f" {setting} expects {fingerprint}, received ${{got:-no key}}\" >&2; {drop_source}; exit 1; fi",
-            convert,
-        ]
-    steps += [
-        f"printf '%s\\n' {q(line.replace(key_path, '@KEY@'))} | sed \"s|@KEY@|{candidate}|\" > \"$t/verify.list\"",
-        "if ! apt-get update --error-on=any -o Dir::Etc::SourceList=\"$t/verify.list\""
-        " -o Dir::Etc::SourceParts=\"$t/parts\" -o APT::Get::List-Cleanup=0"
-        f" -o DPkg::Lock::Timeout={lock_timeout} > \"$t/log\" 2>&1; then"
-        # apt 2 (gpgv) and apt 3 (sqv) word a refused signature apart, then both call the repository unsigned.
-        " if grep -q \"^E: The repository '.*' is not signed\" \"$t/log\"; then"
-        f" echo 'apt refused the signature of {repo_url}: its index has no valid signature by the key"
-        f" {fingerprint}, so its key and source are left as they were:' >&2;"
-        f" else echo 'apt cannot use {repo_url}, so its key and source are left as they were:' >&2; fi;"
-        " grep -E '^(E|W|Err):' \"$t/log\" >&2 || tail -5 \"$t/log\" >&2; exit 1; fi",
-    ]
-    if not key_ok:
-        key_backup = backup_path(key_path, APT_BACKUPS)
-        if host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
-            host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
-        steps += [
-            copy_aside(key_path, key_backup),
-            f"install -d -m 0755 \"$(dirname {q(key_path)})\" && install -m 0644 \"{candidate}\" {q(key_path)}.new"
-            f" && mv -f {q(key_path)}.new {q(key_path)}",
-        ]
-    if not list_ok:
-        if list_sha and host.state.is_executing:
-            host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
-        steps += [
-            copy_aside(list_path, list_backup),
-            f"printf '%s\\n' {q(line)} > {q(list_path)}.new && chmod 0644 {q(list_path)}.new"
-            f" && mv -f {q(list_path)}.new {q(list_path)}",
-        ]
-    yield StringCommand("; ".join(steps))
+    key_backup, list_backup = backup_path(key_path, APT_BACKUPS), backup_path(list_path, APT_BACKUPS)
+    if not key_ok and host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
+        host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
+    if not list_ok and list_sha and host.state.is_executing:
+        host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
+    flag = {True: "1", False: "0"}
+    yield shell_script("apt-repository.sh", key_url, key_path, fingerprint, setting, line, list_path, repo_url,
+                       str(lock_timeout), flag[dearmor], flag[key_ok], flag[list_ok], APT_BACKUPS,
+                       key_backup, list_backup)

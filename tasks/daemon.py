@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from pyinfra import host
 from pyinfra.api import deploy
-from pyinfra.facts.files import FileContents
+from pyinfra.api.operation import OperationMeta
 
-from tasks.operations import BACKUP_STAMP, file_content, shell_script
+from tasks.managed import DAEMON_JSON
+from tasks.operations import BACKUP_STAMP, NO_CHANGE, NoChange, backup_path, file_content
+from tasks.shell import shell_script
 
-DAEMON_JSON = "/etc/docker/daemon.json"
 # Where a new daemon.json that dockerd refuses is kept for a look, beside the one it left alone.
 DAEMON_JSON_REJECTED = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
 # The runtime entry exactly as `nvidia-ctk runtime configure --runtime=docker` writes it.
@@ -89,11 +91,18 @@ def render_daemon_json(config: dict) -> str:
     return env.get_template("daemon.json.j2").render(config=config)
 
 
+class DaemonJson(NamedTuple):
+    """daemon.json's operation (NO_CHANGE when the file is right), and where it keeps the file it
+    replaces, so that the engine's restart can put that one back."""
+
+    change: OperationMeta | NoChange
+    backup: str | None
+
+
 @deploy("daemon.json")
-def configure_daemon(settings):
-    """Returns the operation that writes daemon.json (None when it is right already), for the
-    engine's restart to follow."""
-    lines = host.get_fact(FileContents, path=DAEMON_JSON)
+def configure_daemon(settings, facts) -> DaemonJson:
+    """Writes daemon.json where it is not right, for the engine's restart to follow."""
+    lines = facts["daemon_json_file"]  # WslHost read it with the host's identity
     existing = parse_daemon_json(lines)
     if existing is None:
         host.log_styled(f"{DAEMON_JSON} is not a JSON object: it is backed up and rewritten",
@@ -101,8 +110,10 @@ def configure_daemon(settings):
         existing = {}
     text = render_daemon_json(merge_daemon_config(existing, settings))
     if lines is not None and "\n".join(lines) == text:
-        return None
+        return DaemonJson(NO_CHANGE, None)
+    backup = backup_path(DAEMON_JSON)
     # The installed dockerd, if it can, checks the new file before it is put in place.
-    return file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text,
-                        check=lambda new: shell_script("daemon-json-check.sh", new, DAEMON_JSON,
-                                                       DAEMON_JSON_REJECTED))
+    change = file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text,
+                          backup=backup, check=lambda new: shell_script("daemon-json-check.sh", new, DAEMON_JSON,
+                                                                        DAEMON_JSON_REJECTED))
+    return DaemonJson(change, backup)

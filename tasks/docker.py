@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import shlex
-
-from pyinfra import host
 from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 from pyinfra.operations.util import any_changed
 
-from tasks.apt import (apt_pin, curl, package_manager_ready, pin_is_right, pin_kept, repository,
-                       repository_is_right)
+from tasks.apt import apt_pin, package_manager_ready, pin_is_right, pin_kept, repository, repository_is_right
 from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
-from tasks.facts import StackState
-from tasks.operations import backup_path, shell_script
+from tasks.managed import (  # noqa: F401
+    DOCKER_KEY,
+    DOCKER_LIST,
+    DOCKER_PIN,
+    ENGINE_PACKAGES,
+    PIN_PACKAGES,
+    PINNED_PACKAGES,
+    STATE_PACKAGES,
+)
+from tasks.operations import NO_CHANGE
 from tasks.platforms import docker_codename
-from tasks.toolkit import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
-
-DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
-DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
-DOCKER_PIN = "/etc/apt/preferences.d/docker-ce"
-ENGINE_PACKAGES = [
-    "docker-ce",
-    "docker-ce-cli",
-    "containerd.io",
-    "docker-buildx-plugin",
-    "docker-compose-plugin",
-]
+from tasks.shell import script_text, shell_script
+from tasks.users import docker_users
 
 
 def docker_source_line(settings, facts) -> str:
@@ -38,50 +32,13 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
-# The script's VERSION selects these two, and the deploy moves them to docker_version...
-PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
-# ...where its pin holds them, with the rootless extras of the same release.
-PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
-# The packages whose state the deploy reads and keeps. Others the install script brings, such as
-# docker-model-plugin (Docker 28.2 and later), are the engine's own: never read, held or removed.
-STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
-
-
-def read_state(settings):
-    """What the deploy manages, in one command before any change (StackState)."""
-    return host.get_fact(
-        StackState,
-        packages=STATE_PACKAGES,
-        keys=[DOCKER_KEY, NVIDIA_KEYRING],
-        files=[DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS],
-        urls=[f"{settings.docker_download_url}/linux/", settings.nvidia_repo_url],
-    )
-
-
-def docker_users(settings, facts) -> list[str]:
-    if settings.docker_users is not None:
-        return settings.docker_users
-    user = facts.get("user")
-    return [user] if user and user != "root" else []
 
 
 def install_script_command(settings) -> str:
     """Fetch the install script, check its sha256 when one is set, run it, remove it."""
-    url, sha = shlex.quote(settings.docker_install_script_url), settings.docker_install_script_sha256
-    env = {"DOWNLOAD_URL": settings.docker_download_url, "CHANNEL": settings.docker_channel,
-           "VERSION": settings.docker_version or ""}
-    check = (
-        f'got=$(sha256sum "$t/get-docker.sh" | cut -d" " -f1); if [ "$got" != {sha} ]; then'
-        f" echo \"refusing to run the script from {url}: docker_install_script_sha256 expects"
-        f" {sha}, received $got\" >&2; exit 1; fi;" if sha else ""
-    )
-    return (
-        "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT;"
-        " " + curl(settings.docker_install_script_url, '"$t/get-docker.sh"') +
-        f" || {{ echo 'could not download the Docker install script from '{url} >&2; exit 1; }};"
-        f" {check} env {' '.join(f'{k}={shlex.quote(v)}' for k, v in env.items())}"
-        " sh \"$t/get-docker.sh\""
-    )
+    return shell_script("docker-install.sh", settings.docker_install_script_url,
+                        settings.docker_install_script_sha256 or "", settings.docker_download_url,
+                        settings.docker_channel, settings.docker_version or "")
 
 
 @deploy("Docker Engine")
@@ -158,41 +115,23 @@ def install_docker(settings, facts, state):
 
 
 @operation()
-def engine_restarted(daemon_json_changed: bool):
+def engine_restarted(daemon_json_backup: str | None):
     """
     The engine restarted to load its configuration. If it refuses a daemon.json this run wrote
     (one an engine older than Docker 23 could not check before it was put in place), the previous
-    one is put back and the engine started with it: nothing is left stopped. A daemon.json this
-    run did not change is never moved: the failure lies elsewhere.
+    one, kept at daemon_json_backup, is put back and the engine started with it: nothing is left
+    stopped. A daemon.json this run did not change (daemon_json_backup None) is never moved: the
+    failure lies elsewhere.
     """
-    backup = backup_path(DAEMON_JSON)
-    # dockerd's own reason, from this restart's lines only; else the unit's last words.
-    said = (f"$(journalctl _SYSTEMD_UNIT=docker.service --since \"@$since\" --no-pager -o cat 2>/dev/null"
-            f" | {shell_script('dockerd-reason.sh')});"
-            " [ -n \"$why\" ] || why=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)")
-    if daemon_json_changed:
-        recover = (
-            f"mv -f {DAEMON_JSON} {DAEMON_JSON_REJECTED}; [ -e {backup} ] && cp -p {backup} {DAEMON_JSON};"
-            " systemctl reset-failed docker.service; systemctl start docker.service;"
-            f" echo \"dockerd refused the new {DAEMON_JSON} (kept as {DAEMON_JSON_REJECTED}); the previous"
-            " one is back and the engine runs with it. Check docker_daemon_options. dockerd said:"
-            " $why\" >&2;"
-        )
-    else:
-        recover = (
-            "echo \"docker.service did not restart to load the NVIDIA Container Toolkit;"
-            f" {DAEMON_JSON} is unchanged. dockerd said: $why. Fix: \\`journalctl -u docker.service\\`"
-            " says why; once it is mended, rerun the deploy\" >&2;"
-        )
-    yield (f"since=$(date +%s); if ! systemctl restart docker.service; then why={said}; {recover}"
-           " exit 1; fi")
+    yield shell_script("engine-restart.sh", DAEMON_JSON, DAEMON_JSON_REJECTED, daemon_json_backup or "",
+                       script_text("dockerd-reason.sh"))
 
 
 @deploy("Engine restart")
-def restart_engine_if(daemon_json, toolkit):
-    """Restart the engine when, and only when, daemon.json's or the toolkit's operation changed
-    something (each is None when it had nothing to do)."""
-    changes = [c for c in (daemon_json, toolkit) if c is not None]
+def restart_engine_if(daemon_json, toolkit, network=()):
+    """Restart the engine, once, when, and only when, daemon.json's, the toolkit's or the proxy's and
+    CAs' operations changed something (each is NO_CHANGE, network empty, when it had nothing to do)."""
+    changes = [c for c in (daemon_json.change, toolkit, *network) if c is not NO_CHANGE]
     if changes:
         engine_restarted(name="Docker Engine is restarted to load its new configuration",
-                         daemon_json_changed=daemon_json is not None, _if=any_changed(*changes))
+                         daemon_json_backup=daemon_json.backup, _if=any_changed(*changes))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import shlex
 import time
 from io import StringIO
-from pathlib import Path
 from typing import Callable
 
 from pyinfra import host, logger
@@ -16,18 +14,29 @@ from pyinfra.operations import files
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
-FILES = Path(__file__).resolve().parent.parent / "files"
+
+
+class NoChange:
+    """What a step that has nothing to do returns in place of its operation: it changes nothing, so
+    `any_changed` and `will_change` read it as they read an operation that did nothing."""
+
+    will_change = False
+    changed = False
+
+    def did_change(self) -> bool:
+        return False
+
+    def did_not_change(self) -> bool:
+        return True
+
+
+NO_CHANGE = NoChange()
 
 
 def backup_path(path: str, folder: str | None = None) -> str:
     """Where this run keeps path's previous content: beside it, or in folder."""
     head, _, base = path.rpartition("/")
     return f"{folder or head}/{base}.bak-{BACKUP_STAMP}"
-
-
-def shell_script(name: str, *args: str) -> str:
-    """files/<name> run by sh with args, as one command: the script travels inside it."""
-    return " ".join(["sh -c", shlex.quote((FILES / name).read_text()), name, *map(shlex.quote, args)])
 
 
 def sha256(text: str) -> str:
@@ -68,11 +77,12 @@ def steps_left(steps: list[tuple[str, Callable[[], bool] | None]]):
 
 @operation()
 def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None = None,
-                 check: Callable[[str], str] | None = None):
+                 check: Callable[[str], str] | None = None, backup: str | None = None):
     """
     dest holds exactly text, written atomically. A different previous file is kept as a
-    timestamped backup beside it (or in backup_dir), and the run says where. check, given the
-    new file's path, makes the command that must pass before the new file replaces dest.
+    timestamped backup beside it (or in backup_dir; or at backup, for a caller that needs it
+    later), and the run says where. check, given the new file's path, makes the command that
+    must pass before the new file replaces dest.
     """
     current = host.get_fact(Sha256File, path=dest)
     if current == sha256(text):
@@ -83,7 +93,7 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
     if check:
         yield check(candidate)
     if current:
-        backup = backup_path(dest, backup_dir)
+        backup = backup or backup_path(dest, backup_dir)
         if host.state.is_executing:
             host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)
         yield StringCommand("install -d", QuoteString(backup.rpartition("/")[0]),

@@ -9,7 +9,7 @@ from packaging.version import Version
 from pyinfra import host
 from pyinfra.api import deploy
 
-from tasks.docker import docker_users
+from tasks.users import docker_users
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform

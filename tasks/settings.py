@@ -5,14 +5,20 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlparse
 
+from cryptography import x509
 from packaging.version import InvalidVersion, Version
 from pyinfra.api.connectors import get_all_connectors
 from pyinfra.api.exceptions import PyinfraError
 
 from defaults import DEFAULTS
+from tasks.masking import masked
+
+# ca_certificates are read relative to the deploy's folder.
+DEPLOY_DIR = Path(__file__).resolve().parent.parent
 
 # How alike an unknown name must be to one of ours to be its typo (difflib's ratio): docker_user,
 # nvida_toolkit_version and dcoker_users are; other deploys' docker_packages and gpu_count are not.
@@ -20,6 +26,9 @@ _TYPO_CUTOFF = 0.85
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~:]*(-[A-Za-z0-9.+~]+)?$")
+# A proxy URL lands in sh, systemd and apt files: these characters must be percent-encoded.
+_UNSAFE_IN_URL = re.compile(r"[\s\"'$`\\;]")
+_NO_PROXY_ENTRY = re.compile(r"^[A-Za-z0-9.*_:\[\]/-]+$")
 _USER = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
 _RESERVED_DAEMON_KEYS = {
     "default-runtime": "set nvidia_default_runtime instead",
@@ -51,6 +60,53 @@ def _is_url(value):
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         return "must be an http:// or https:// URL"
+    return None
+
+
+def _is_proxy_url(value):
+    if not isinstance(value, str):
+        return "must be a proxy URL string such as \"http://proxy.corp.example:3128\""
+    if _UNSAFE_IN_URL.search(value):
+        return "must not contain spaces, quotes, $, `, ; or \\ (percent-encode them in credentials)"
+    parsed = urlparse(value)
+    try:
+        port = parsed.port
+    except ValueError:
+        return "must have a port between 1 and 65535"
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "must be an http:// or https:// URL with a host, e.g. \"http://proxy.corp.example:3128\""
+    if port == 0 or parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+        return "must be only scheme://[user:password@]host[:port], with no path"
+    return None
+
+
+def _is_no_proxy(value):
+    entries = value.split(",") if isinstance(value, str) else None
+    if not entries or not all(_NO_PROXY_ENTRY.match(e.strip()) for e in entries):
+        return "must be comma-separated hosts and domains, e.g. \"localhost,127.0.0.1,.corp.example\""
+    return None
+
+
+def ca_certificate_path(name: str) -> Path:
+    """Where a ca_certificates entry is read, on the machine running pyinfra."""
+    return DEPLOY_DIR / name
+
+
+def _is_ca_certificates(value):
+    if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+        return "must be a list of PEM file paths, e.g. [\"certs/corp-root-ca.pem\"]"
+    for name in value:
+        path = ca_certificate_path(name)
+        try:
+            if not x509.load_pem_x509_certificates(path.read_bytes()):
+                raise ValueError
+        except OSError as error:
+            return f"names {name}, which cannot be read ({error.strerror})"
+        except ValueError:
+            return f"names {name}, which is not a PEM certificate (-----BEGIN CERTIFICATE-----)"
+    names = [Path(p).stem for p in value]
+    if len(set(names)) != len(names):
+        return "names two files with the same name: each is installed under its own"
     return None
 
 
@@ -140,6 +196,10 @@ _CHECKS = {
     "preflight_strict": _is_bool,
     "min_kernel_version": _is_version,
     "apt_lock_timeout": _is_seconds,
+    "http_proxy": _optional(_is_proxy_url),
+    "https_proxy": _optional(_is_proxy_url),
+    "no_proxy": _optional(_is_no_proxy),
+    "ca_certificates": _is_ca_certificates,
     "docker_engine": _one_of("docker-ce", "docker-desktop"),
     "docker_install_script_url": _is_url,
     "docker_install_script_sha256": _optional(_is_sha256),
@@ -196,7 +256,7 @@ def validate(data: dict) -> SimpleNamespace:
         problem = check(merged[name])
         if problem:
             errors.append(
-                f"{name} = {merged[name]!r}: {problem}. "
+                f"{name} = {masked(repr(merged[name]))}: {problem}. "
                 f"Fix: correct it in inventory.py, or remove it to use the default {DEFAULTS[name]!r}."
             )
     if not errors:

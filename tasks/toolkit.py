@@ -14,24 +14,8 @@ from tasks.apt import (
     repository,
     repository_is_right,
 )
-
-NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
-NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
-# Holds TOOLKIT_PACKAGES at nvidia_toolkit_version, so that upgrades leave them there.
-TOOLKIT_PIN = "/etc/apt/preferences.d/nvidia-container-toolkit"
-# Older install guides wrote these; beside the current one they make apt fail with
-# "Conflicting values set for option Signed-By".
-LEGACY_LISTS = [
-    "/etc/apt/sources.list.d/nvidia-docker.list",
-    "/etc/apt/sources.list.d/libnvidia-container.list",
-    "/etc/apt/sources.list.d/nvidia-container-runtime.list",
-]
-TOOLKIT_PACKAGES = [
-    "nvidia-container-toolkit",
-    "nvidia-container-toolkit-base",
-    "libnvidia-container-tools",
-    "libnvidia-container1",
-]
+from tasks.managed import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN  # noqa: F401
+from tasks.operations import NO_CHANGE
 
 
 def nvidia_source_line(settings, facts) -> str:
@@ -55,7 +39,7 @@ def toolkit_is_right(settings, installed: dict) -> bool:
 @deploy("NVIDIA Container Toolkit")
 def install_toolkit(settings, facts, state):
     """
-    Returns the operation that installs the toolkit (None when it is right already), for the
+    Returns the operation that installs the toolkit (NO_CHANGE when it is right already), for the
     engine's restart to follow. Like install_docker, it acts only on what state shows wrong.
     """
     for path in LEGACY_LISTS:
@@ -87,7 +71,7 @@ def install_toolkit(settings, facts, state):
     if not pin_ok:
         pin_kept("NVIDIA Container Toolkit", version, TOOLKIT_PIN, pin)
     if packages_ok:
-        return None
+        return NO_CHANGE
     return apt.packages(
         name="NVIDIA Container Toolkit is installed",
         packages=toolkit_packages(settings),

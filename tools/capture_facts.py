@@ -41,6 +41,19 @@ def first_readings(readings: list[dict]) -> list[dict]:
     return first
 
 
+def with_stack_state(readings: list[dict]) -> list[dict]:
+    """readings, each WslHost reading followed by StackState's part of it: WslHost's command carries
+    StackState's, whose output is the lines after WslHost's "[stack]" line."""
+    out = []
+    for reading in readings:
+        out.append(reading)
+        if reading["fact"] == "tasks.facts.WslHost" and "[stack]" in reading["output"]:
+            lines = reading["output"]
+            out.append({"fact": "tasks.facts.StackState", "command_args": {},
+                        "output": lines[lines.index("[stack]") + 1:]})
+    return out
+
+
 def capture(twin: Twin, settings: dict, scenario: str) -> None:
     """Record the dry run's facts on twin; write tests/dry/<scenario>.json and its tests/facts/ cases."""
     with tempfile.TemporaryDirectory() as folder:
@@ -50,7 +63,7 @@ def capture(twin: Twin, settings: dict, scenario: str) -> None:
         facts = first_readings(json.loads(readings.read_text())["facts"])
     (ROOT / "tests" / "dry" / f"{scenario}.json").write_text(
         json.dumps({"settings": settings, "facts": facts}, indent=1, sort_keys=True) + "\n")
-    kept = [reading for reading in facts if reading["fact"] in KEPT]
+    kept = [reading for reading in with_stack_state(facts) if reading["fact"] in KEPT]
     for n, reading in enumerate(kept):
         module, _, name = reading["fact"].rpartition(".")
         fact = getattr(import_module(module), name)()

@@ -1,6 +1,7 @@
 """Our operations on fake facts, as pyinfra tests its own: tests/operations/<op>/<case>.json, facts in, commands out."""
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -9,18 +10,28 @@ from pyinfra.api.util import get_kwargs_str
 from pyinfra.context import ctx_host, ctx_state
 
 from tasks import apt, operations
+from tasks.shell import script_text
 
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
                                          apt.package_manager_ready, apt.absent_with_backup)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
+def as_line(line: str):
+    """A shell line, or a files/ script sent whole (tasks/shell.py) as ["files/<name>", *args]."""
+    words = shlex.split(line) if line.startswith("sh -c ") else []
+    if len(words) > 3 and words[2] == script_text(words[3]):
+        return [f"files/{words[3]}", *words[4:]]
+    return line
+
+
 def as_json(command):
-    """A command as the cases write it: a shell line, ["upload", text, dest] or [function, args]."""
+    """A command as the cases write it: a shell line, ["files/<script>", *args], ["upload", text, dest]
+    or [function, args]."""
     if isinstance(command, str):
-        return command
+        return as_line(command)
     if isinstance(command, StringCommand):
-        return command.get_raw_value()
+        return as_line(command.get_raw_value())
     if isinstance(command, FileUploadCommand):
         return ["upload", command.src.getvalue(), command.dest]
     if isinstance(command, FunctionCommand):

@@ -4,6 +4,11 @@ BAD_VALUES = {
     "preflight_strict": "yes",
     "min_kernel_version": "five",
     "apt_lock_timeout": "ten minutes",
+    "http_proxy": "proxy.corp.example:3128",
+    "https_proxy": "http://proxy.corp.example:3128/path",
+    "no_proxy": "localhost, corp example",
+    # A file that is there but holds no certificate.
+    "ca_certificates": ["README.md"],
     "docker_engine": "podman",
     "docker_install_script_url": "ftp://get.docker.com",
     "docker_install_script_sha256": "abc123",

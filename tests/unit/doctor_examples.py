@@ -11,6 +11,8 @@ from pathlib import Path
 from tasks.doctor.checks import CHECKS, run_checks
 from tasks.doctor.checks.gpu import check_gpu_container
 from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, DoctorFacts, sudo_check_command
+from tasks.masking import masked
+from tasks.operations import sha256
 from tasks.settings import SettingsError, validate
 from tests.unit import realtext as real
 from tests.unit.facts_examples import GOOD_NATIVE, SMI_NO_DRIVER
@@ -149,6 +151,26 @@ def gpu(output: str, ok=False):
     return check_gpu_container({**GOOD, "gpu": {"ok": ok, "output": output.splitlines()}}, validate({}))
 
 
+PROXY = {"http_proxy": "http://proxy.corp.example:3128", "https_proxy": "http://proxy.corp.example:3128"}
+# A company proxy with credentials, which the examples show masked.
+CORP_PROXY = {"http_proxy": "http://alice:hunter2@proxy.corp.example:3128",
+              "https_proxy": "http://alice:hunter2@proxy.corp.example:3128"}
+
+
+def behind(settings: dict, *lines: str) -> dict:
+    """A host whose apt and engine use the proxy of settings, and files/doctor-network.sh's answers
+    for the URLs asked, the first ones as lines give them."""
+    facts = {"net.dockerd.answers": "1"}
+    for name in ("http_proxy", "https_proxy"):
+        if settings.get(name):
+            facts |= {f"net.apt.{name}": masked(settings[name]), f"net.apt.{name}.sha256": sha256(settings[name]),
+                      f"net.dockerd.{name}": settings[name].replace("alice:hunter2", "xxxxx:xxxxx")}
+    asked = ["0 200 000 https://download.docker.com/linux/ ",
+             "0 200 000 https://nvidia.github.io/libnvidia-container/ ", "0 401 200 https://nvcr.io/v2/ "]
+    urls = [line.split()[3] for line in lines]
+    return {**facts, "net.reach": [*lines, *(a for a in asked if a.split()[3] not in urls)]}
+
+
 # One example of each way a check fails or warns: (fact overrides, setting overrides).
 EXAMPLES = [
     ({"settings_error": settings_error({"docker_channel": "nightly"})}, {}),
@@ -228,4 +250,15 @@ EXAMPLES = [
     (failed_gpu(real.ERR_LIBNVIDIA_ML_EXISTS), {}),
     (failed_gpu(real.ERR_NVML_BLOCKED), {}),
     (failed_gpu(real.ERR_DOCKER_NOT_RUNNING), {}),
+    # Behind a company proxy: the layers' proxies, and curl's own words from a HEAD through it.
+    ({"net.dockerd.answers": "1", "net.dockerd.http_proxy": "", "net.dockerd.https_proxy": ""}, CORP_PROXY),
+    ({"net.apt.http_proxy": "http://proxy.corp.example:3128",
+      "net.apt.http_proxy.sha256": sha256("http://proxy.corp.example:3128")}, {}),
+    (behind(PROXY, "56 000 407 https://download.docker.com/linux/ curl: (56) CONNECT tunnel failed, response 407"),
+     PROXY),
+    (behind(CORP_PROXY, "60 000 200 https://download.docker.com/linux/ curl: (60) SSL certificate problem: "
+                        "unable to get local issuer certificate"), CORP_PROXY),
+    (behind(CORP_PROXY, "7 000 000 https://download.docker.com/linux/ curl: (7) Failed to connect to "
+                        "proxy.corp.example port 3128 after 2 ms: Couldn't connect to server"), CORP_PROXY),
+    (behind(CORP_PROXY, "56 000 503 https://nvcr.io/v2/ curl: (56) CONNECT tunnel failed, response 503"), CORP_PROXY),
 ]

@@ -1,6 +1,9 @@
 """Settings are validated before anything else, each bad one named with its fix."""
 
+import os
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -104,8 +107,44 @@ def test_values_are_normalised():
                                            ("http://127.0.0.1:8080/get-docker.sh", False)])
 def test_a_script_from_https_never_follows_a_redirect_to_plain_http(url, https_only):
     settings = validate({"docker_install_script_url": url, "docker_install_script_sha256": "a" * 64})
-    command = install_script_command(settings)
+    # The command as the deploy sends it, with a curl that only says how it was called.
+    with tempfile.TemporaryDirectory() as folder:
+        curl = Path(folder) / "curl"
+        curl.write_text('#!/bin/sh\necho "curl $*" >&2\nexit 1\n')
+        curl.chmod(0o755)
+        sent = subprocess.run(["sh", "-c", install_script_command(settings)], capture_output=True, text=True,
+                              env={**os.environ, "PATH": f"{folder}:{os.environ['PATH']}"})
+    command = sent.stderr
+    assert command.startswith("curl ") and "could not download the Docker install script" in command
     assert ("--proto-redir =https" in command) == https_only
     # The real curl refuses such a redirect: the option is one it knows.
     proc = subprocess.run(["curl", "--proto-redir", "=https", "--version"], capture_output=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("url", ["http://proxy.corp.example:3128", "https://10.1.2.3", "http://u:p%40ss@proxy:8080/"])
+def test_a_proxy_url_is_scheme_host_and_port(url):
+    assert validate({"http_proxy": url, "https_proxy": url}).https_proxy == url
+
+
+@pytest.mark.parametrize("url", ["socks5://proxy:1080", "http://:3128", "http://proxy:99999",
+                                 "http://proxy:3128/x", "http://u:p$ss@proxy:3128", "http://proxy:3128?a=1"])
+def test_a_bad_proxy_url_is_refused_naming_the_setting(url):
+    with pytest.raises(SettingsError, match=r"https_proxy = .*Fix:"):
+        validate({"https_proxy": url})
+
+
+def test_a_bad_proxy_url_with_credentials_is_named_masked():
+    with pytest.raises(SettingsError) as error:
+        validate({"http_proxy": "http://alice:hunter2@proxy:3128/path"})
+    assert "hunter2" not in str(error.value)
+    assert "http://alice:***@proxy:3128/path" in str(error.value)
+
+
+def test_a_ca_file_that_is_not_pem_is_named(tmp_path):
+    bad = tmp_path / "corp.pem"
+    bad.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    with pytest.raises(SettingsError, match=rf"ca_certificates = .*names {bad}, which is not a PEM certificate"):
+        validate({"ca_certificates": [str(bad)]})
+    with pytest.raises(SettingsError, match="cannot be read"):
+        validate({"ca_certificates": [str(tmp_path / "absent.pem")]})

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tasks.operations import shell_script
+from tasks.shell import shell_script
 from tests.unit import realtext as real
 from tools.lint import ROOT, SCRIPTS, shell
 

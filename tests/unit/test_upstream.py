@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from defaults import DEFAULTS
-from tasks.facts import PRIMARY_FINGERPRINTS
+from tasks.shell import shell_script
 
 UPSTREAM = Path(__file__).resolve().parents[3] / "shared" / "upstream"
 KEYS = [("nvidia/gpgkey", "nvidia_gpg_fingerprint"), ("docker/gpg", "docker_gpg_fingerprint")]
@@ -30,6 +30,6 @@ def test_the_deploys_fingerprint_filter_keeps_the_primary_key_only(path, setting
     # NVIDIA's key carries a subkey that expired in 2021; apt still accepts what the primary signs.
     listing = colons(UPSTREAM / path, tmp_path)
     assert listing.count("\nfpr:") + listing.startswith("fpr:") >= 2, "a subkey's fingerprint is listed too"
-    kept = subprocess.run(["sh", "-c", PRIMARY_FINGERPRINTS], input=listing, capture_output=True,
-                          text=True, check=True).stdout.split()
+    kept = subprocess.run(["sh", "-c", shell_script("key-fingerprints.sh", str(UPSTREAM / path))],
+                          capture_output=True, text=True, check=True).stdout.split()
     assert kept == [DEFAULTS[setting]]

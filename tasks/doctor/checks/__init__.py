@@ -8,7 +8,7 @@ from tasks.doctor.registry import REGISTRY, Check, Registry, Result
 
 # The layers, bottom to top, each the module that declares its checks (daemon-json: daemon_json.py)
 # and names the layer as the report shows it (its LAYER).
-ORDER = ("settings", "sudo", "preflight", "driver", "wsl", "linux-driver", "systemd", "docker", "group",
+ORDER = ("settings", "sudo", "preflight", "driver", "wsl", "linux-driver", "systemd", "proxy", "docker", "group",
          "toolkit", "daemon-json", "gpu")
 MODULES = [f"{__name__}.{key.replace('-', '_')}" for key in ORDER]
 LAYERS = {key: importlib.import_module(module).LAYER for key, module in zip(ORDER, MODULES)}

@@ -1,0 +1,7 @@
+#!/bin/sh
+# Usage: file-lines.sh FILE
+# FILE's lines, each after "line=", below a line "exists": nothing when FILE is absent. The prefix keeps
+# a line of the file from passing for anything else in the command's output.
+[ -e "$1" ] || exit 0
+echo exists
+awk '{print "line=" $0}' "$1"

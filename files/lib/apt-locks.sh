@@ -1,0 +1,21 @@
+#!/bin/sh
+# Who holds apt's and dpkg's locks, and whether dpkg was left half-done: one definition for the
+# deploy's state read, its wait for the locks and its report of who holds them.
+
+# apt's and dpkg's locks, as unattended-upgrades holds them on a fresh distro.
+APT_LOCKS="/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock"
+
+# The PIDs holding any of APT_LOCKS, one a line, each once: /proc/locks names a lock's file by
+# device:inode in its sixth field.
+apt_lock_holders() {
+    for f in $APT_LOCKS; do
+        [ -e "$f" ] || continue
+        ino=$(stat -c %i "$f")
+        awk -v ino="$ino" '{n=split($6, a, ":"); if (a[n] == ino) print $5}' /proc/locks
+    done | sort -u
+}
+
+# True when an interrupted dpkg run left packages half-configured or unpacked updates behind.
+dpkg_interrupted() {
+    [ -n "$(dpkg --audit 2>/dev/null)" ] || [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]
+}

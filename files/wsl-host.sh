@@ -1,0 +1,43 @@
+#!/bin/sh
+# Usage: wsl-host.sh WSL_LIB "LIB_FILES" LINUX_DRIVER_PATTERN WSL_CONF "NVIDIA_MODULE_FILES"
+# The WslHost fact: what the preflight needs, as key=value lines (see tasks/facts.py). Lists are
+# space-separated words. Always succeeds.
+wsl_lib=$1 lib_files=$2 driver_pattern=$3 wsl_conf=$4 module_files=$5
+release=$(cat /proc/sys/kernel/osrelease 2>/dev/null)
+echo "osrelease=$release"
+if [ -c /dev/dxg ]; then echo dxg=char; elif [ -e /dev/dxg ]; then echo dxg=other; fi
+for f in $lib_files; do [ -e "$wsl_lib/$f" ] && echo "wsl_lib=$f"; done
+# shellcheck disable=SC1091  # the host's own file, read as get.docker.com reads it
+[ -r /etc/os-release ] && . /etc/os-release
+echo "distro=${ID:-}"; echo "distro_version=${VERSION_ID:-}"; echo "codename=${VERSION_CODENAME:-}"
+# Where get.docker.com reads the release's name: /etc/debian_version on Debian, lsb_release on Ubuntu.
+[ -r /etc/debian_version ] && echo "debian_version=$(cat /etc/debian_version)"
+lsb=$(lsb_release --codename 2>/dev/null | cut -f2)
+# shellcheck disable=SC1091
+[ -z "$lsb" ] && [ -r /etc/lsb-release ] && lsb=$(. /etc/lsb-release && echo "${DISTRIB_CODENAME:-}")
+echo "lsb_codename=$lsb"
+echo "arch=$(dpkg --print-architecture 2>/dev/null)"
+echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
+echo "user=${SUDO_USER:-$(id -un)}"
+for p in "$(command -v docker)" /usr/bin/docker /usr/local/bin/docker; do
+    [ -n "$p" ] && { [ -e "$p" ] || [ -L "$p" ]; } && echo "docker_cli=$(readlink -f "$p")"
+done
+dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null \
+    | awk -v re="$driver_pattern" '$1 ~ /^.i/ && $2 ~ re {print "linux_driver=" $2}'
+cut -d: -f1 /etc/passwd | sed 's/^/users=/'
+[ -r "$wsl_conf" ] && awk '{print "wsl_conf=" $0}' "$wsl_conf"
+case "$release" in
+    *[Mm]icrosoft*) ;;
+    *)
+        for f in $module_files; do
+            [ -d "$f" ] && echo "nvidia_module=loaded" && break
+            [ -e "$f" ] && echo "nvidia_module=$(head -n 1 "$f")" && break
+        done
+        if command -v nvidia-smi >/dev/null 2>&1; then
+            out=$(nvidia-smi -L 2>&1); echo "nvidia_smi=$?"
+            printf '%s\n' "$out" | head -n 5 | sed 's/^/nvidia_smi_output=/'
+        else
+            echo nvidia_smi=missing
+        fi ;;
+esac
+true

@@ -1,0 +1,57 @@
+"""What the deploy manages on a host: its files and packages, named once for the facts and the tasks."""
+
+DAEMON_JSON = "/etc/docker/daemon.json"
+
+DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
+DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
+DOCKER_PIN = "/etc/apt/preferences.d/docker-ce"
+ENGINE_PACKAGES = [
+    "docker-ce",
+    "docker-ce-cli",
+    "containerd.io",
+    "docker-buildx-plugin",
+    "docker-compose-plugin",
+]
+
+NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
+NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+# Holds TOOLKIT_PACKAGES at nvidia_toolkit_version, so that upgrades leave them there.
+TOOLKIT_PIN = "/etc/apt/preferences.d/nvidia-container-toolkit"
+# Older install guides wrote these; beside the current one they make apt fail with
+# "Conflicting values set for option Signed-By".
+LEGACY_LISTS = [
+    "/etc/apt/sources.list.d/nvidia-docker.list",
+    "/etc/apt/sources.list.d/libnvidia-container.list",
+    "/etc/apt/sources.list.d/nvidia-container-runtime.list",
+]
+TOOLKIT_PACKAGES = [
+    "nvidia-container-toolkit",
+    "nvidia-container-toolkit-base",
+    "libnvidia-container-tools",
+    "libnvidia-container1",
+]
+
+# The script's VERSION selects these two, and the deploy moves them to docker_version...
+PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
+# ...where its pin holds them, with the rootless extras of the same release.
+PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
+# The packages whose state the deploy reads and keeps. Others the install script brings, such as
+# docker-model-plugin (Docker 28.2 and later), are the engine's own: never read, held or removed.
+STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
+
+# The company network's files (tasks/network.py). Root-only (0700), as the proxy's credentials
+# are: the environment the deploy's downloads (files/lib/fetch.sh), the install script and the engine
+# (through DOCKER_PROXY_DROPIN's EnvironmentFile=) read. systemd shows an EnvironmentFile's path to
+# every user, never its content, unlike Environment= lines.
+STATE_DIR = "/etc/wsl-gpu-docker"
+PROXY_ENV = f"{STATE_DIR}/proxy.env"
+APT_PROXY = "/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy"
+DOCKER_PROXY_DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
+# update-ca-certificates reads *.crt files below this folder, recursively.
+CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
+
+# The files StackState reads: the keys' fingerprints, the other files' sha256 (a pattern: each
+# file it matches).
+STATE_KEYS = [DOCKER_KEY, NVIDIA_KEYRING]
+STATE_FILES = [DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS,
+               PROXY_ENV, APT_PROXY, DOCKER_PROXY_DROPIN, f"{CA_DIR}/*.crt"]

@@ -1,0 +1,181 @@
+"""Behind a company proxy and CA: every layer goes through Debian's tinyproxy and trusts a throwaway CA."""
+
+import json
+import time
+
+import pytest
+import testinfra
+from stack import assert_converged, engine_pid, settles
+from test_faults import commands_sent
+from twin import Twin
+from twin.network import CompanyCA, HttpsMirrors, ProxyWanting407, TinyProxy
+
+pytestmark = pytest.mark.integration
+
+SECRET = "Pr0xy-s3cret-7f1c"
+PROXY_ENV = "/etc/wsl-gpu-docker/proxy.env"
+APT_PROXY = "/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy"
+DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
+BACKUPS = "/var/backups/wsl-gpu-docker"
+# Where a file the deploy wrote can be; the secret may be only in root-only files there.
+WRITTEN = "/etc /var/backups /usr/local/share/ca-certificates /root /home /run /var/log /tmp /var/tmp"
+# A registry name the proxy resolves for the engine: the twin itself never looks it up.
+REGISTRY = "registry.corp.invalid:5000"
+
+
+@pytest.fixture(scope="module")
+def proxy():
+    running = TinyProxy(user="dev-proxy", password=SECRET).start()
+    yield running
+    running.stop()
+
+
+def through(proxy, **more):
+    return {"http_proxy": proxy.url, "https_proxy": proxy.url, **more}
+
+
+def restarts_since(host, since: float) -> int:
+    out = host.check_output(f"journalctl -u docker.service --since @{int(since)} --no-pager -o cat")
+    return sum(1 for line in out.splitlines() if line.startswith("Stopped docker.service")
+               or line.startswith("Stopped Docker Application"))
+
+
+def secret_holders(host) -> list[str]:
+    """Every file holding the secret, as 'mode owner path'."""
+    out = host.run(f"grep -rlsF -- {SECRET} {WRITTEN} | xargs -r stat -c '%a %U %n'").stdout
+    return sorted(out.splitlines())
+
+
+@pytest.fixture(scope="module")
+def proxied(base_image, run_deploy, proxy):
+    """A twin converged through the proxy, with its first run."""
+    with Twin(base_image) as twin:
+        yield twin, run_deploy(twin, **through(proxy))
+
+
+def test_a_twin_converges_through_the_proxy_and_a_rerun_changes_nothing(proxied, proxy, mirrors, run_deploy):
+    twin, first = proxied
+    assert first.returncode == 0, first
+    host = testinfra.get_host(twin.testinfra_target)
+    assert_converged(host, mirrors)
+    asked = proxy.requests()
+    for path in ("/get-docker.sh", "/docker/linux/debian/gpg", "/nvidia/gpgkey", "/InRelease", "/Packages",
+                 ".deb"):
+        assert any(r.startswith("GET ") and mirrors.url in r and path in r for r in asked), (path, asked)
+    assert any("deb.debian.org" in r for r in asked), "apt's Debian indexes bypassed the proxy"
+    before, pid = twin.snapshot(), engine_pid(host)
+    again = run_deploy(twin, **through(proxy))
+    assert again.returncode == 0 and again.changed == [], again
+    assert twin.snapshot() == before and engine_pid(host) == pid
+
+
+def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy):
+    twin, _ = proxied
+    host = testinfra.get_host(twin.testinfra_target)
+    environ = host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
+    assert f"HTTPS_PROXY={proxy.url}" in environ.splitlines(), environ
+    info = host.check_output("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}}'").split()
+    assert [f"127.0.0.1:{proxy.port}" in url for url in info] == [True, True], info
+    assert SECRET not in " ".join(info), "docker info shows the password"
+    # No registry is reachable here: the proxy is asked for the registry, which it cannot resolve.
+    pull = host.run(f"timeout 120 docker pull {REGISTRY}/nvidia/cuda-sample:nbody")
+    assert pull.rc != 0
+    assert f"CONNECT {REGISTRY}" in proxy.requests(), proxy.requests()
+
+
+def test_the_secret_is_only_in_root_only_files(proxied, proxy, mirrors, run_doctor):
+    twin, first = proxied
+    host = testinfra.get_host(twin.testinfra_target)
+    assert SECRET not in first.output
+    doctor = run_doctor(twin, **through(proxy))
+    assert SECRET not in doctor.output and SECRET not in json.dumps(doctor.report)
+    checks = doctor.checks(twin)
+    assert checks["proxy.layers"]["status"] == "PASS", doctor
+    assert "dev-proxy:***@" in checks["proxy.layers"]["found"], doctor
+    # The mirrors answer through the proxy; the smoke test's registry (nvcr.io) is out of reach here.
+    upstreams = checks["proxy.upstreams"]
+    assert upstreams["status"] == "FAIL" and upstreams["found"].startswith("https://nvcr.io/v2/: "), doctor
+    assert mirrors.url not in upstreams["found"], doctor
+    holders = secret_holders(host)
+    assert {h.split()[2] for h in holders} >= {PROXY_ENV, APT_PROXY}, holders
+    assert all(h.startswith("600 root ") for h in holders), holders
+    assert host.file("/etc/wsl-gpu-docker").mode == 0o700
+
+
+def test_changing_the_proxy_restarts_once_and_removing_it_leaves_backups(proxied, proxy, mirrors, run_deploy,
+                                                                        tmp_path):
+    twin, _ = proxied
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("systemctl reset-failed docker.service")
+    other = TinyProxy().start()
+    try:
+        since = time.time() - 1
+        run = run_deploy(twin, **through(other))
+        assert run.returncode == 0, run
+        assert restarts_since(host, since) == 1, run
+        assert f"HTTP_PROXY={other.url}" in host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
+        settles(run_deploy, twin, **through(other))
+        noop_proxied = commands_sent(twin, mirrors, tmp_path, **through(other))
+    finally:
+        other.stop()
+    since = time.time() - 1
+    removed = run_deploy(twin)
+    assert removed.returncode == 0, removed
+    assert restarts_since(host, since) == 1, removed
+    for path in (PROXY_ENV, APT_PROXY, DROPIN):
+        assert not host.file(path).exists, path
+    backups = host.check_output(f"ls {BACKUPS}")
+    assert "95wsl-gpu-docker-proxy.bak-" in backups and "proxy.env.bak-" in backups, backups
+    assert "HTTP_PROXY" not in host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
+    settles(run_deploy, twin)
+    # The proxy's files are read with the rest of the state: a no-op rerun sends as many commands.
+    assert len(noop_proxied) == len(commands_sent(twin, mirrors, tmp_path)), noop_proxied
+    assert all(h.startswith("600 root ") for h in secret_holders(host)), secret_holders(host)
+
+
+def test_a_proxy_asking_407_and_a_dead_port_each_stop_the_run_leaving_apt_working(make_twin, run_deploy):
+    twin = make_twin()
+    host = testinfra.get_host(twin.testinfra_target)
+    before = twin.snapshot()
+    wants = ProxyWanting407()
+    try:
+        refused = run_deploy(twin, http_proxy=wants.url, https_proxy=wants.url)
+    finally:
+        wants.stop()
+    assert refused.returncode != 0, refused
+    assert f"the proxy {wants.url} refused" in refused.output and "407 Proxy Authentication Required" in refused.output
+    assert "Fix: give http_proxy the proxy's credentials" in refused.output, refused
+    dead = TinyProxy()  # never started: nothing listens on its port
+    dead.stop()
+    down = run_deploy(twin, http_proxy=dead.url, https_proxy=dead.url)
+    assert down.returncode != 0, down
+    assert f"cannot reach the proxy {dead.url} (http_proxy)" in down.output, down
+    assert "407" not in down.output
+    assert twin.snapshot() == before
+    assert host.run("apt-get update").rc == 0
+
+
+def test_a_company_ca_is_needed_and_then_trusted(make_twin, mirrors, run_deploy):
+    ca = CompanyCA()
+    https = HttpsMirrors(mirrors, ca)
+    try:
+        twin = make_twin()
+        host = testinfra.get_host(twin.testinfra_target)
+        before = twin.snapshot()
+        untrusted = run_deploy(twin, **https.settings())
+        assert untrusted.returncode != 0, untrusted
+        assert f"TLS certificate verification failed for {https.url}/" in untrusted.output, untrusted
+        assert twin.snapshot() == before
+        since = time.time() - 1
+        trusted = run_deploy(twin, **https.settings(), ca_certificates=[str(ca.cert)])
+        assert trusted.returncode == 0, trusted
+        installed = "/usr/local/share/ca-certificates/wsl-gpu-docker/ca.crt"
+        assert host.file(installed).content_string == ca.cert.read_text()
+        store = host.file("/etc/ssl/certs/ca-certificates.crt").content_string
+        assert ca.cert.read_text().strip().splitlines()[1] in store
+        assert host.run(f"curl -fsS -o /dev/null {https.url}/nvidia/gpgkey").rc == 0, "the store lacks the CA"
+        assert restarts_since(host, since) == 1, trusted
+        settles(run_deploy, twin, **https.settings(), ca_certificates=[str(ca.cert)])
+    finally:
+        https.stop()
+        ca.remove()

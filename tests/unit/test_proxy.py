@@ -1,0 +1,83 @@
+"""The proxy's and CAs' files as rendered from the settings, and doctor's reading of each layer's proxy."""
+
+import subprocess
+
+import pytest
+
+from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
+from tasks.doctor.network import NetworkFacts, image_registry
+from tasks.managed import PROXY_ENV
+from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
+from tasks.settings import validate
+from tasks.shell import FILES
+from tests.unit.doctor_examples import CORP_PROXY, GOOD, behind
+
+SECRET = "hunter2"
+
+
+def test_the_proxy_files_carry_every_setting():
+    s = validate({**CORP_PROXY, "no_proxy": "localhost,.corp.example"})
+    env = proxy_env(s)
+    assert 'https_proxy="http://alice:hunter2@proxy.corp.example:3128"\n' in env
+    assert 'NO_PROXY="localhost,.corp.example"\n' in env
+    assert 'Acquire::https::Proxy "http://alice:hunter2@proxy.corp.example:3128";' in apt_proxy(s)
+    # apt has no no_proxy: a plain host goes DIRECT, a domain suffix cannot.
+    assert 'Acquire::http::Proxy::localhost "DIRECT";' in apt_proxy(s) and "corp.example\" " not in apt_proxy(s)
+    assert "EnvironmentFile=-/etc/wsl-gpu-docker/proxy.env" in docker_dropin(s)
+    assert SECRET not in docker_dropin(s), "systemd shows a unit's Environment= to every user"
+    assert secret_mode(s) == "600" and secret_mode(validate({"http_proxy": "http://proxy:3128"})) == "644"
+
+
+def test_without_a_proxy_there_are_no_files():
+    s = validate({"no_proxy": "localhost"})
+    assert proxy_env(s) is None and apt_proxy(s) is None and docker_dropin(s) is None
+
+
+def test_sh_reads_the_environment_file_as_systemd_does(tmp_path):
+    env = tmp_path / "proxy.env"
+    env.write_text(proxy_env(validate({**CORP_PROXY, "no_proxy": "localhost,127.0.0.1"})))
+    out = subprocess.run(["sh", "-c", f"set -a; . {env}; echo \"$HTTPS_PROXY|$no_proxy\""],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == "http://alice:hunter2@proxy.corp.example:3128|localhost,127.0.0.1\n"
+
+
+def test_the_doctor_script_masks_every_proxy_it_shows(tmp_path):
+    script = (FILES / "doctor-network.sh").read_text()
+    env = {"PATH": "/usr/bin:/bin", "https_proxy": CORP_PROXY["https_proxy"]}
+    out = subprocess.run(["sh", "-c", script, "doctor-network.sh", str(tmp_path / "absent.env")],
+                         capture_output=True, text=True, env=env).stdout
+    facts = NetworkFacts().process(out.splitlines())
+    assert facts["net.env.https_proxy"] == "http://alice:***@proxy.corp.example:3128"
+    assert SECRET not in out
+    assert check_layers({**GOOD, **facts, **behind(CORP_PROXY)}, validate(CORP_PROXY)).status == "PASS"
+
+
+@pytest.mark.parametrize("rc, code, connect, proxy, kind", [
+    (56, "000", "407", "http://p:3128", "407"), (0, "407", "000", "http://p:3128", "407"),
+    (60, "000", "200", "http://p:3128", "tls"), (60, "000", "000", None, "tls"),
+    (7, "000", "000", "http://p:3128", "proxy"), (5, "000", "000", "http://p:3128", "proxy"),
+    (7, "000", "000", None, "down"), (56, "000", "503", "http://p:3128", "down"),
+    (0, "200", "200", "http://p:3128", None), (0, "401", "200", "http://p:3128", None),
+])
+def test_a_failed_head_request_is_told_by_its_cause(rc, code, connect, proxy, kind):
+    assert classify(rc, code, connect, proxy) == kind
+
+
+def test_upstreams_that_answer_pass_and_none_are_asked_without_a_proxy():
+    assert check_upstreams({**GOOD, **behind(CORP_PROXY)}, validate(CORP_PROXY)).status == "PASS"
+    assert check_upstreams(GOOD, validate({})).status == "INFO"
+    r = check_upstreams({**GOOD, **behind(CORP_PROXY, "7 000 000 https://download.docker.com/linux/ x")},
+                        validate(CORP_PROXY))
+    assert r.status == "FAIL" and SECRET not in r.found and "alice:***@" in r.found
+
+
+@pytest.mark.parametrize("image, registry", [
+    ("nvcr.io/nvidia/k8s/cuda-sample:nbody", "nvcr.io"), ("ubuntu:24.04", "registry-1.docker.io"),
+    ("library/ubuntu", "registry-1.docker.io"), ("localhost:5000/x", "localhost:5000"),
+])
+def test_the_smoke_tests_registry(image, registry):
+    assert image_registry(image) == registry
+
+
+def test_fetch_reads_the_proxy_from_the_deploys_own_file():
+    assert f"[ -r {PROXY_ENV} ]" in (FILES / "lib" / "fetch.sh").read_text()
