@@ -4,7 +4,7 @@ from pyinfra import host
 
 from tasks.daemon import configure_daemon
 from tasks.docker import install_docker, restart_engine_if
-from tasks.operations import checks_pass
+from tasks.operations import checks_pass, ops_planned
 from tasks.preflight import check_preflight
 from tasks.settings import SettingsError, validate
 from tasks.toolkit import install_toolkit
@@ -18,11 +18,13 @@ except SettingsError as error:
     settings = None
     checks_pass(name="Settings are valid", problems=error.problems, title="invalid settings")
 facts = check_preflight(settings) if settings else None
+planned = ops_planned()  # while no step plans more, the final check reuses the snapshot's read
+
 
 if facts is None:
     pass  # a bad setting or the preflight stops this host, naming each problem
 elif settings.docker_engine == "docker-desktop":
-    verify(settings)  # Docker Desktop brings its own engine: nothing to install
+    verify(settings, facts, planned)  # Docker Desktop brings its own engine: nothing to install
 # Native Linux has no wsl.conf: there the preflight has checked that systemd is PID 1.
 elif not facts["wsl"] or ensure_systemd(settings, facts):
     # daemon.json first: the engine's first start must already read it.
@@ -31,4 +33,4 @@ elif not facts["wsl"] or ensure_systemd(settings, facts):
     group_changes = install_docker(settings, facts, state)
     toolkit = install_toolkit(settings, facts, state)
     restart_engine_if(daemon_json, toolkit)
-    verify(settings, group_changes)
+    verify(settings, facts, planned, group_changes)
