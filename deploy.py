@@ -5,7 +5,7 @@ from pyinfra import host
 from tasks.daemon import configure_daemon
 from tasks.docker import install_docker, restart_engine_if
 from tasks.network import configure_network
-from tasks.operations import checks_pass
+from tasks.operations import checks_pass, ops_planned
 from tasks.preflight import check_preflight
 from tasks.settings import SettingsError, validate
 from tasks.toolkit import install_toolkit
@@ -19,11 +19,13 @@ except SettingsError as error:
     settings = None
     checks_pass(name="Settings are valid", problems=error.problems, title="invalid settings")
 facts = check_preflight(settings) if settings else None
+planned = ops_planned()  # while no step plans more, the final check reuses the snapshot's read
+
 
 if facts is None:
     pass  # a bad setting or the preflight stops this host, naming each problem
 elif settings.docker_engine == "docker-desktop":
-    verify(settings)  # Docker Desktop brings its own engine: nothing to install
+    verify(settings, facts, planned)  # Docker Desktop brings its own engine: nothing to install
 else:
     state = facts["stack"]  # read with the host's identity, before any change: what is missing or wrong
     # The proxy and CAs first: every upstream must answer through them before anything changes,
@@ -36,4 +38,4 @@ else:
         group_changes = install_docker(settings, facts, state)
         toolkit = install_toolkit(settings, facts, state)
         restart_engine_if(daemon_json, toolkit, network)
-        verify(settings, group_changes)
+        verify(settings, facts, planned, group_changes)

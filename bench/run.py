@@ -23,6 +23,9 @@ from tests.twin.network import TinyProxy
 from tests.twin.ssh import DEV_PASSWORD
 
 NOTHING = Path(__file__).with_name("nothing.py")
+# The figures of the last full run and of the last --noop-only run, which tools/readme.py renders.
+RESULTS = Path(__file__).with_name("results.json")
+RESULTS_NOOP = Path(__file__).with_name("results-noop.json")
 # Commands in which apt downloads and installs packages: its updates, installs and Docker's script.
 APT = re.compile(r"apt-get\b.*\b(update|install)\b|get-docker\.sh|dpkg --configure")
 # The issue asks for a no-op rerun within 1.3 times the floor over SSH and @local; 3 times over docker exec.
@@ -79,9 +82,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def median_of(runs: int, make) -> tuple[float, "Run"]:
-    done = [make() for _ in range(runs)]
-    return statistics.median(r.seconds for r in done), done[-1]
+def paired(runs: int, make, make_floor) -> tuple[tuple[float, "Run"], tuple[float, "Run"]]:
+    """The median time and the last run of each, their runs taken in turns: a load that comes and goes
+    on the machine weighs on both alike."""
+    done = [(make(), make_floor()) for _ in range(runs)]
+    return tuple((statistics.median(r.seconds for r in side), side[-1]) for side in zip(*done))
 
 
 def write_inventory(folder: Path, name: str, hosts: list[tuple[str, dict]], data: dict) -> Path:
@@ -95,8 +100,8 @@ def docker_connector(image: str, settings: dict, folder: Path, repeats: int) -> 
     with Twin(image) as twin:
         inventory = write_inventory(folder, "docker", [(twin.pyinfra_target, {})], settings)
         converge = Run(inventory, ROOT / "deploy.py", folder, False, [twin])
-        noop, last = median_of(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, False, [twin]))
-        floor, _ = median_of(repeats, lambda: Run(inventory, NOTHING, folder, False, [twin]))
+        (noop, last), (floor, _) = paired(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, False, [twin]),
+                                          lambda: Run(inventory, NOTHING, folder, False, [twin]))
     by_command = {}
     for c in last.commands:
         key = c["command"].strip().splitlines()[0][:90]
@@ -151,8 +156,8 @@ def at_local(twin: Twin, settings: dict, repeats: int) -> dict:
         return int(nanoseconds) / 1e9, [json.loads(line) for line in commands]
 
     run(ROOT / "deploy.py"), run(NOTHING)  # the first runs compile the bytecode: not counted
-    noops = [run(ROOT / "deploy.py") for _ in range(repeats)]
-    floors = [run(NOTHING) for _ in range(repeats)]
+    pairs = [(run(ROOT / "deploy.py"), run(NOTHING)) for _ in range(repeats)]  # in turns, as paired()
+    noops, floors = [p[0] for p in pairs], [p[1] for p in pairs]
     return {"noop_s": statistics.median(t for t, _ in noops), "noop_commands": len(noops[-1][1]),
             # The time the host took to run the commands, sudo included; the rest is pyinfra's.
             "noop_commands_s": statistics.median(sum(c["seconds"] for c in cs) for _, cs in noops),
@@ -176,8 +181,8 @@ def over_ssh(image: str, settings: dict, folder: Path, key: ClientKey, n: int, r
                  for i, t in enumerate(twins)]
         inventory = write_inventory(folder, label, hosts, settings)
         converge = Run(inventory, ROOT / "deploy.py", folder, True, twins)
-        noop, last = median_of(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, True, twins))
-        floor, _ = median_of(repeats, lambda: Run(inventory, NOTHING, folder, True, twins))
+        (noop, last), (floor, _) = paired(repeats, lambda: Run(inventory, ROOT / "deploy.py", folder, True, twins),
+                                          lambda: Run(inventory, NOTHING, folder, True, twins))
         local_figures = at_local(twins[0], settings, repeats) if local else None
     return {"n": n, "sudo_password": sudo_password, "converge_s": converge.seconds, "local": local_figures,
             # Command times add up to the wall time only for one host: several run at once.
@@ -254,7 +259,8 @@ def table(figures: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"), help="where to write the figures")
+    parser.add_argument("--json", help="where to write the figures (default: bench/results.json, with"
+                        " --noop-only bench/results-noop.json; the README's figures come from both)")
     parser.add_argument("--repeats", type=int, default=3, help="no-op and floor runs, of which the median counts")
     parser.add_argument("--ssh", default="1,4,8", help="numbers of twins converged at once over SSH")
     parser.add_argument("--noop-only", action="store_true",
@@ -284,7 +290,8 @@ def main() -> None:
             proxy.stop()
     figures = {"proxy": bool(proxy), "machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
                "targets": verdicts(docker, ssh), "command": " ".join(["python -m bench.run", *sys.argv[1:]])}
-    Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    results = Path(args.json) if args.json else RESULTS_NOOP if args.noop_only else RESULTS
+    results.write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))
 
 

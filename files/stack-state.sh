@@ -4,21 +4,35 @@
 # The StackState fact: the state of what the deploy manages, as key=value lines (see tasks/facts.py).
 # Each argument is a space-separated list. Always succeeds.
 packages=$1 keys=$2 files=$3
+# Each key's gpg and apt's state start first and run beside the other reads, each into its own file.
+out=$(mktemp -d) n=0
+{ if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then echo apt=busy; fi; } > "$out/apt" &
+for path in $keys; do
+    n=$((n + 1))
+    [ -e "$path" ] && primary_fingerprints "$path" > "$out/$n" &
+done
 # shellcheck disable=SC2086  # one word a package
 dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\n' $packages 2>/dev/null
 echo "active=$(systemctl is-active docker.service 2>/dev/null)"
 echo "enabled=$(systemctl is-enabled docker.service 2>/dev/null)"
 getent group docker | sed 's/^/group=/'
+wait
+n=0
 for path in $keys; do
+    n=$((n + 1))
     # shellcheck disable=SC2046  # the fingerprints as words of the line
-    [ -e "$path" ] && echo key="$path" $(primary_fingerprints "$path")
+    [ -e "$path" ] && echo key="$path" $(cat "$out/$n")
 done
-for path in $files; do
-    [ -e "$path" ] && echo "file=$(sha256sum "$path")"
-done
+present=
+for path in $files; do [ -e "$path" ] && present="$present $path"; done
+# shellcheck disable=SC2086  # one word a path
+[ -n "$present" ] && sha256sum $present | sed 's/^/file=/'
 # The lines of apt's sources that name a URL: the deploy looks there for its repositories' rivals.
+set --
 for path in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-    [ -f "$path" ] && grep -F :// "$path" | awk -v p="$path" '{print "source=" p " " $0}'
+    [ -f "$path" ] && set -- "$@" "$path"
 done
-if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then echo apt=busy; fi
+[ $# -gt 0 ] && awk 'index($0, "://") {print "source=" FILENAME " " $0}' "$@"
+cat "$out/apt"
+rm -rf "$out"
 true

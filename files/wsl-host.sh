@@ -12,9 +12,13 @@ for f in $lib_files; do [ -e "$wsl_lib/$f" ] && echo "wsl_lib=$f"; done
 echo "distro=${ID:-}"; echo "distro_version=${VERSION_ID:-}"; echo "codename=${VERSION_CODENAME:-}"
 # Where get.docker.com reads the release's name: /etc/debian_version on Debian, lsb_release on Ubuntu.
 [ -r /etc/debian_version ] && echo "debian_version=$(cat /etc/debian_version)"
-lsb=$(lsb_release --codename 2>/dev/null | cut -f2)
-# shellcheck disable=SC1091
-[ -z "$lsb" ] && [ -r /etc/lsb-release ] && lsb=$(. /etc/lsb-release && echo "${DISTRIB_CODENAME:-}")
+# lsb_release (python, slow to start) only where the script reads it: not on Debian.
+lsb=
+if [ "${ID:-}" != debian ] || [ ! -r /etc/debian_version ]; then
+    lsb=$(lsb_release --codename 2>/dev/null | cut -f2)
+    # shellcheck disable=SC1091
+    [ -z "$lsb" ] && [ -r /etc/lsb-release ] && lsb=$(. /etc/lsb-release && echo "${DISTRIB_CODENAME:-}")
+fi
 echo "lsb_codename=$lsb"
 echo "arch=$(dpkg --print-architecture 2>/dev/null)"
 echo "pid1=$(cat /proc/1/comm 2>/dev/null)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 from pyinfra.api.exceptions import FactProcessError
 
+from tasks.dockerinfo import RUNTIMES_COMMAND
 from tasks.managed import DAEMON_JSON, STATE_FILES, STATE_KEYS, STATE_PACKAGES
 from tasks.shell import shell_script
 from tasks.wslconf import WSL_CONF
@@ -71,31 +72,37 @@ class WslHost(FactBase):
     the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1,
     the invoking user, where each docker CLI on the usual paths resolves (even a dangling link),
     installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the
-    native NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; and "daemon_json_file",
-    daemon.json's lines (None when absent), and "stack", StackState's value.
+    native NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file",
+    daemon.json's lines (None when absent); "stack", StackState's value; and "runtimes", CommandResult's
+    value of RUNTIMES_COMMAND from a running engine (None without one), which the final check uses
+    when nothing before it changes.
     """
 
     # Lines that open the command's sections: every line of a section has its own prefix.
-    _SECTIONS = ("[daemon.json]", "[stack]")
+    _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]")
 
     def command(self):
-        return "; ".join([
-            shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN,
-                         WSL_CONF, " ".join(NVIDIA_MODULE_FILES)),
-            f"echo '{self._SECTIONS[0]}'", shell_script("file-lines.sh", DAEMON_JSON),
-            f"echo '{self._SECTIONS[1]}'", StackState().command(),
-        ])
+        return shell_script(
+            "host-snapshot.sh",
+            shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
+                         " ".join(NVIDIA_MODULE_FILES)),
+            shell_script("file-lines.sh", DAEMON_JSON), StackState().command(),
+            CommandResult().command(RUNTIMES_COMMAND))
 
     def process(self, output):
-        host, daemon_json, stack = [], [], []
-        section = host
+        sections: dict = {None: []}
+        name = None
         for line in output:
             if line in self._SECTIONS:
-                section = daemon_json if line == self._SECTIONS[0] else stack
+                name = line
+                sections[name] = []
             else:
-                section.append(line)
-        return {**parse_lines(host, _LISTS), "daemon_json_file": file_lines(daemon_json),
-                "stack": StackState().process(stack)}
+                sections[name].append(line)
+        runtimes = sections.get("[runtimes]")
+        return {**parse_lines(sections[None], _LISTS),
+                "daemon_json_file": file_lines(sections.get("[daemon.json]", [])),
+                "stack": StackState().process(sections.get("[stack]", [])),
+                "runtimes": CommandResult().process(runtimes) if runtimes else None}
 
 
 class StackState(FactBase):

@@ -33,6 +33,12 @@ class NoChange:
 NO_CHANGE = NoChange()
 
 
+def ops_planned() -> int:
+    """The operations planned for this host so far: a step plans one only where the snapshot shows
+    work to do, so an unchanged count means nothing has changed since the snapshot."""
+    return host.state.get_meta_for_host(host).ops
+
+
 def backup_path(path: str, folder: str | None = None) -> str:
     """Where this run keeps path's previous content: beside it, or in folder."""
     head, _, base = path.rpartition("/")

@@ -9,12 +9,11 @@ from packaging.version import Version
 from pyinfra import host
 from pyinfra.api import deploy
 
-from tasks.users import docker_users
+from tasks import rollout
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform
-from tasks import rollout
-
+from tasks.users import docker_users
 
 
 @dataclass(frozen=True)

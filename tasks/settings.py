@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from pathlib import Path
@@ -43,6 +44,7 @@ class SettingsError(PyinfraError):
         super().__init__("invalid settings:\n  - " + "\n  - ".join(problems))
 
 
+@functools.cache
 def _connector_keys() -> set[str]:
     keys: set[str] = set()
     for connector in get_all_connectors().values():
@@ -226,14 +228,14 @@ assert _CHECKS.keys() == DEFAULTS.keys(), "every setting needs a check"
 
 
 def _unknown_names(data: dict) -> list[str]:
-    ignored = _connector_keys()
     errors = []
     for name in sorted(data):
-        if name in DEFAULTS or name in ignored:
+        if name in DEFAULTS:
             continue
-        # Other deploys' data may share the inventory: only a near miss of ours is a typo.
+        # Other deploys' data may share the inventory: only a near miss of ours is a typo. The
+        # connectors' own keys, slow to list (every package's entry points), are asked only then.
         close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=_TYPO_CUTOFF)
-        if close:
+        if close and name not in _connector_keys():
             errors.append(f"unknown setting {name}: did you mean {close[0]}?")
     return errors
 

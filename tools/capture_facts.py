@@ -14,6 +14,7 @@ import tempfile
 from importlib import import_module
 from pathlib import Path
 
+from tasks.facts import WslHost
 from tests.integration.harness import ROOT, TWIN_SETTINGS
 from tests.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
 
@@ -43,14 +44,14 @@ def first_readings(readings: list[dict]) -> list[dict]:
 
 def with_stack_state(readings: list[dict]) -> list[dict]:
     """readings, each WslHost reading followed by StackState's part of it: WslHost's command carries
-    StackState's, whose output is the lines after WslHost's "[stack]" line."""
+    StackState's, whose output is the lines of WslHost's "[stack]" section."""
     out = []
     for reading in readings:
         out.append(reading)
         if reading["fact"] == "tasks.facts.WslHost" and "[stack]" in reading["output"]:
-            lines = reading["output"]
-            out.append({"fact": "tasks.facts.StackState", "command_args": {},
-                        "output": lines[lines.index("[stack]") + 1:]})
+            lines = reading["output"][reading["output"].index("[stack]") + 1:]
+            end = next((n for n, line in enumerate(lines) if line in WslHost._SECTIONS), len(lines))
+            out.append({"fact": "tasks.facts.StackState", "command_args": {}, "output": lines[:end]})
     return out
 
 

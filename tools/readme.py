@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tasks.doctor.checks import CHECKS, layer
@@ -10,6 +11,8 @@ from tasks.platforms import ARCHES, PLATFORMS
 from tests.unit.doctor_examples import EXAMPLES, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+# bench/run.py's figures: of its last full run, and of its last --noop-only run.
+RESULTS, RESULTS_NOOP = README.parent / "bench" / "results.json", README.parent / "bench" / "results-noop.json"
 
 
 def platform_table() -> str:
@@ -42,7 +45,71 @@ def troubleshooting_table(checks=CHECKS, examples=EXAMPLES) -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"platforms": platform_table, "doctor": troubleshooting_table}
+def _commands(n: int) -> str:
+    return f"{n} command{'' if n == 1 else 's'}"
+
+
+def _ratio(targets: dict, name: str) -> str:
+    v = targets.get(name)
+    return f"{v['value']:.2f} ×" if v else ""
+
+
+def _verdict(targets: dict, name: str) -> str:
+    v = targets.get(name)
+    return f"≤ {v['target']:g} ×: {'met' if v['met'] else 'missed'}" if v else ""
+
+
+def bench_table(full_path: Path = RESULTS, noop_path: Path = RESULTS_NOOP) -> str:
+    """bench/run.py's figures: the no-op rows from its last --noop-only run, the others from its last full run."""
+    full, noop = json.loads(full_path.read_text()), json.loads(noop_path.read_text())
+    rows = ["| figure | result | target |", "|---|---|---|"]
+    one = noop["ssh"][0]
+    local = one["local"]
+    t = noop["targets"]
+    rows += [
+        f"| no-op rerun over SSH | {one['noop_s']:.2f} s, {_commands(one['noop_commands_per_host'])}; floor "
+        f"{one['floor_s']:.2f} s: {_ratio(t, 'noop_vs_floor_ssh')} (`--noop-only`) |"
+        f" {_verdict(t, 'noop_vs_floor_ssh')} |",
+        f"| no-op rerun @local, as dev with `--sudo` | {local['noop_s']:.2f} s, {_commands(local['noop_commands'])} "
+        f"taking {local['noop_commands_s']:.2f} s; floor {local['floor_s']:.2f} s: {_ratio(t, 'noop_vs_floor_local')}"
+        f" (`--noop-only`) | {_verdict(t, 'noop_vs_floor_local')} |",
+        f"| commands in a no-op rerun | {one['noop_commands_per_host']} (`--noop-only`) | "
+        f"≤ {t['noop_commands']['target']}: {'met' if t['noop_commands']['met'] else 'missed'} |",
+    ]
+    d, t = full["docker_connector"], full["targets"]
+    by_n = {s["n"]: s for s in full["ssh"] if not s["sudo_password"]}
+    password = next(s for s in full["ssh"] if s["sudo_password"])
+    split = by_n[1]["converge_split_s"]
+    rows += [
+        f"| fresh twin, converge over SSH | {by_n[1]['converge_s']:.1f} s: apt {split['apt']:.1f} s, the deploy's "
+        f"other commands {split['other_commands']:.1f} s, pyinfra {split['pyinfra']:.1f} s | |",
+        f"| fresh twin, converge over the docker connector | {d['converge_s']:.1f} s: apt "
+        f"{d['converge_split_s']['apt']:.1f} s, other commands {d['converge_split_s']['other_commands']:.1f} s, "
+        f"pyinfra {d['converge_split_s']['pyinfra']:.1f} s | |",
+        f"| no-op rerun over the docker connector | {d['noop_s']:.2f} s, {d['noop_commands']} commands; floor "
+        f"{d['floor_s']:.2f} s: {_ratio(t, 'noop_vs_floor_docker')} | {_verdict(t, 'noop_vs_floor_docker')} |",
+        f"| no-op rerun over SSH, sudo with a password | {password['noop_s']:.2f} s, "
+        f"{password['noop_commands_per_host']} commands; floor {password['floor_s']:.2f} s: "
+        f"{password['noop_s'] / password['floor_s']:.2f} × | |",
+    ]
+    ns = sorted(by_n)
+    most = max(ns)
+    converge = t.get(f"ssh_{most}_vs_1_converge")
+    if converge:
+        counts = " / ".join(map(str, ns))
+        converges = " / ".join(f"{by_n[n]['converge_s']:.1f}" for n in ns)
+        noops = " / ".join(f"{by_n[n]['noop_s']:.2f}" for n in ns)
+        rows += [
+            f"| converge, {counts} twins over SSH | {converges} s: {most} twins "
+            f"{converge['value']:.2f} × one; the twins' CPU time alone allows no less than "
+            f"{converge['cpu_floor']:.2f} × | {_verdict(t, f'ssh_{most}_vs_1_converge')} |",
+            f"| no-op rerun, {counts} twins over SSH | {noops} s: {most} twins "
+            f"{_ratio(t, f'ssh_{most}_vs_1_noop')} one | {_verdict(t, f'ssh_{most}_vs_1_noop')} |",
+        ]
+    return "\n".join(rows)
+
+
+SECTIONS = {"platforms": platform_table, "doctor": troubleshooting_table, "bench": bench_table}
 
 
 def _markers(name: str) -> tuple[str, str]:

@@ -8,11 +8,9 @@ APT_LOCKS="/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/loc
 # The PIDs holding any of APT_LOCKS, one a line, each once: /proc/locks names a lock's file by
 # device:inode in its sixth field.
 apt_lock_holders() {
-    for f in $APT_LOCKS; do
-        [ -e "$f" ] || continue
-        ino=$(stat -c %i "$f")
-        awk -v ino="$ino" '{n=split($6, a, ":"); if (a[n] == ino) print $5}' /proc/locks
-    done | sort -u
+    # shellcheck disable=SC2086  # one word a lock
+    stat -c %i $APT_LOCKS 2>/dev/null | awk 'NR == FNR {held[$1] = 1; next}
+        {n = split($6, a, ":"); if (a[n] in held && !seen[$5]++) print $5}' - /proc/locks
 }
 
 # True when an interrupted dpkg run left packages half-configured or unpacked updates behind.

@@ -252,8 +252,9 @@ def test_a_toolkit_at_another_version_is_brought_to_the_pinned_one(twin, mirrors
     assert pin_text == f"Package: {' '.join(TOOLKIT)}\nPin: version 1.17.7-1\nPin-Priority: 1001\n"
     settles(run_deploy, twin, nvidia_toolkit_version="1.17.7-1")
     pinned_noop = commands_sent(twin, mirrors, tmp_path, nvidia_toolkit_version="1.17.7-1")
-    # A converged host is read in one command before any change, and the engine asked once at the end.
-    assert len(pinned_noop) <= 2, pinned_noop
+    # A converged host is read in one command before any change, the engine's runtimes with it: with
+    # nothing planned, the final check takes that answer.
+    assert len(pinned_noop) <= 1, pinned_noop
 
     # A newer release is there, and upgrades (by hand, or unattended-upgrades) leave the pinned one;
     # only the stand-in mirrors are asked, so that nothing else on the twin moves.

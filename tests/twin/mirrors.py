@@ -60,76 +60,8 @@ NVIDIA_VERSIONS = ["1.17.7-1", "1.17.8-1", "1.20.1-1"]
 NVIDIA_CDI_HOOK_SINCE = "1.20.1-1"
 NVIDIA_DOCKER2_VERSION = "2.14.0-1"
 
-GET_DOCKER_SH = r"""#!/bin/sh
-# Stand-in for https://get.docker.com served by the integration-test harness: same inputs, same apt setup.
-set -e
-DOWNLOAD_URL=${DOWNLOAD_URL:-https://download.docker.com}
-CHANNEL=${CHANNEL:-stable}
-VERSION=${VERSION:-}
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) DOWNLOAD_URL=$DOWNLOAD_URL CHANNEL=$CHANNEL VERSION=$VERSION" >>/var/log/get-docker-stand-in.log
-VERSION=${VERSION#v}
-if command -v docker >/dev/null 2>&1; then
-    echo 'Warning: the "docker" command appears to already exist on this system.' >&2
-fi
-# A subshell, as in the real script: os-release defines VERSION too.
-lsb_dist=$(. /etc/os-release && echo "$ID")
-# The codename as the real script finds it: Ubuntu's from lsb_release or /etc/lsb-release,
-# Debian's from the major number in /etc/debian_version.
-dist_version=""
-case "$lsb_dist" in
-    ubuntu)
-        if command -v lsb_release >/dev/null 2>&1; then
-            dist_version=$(lsb_release --codename | cut -f2)
-        fi
-        if [ -z "$dist_version" ] && [ -r /etc/lsb-release ]; then
-            dist_version=$(. /etc/lsb-release && echo "$DISTRIB_CODENAME")
-        fi
-        ;;
-    debian)
-        major=$(sed -e 's|/.*||' -e 's|\..*||' /etc/debian_version)
-        case "$major" in
-            13) dist_version=trixie ;;
-            12) dist_version=bookworm ;;
-            11) dist_version=bullseye ;;
-            *) dist_version=$major ;;
-        esac
-        ;;
-    *) echo "ERROR: Unsupported distribution '$lsb_dist'" >&2; exit 1 ;;
-esac
-# As the real script's version_gte: true when VERSION is unset (the latest) or at least major.minor.
-version_gte() {
-    [ -z "$VERSION" ] && return 0
-    have_minor=$(echo "$VERSION" | cut -s -d. -f2)
-    have_minor=${have_minor#0}
-    [ "${VERSION%%.*}" -gt "${1%%.*}" ] ||
-        { [ "${VERSION%%.*}" -eq "${1%%.*}" ] && [ "${have_minor:-0}" -ge "${1#*.}" ]; }
-}
-apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ca-certificates curl >/dev/null
-install -m 0755 -d /etc/apt/keyrings
-curl -fsSL "$DOWNLOAD_URL/linux/$lsb_dist/gpg" -o /etc/apt/keyrings/docker.asc
-chmod a+r /etc/apt/keyrings/docker.asc
-echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] $DOWNLOAD_URL/linux/$lsb_dist $dist_version $CHANNEL" >/etc/apt/sources.list.d/docker.list
-apt-get update -qq >/dev/null
-pkg_version=""
-cli_pkg_version=""
-if [ -n "$VERSION" ]; then
-    pkg_pattern=$(echo "$VERSION" | sed 's/-ce-/~ce~.*/g' | sed 's/-/.*/g')
-    pkg_version=$(apt-cache madison docker-ce | grep "$pkg_pattern" | head -1 | awk '{$1=$1};1' | cut -d' ' -f 3)
-    cli_pkg_version=$(apt-cache madison docker-ce-cli | grep "$pkg_pattern" | head -1 | awk '{$1=$1};1' | cut -d' ' -f 3)
-    if [ -z "$pkg_version" ]; then
-        echo "ERROR: '$VERSION' not found amongst apt-cache madison results" >&2
-        exit 1
-    fi
-    pkg_version="=$pkg_version"
-    cli_pkg_version="=$cli_pkg_version"
-fi
-pkgs="docker-ce$pkg_version docker-ce-cli$cli_pkg_version containerd.io docker-compose-plugin docker-buildx-plugin"
-if version_gte 28.2; then
-    pkgs="$pkgs docker-model-plugin"
-fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
-"""
+# The stand-in for get.docker.com: same inputs, same apt setup.
+GET_DOCKER_SH = Path(__file__).with_name("get-docker.sh")
 
 # Each NVIDIA binary becomes a script that only answers --version: emulating more would hide gaps.
 STUB = """#!/bin/sh
@@ -146,7 +78,7 @@ def _stub(tool: str, version: str, banner: str) -> tuple[str, int]:
 
 
 def _recipe_hash() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return hashlib.sha256(Path(__file__).read_bytes() + GET_DOCKER_SH.read_bytes()).hexdigest()[:12]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -281,7 +213,7 @@ def _build_tree(out: Path) -> None:
         (www / "nvidia/gpgkey").write_text(_export(env, nvidia_fpr))
         _packages(flat, ".", flat)
         _release(flat, flat, env, nvidia_fpr, Origin="NVIDIA stand-in", Label="NVIDIA stand-in")
-        script = GET_DOCKER_SH.encode()
+        script = GET_DOCKER_SH.read_bytes()
         (www / "get-docker.sh").write_bytes(script)
     finally:
         subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)

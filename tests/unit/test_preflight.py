@@ -3,8 +3,7 @@
 import pytest
 from packaging.version import Version
 
-from tasks.preflight import (desktop_cli, kernel_version, missing_users, preflight_problems,
-                             wsl_generation)
+from tasks.preflight import desktop_cli, kernel_version, missing_users, preflight_problems, wsl_generation
 from tasks.settings import validate
 from tests.unit import realtext as real
 from tests.unit.facts_examples import GOOD_FACTS, GOOD_NATIVE, NVRM_OPEN, NVRM_PROPRIETARY, SMI_NO_DRIVER

@@ -1,5 +1,6 @@
 """WslHost: the host's identity, daemon.json and the managed state, told apart in one command's output."""
 
+import shutil
 import subprocess
 
 from tasks.facts import StackState, WslHost
@@ -11,7 +12,7 @@ SOURCES = "/etc/apt/sources.list.d/docker.list"
 def test_each_section_goes_to_its_own_fact():
     output = ["osrelease=6.6.87.2-microsoft-standard-WSL2", "users=root", "users=dev", "[daemon.json]",
               "exists", "line={", 'line=    "runtimes": {}', "line=}", "[stack]",
-              "pkg=ii  docker-ce 5:28.1.1-1~debian.12~bookworm", "group=docker:x:999:dev",
+              "pkg=ii docker-ce 5:28.1.1-1~debian.12~bookworm", "group=docker:x:999:dev",
               f"source={SOURCES} deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian"
               " bookworm stable"]
     snapshot = WslHost().process(output)
@@ -39,3 +40,34 @@ def test_a_file_is_read_line_for_line_even_without_a_last_newline(tmp_path):
     absent = subprocess.run(["sh", "-c", shell_script("file-lines.sh", str(tmp_path / "none"))],
                             capture_output=True, text=True, check=True)
     assert absent.stdout == ""
+
+
+def snapshot_output(tmp_path, tools: dict[str, str]) -> list[str]:
+    """files/host-snapshot.sh's output with stand-in parts, on a PATH that holds only these tools."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("sh", "cat", "mktemp", "rm"):
+        (bin_dir / name).symlink_to(shutil.which(name))
+    for name, text in tools.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{text}\n")
+        (bin_dir / name).chmod(0o755)
+    command = shell_script("host-snapshot.sh", "echo osrelease=6.6", "echo exists; echo line={}",
+                           "echo pkg=ii docker-ce 5:28.1.1", shell_script("command-result.sh", "docker info"))
+    return subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True,
+                          env={"PATH": str(bin_dir)}).stdout.splitlines()
+
+
+def test_the_snapshot_puts_each_part_below_its_section_and_asks_a_running_engine_for_its_runtimes(tmp_path):
+    runtimes = '{"nvidia":{"path":"nvidia-container-runtime"},"runc":{"path":"runc"}}'
+    out = snapshot_output(tmp_path, {"docker": f"echo '{runtimes}'", "systemctl": "exit 0"})
+    assert out == ["osrelease=6.6", "[daemon.json]", "exists", "line={}", "[stack]", "pkg=ii docker-ce 5:28.1.1",
+                   "[runtimes]", "ok", runtimes]
+    snapshot = WslHost().process(out)
+    assert snapshot["runtimes"] == {"ok": True, "output": [runtimes]}
+    assert snapshot["daemon_json_file"] == ["{}"] and snapshot["stack"]["packages"] == {"docker-ce": "5:28.1.1"}
+
+
+def test_without_a_docker_cli_the_snapshot_has_no_runtimes(tmp_path):
+    out = snapshot_output(tmp_path, {})
+    assert out[-2:] == ["pkg=ii docker-ce 5:28.1.1", "[runtimes]"]
+    assert WslHost().process(out)["runtimes"] is None

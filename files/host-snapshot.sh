@@ -1,0 +1,26 @@
+#!/bin/sh
+# Usage: host-snapshot.sh HOST_COMMAND DAEMON_JSON_COMMAND STACK_COMMAND RUNTIMES_COMMAND
+# The WslHost fact's one command: each argument a command line (tasks/shell.py's), whose output goes
+# below its section's line. The state read and the engine's runtimes run beside the host's identity,
+# so the command takes as long as its slowest part. Always succeeds.
+host=$1 daemon_json=$2 stack=$3 runtimes=$4
+out=$(mktemp -d)
+eval "$stack" > "$out/stack" 2>/dev/null &
+# Any docker command would start a stopped engine behind an active docker.socket: a stopped one
+# gives no runtimes, and the deploy's final check asks the engine once it has started it.
+{
+    if ! command -v docker >/dev/null; then :
+    elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service; then :
+    else eval "$runtimes"
+    fi
+} > "$out/runtimes" 2>/dev/null &
+eval "$host"
+echo '[daemon.json]'
+eval "$daemon_json"
+wait
+echo '[stack]'
+cat "$out/stack"
+echo '[runtimes]'
+cat "$out/runtimes"
+rm -rf "$out"
+true
