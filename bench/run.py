@@ -26,6 +26,7 @@ NOTHING = Path(__file__).with_name("nothing.py")
 # The figures of the last full run and of the last --noop-only run, which tools/readme.py renders.
 RESULTS = Path(__file__).with_name("results.json")
 RESULTS_NOOP = Path(__file__).with_name("results-noop.json")
+RESULTS_NOOP_PROXY = Path(__file__).with_name("results-noop-proxy.json")
 # Commands in which apt downloads and installs packages: its updates, installs and Docker's script.
 APT = re.compile(r"apt-get\b.*\b(update|install)\b|get-docker\.sh|dpkg --configure")
 # The issue asks for a no-op rerun within 1.3 times the floor over SSH and @local; 3 times over docker exec.
@@ -260,7 +261,8 @@ def table(figures: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", help="where to write the figures (default: bench/results.json, with"
-                        " --noop-only bench/results-noop.json; the README's figures come from both)")
+                        " --noop-only bench/results-noop.json, with --proxy too bench/results-noop-proxy.json;"
+                        " the README's figures come from them)")
     parser.add_argument("--repeats", type=int, default=3, help="no-op and floor runs, of which the median counts")
     parser.add_argument("--ssh", default="1,4,8", help="numbers of twins converged at once over SSH")
     parser.add_argument("--noop-only", action="store_true",
@@ -290,7 +292,8 @@ def main() -> None:
             proxy.stop()
     figures = {"proxy": bool(proxy), "machine": {"cpus": os.cpu_count()}, "docker_connector": docker, "ssh": ssh,
                "targets": verdicts(docker, ssh), "command": " ".join(["python -m bench.run", *sys.argv[1:]])}
-    results = Path(args.json) if args.json else RESULTS_NOOP if args.noop_only else RESULTS
+    default = (RESULTS_NOOP_PROXY if args.proxy else RESULTS_NOOP) if args.noop_only else RESULTS
+    results = Path(args.json) if args.json else default
     results.write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))
 

@@ -11,8 +11,9 @@ from tasks.platforms import ARCHES, PLATFORMS
 from tests.unit.doctor_examples import EXAMPLES, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-# bench/run.py's figures: of its last full run, and of its last --noop-only run.
+# bench/run.py's figures: of its last full run, and of its last --noop-only runs, without and with --proxy.
 RESULTS, RESULTS_NOOP = README.parent / "bench" / "results.json", README.parent / "bench" / "results-noop.json"
+RESULTS_NOOP_PROXY = README.parent / "bench" / "results-noop-proxy.json"
 
 
 def platform_table() -> str:
@@ -59,23 +60,33 @@ def _verdict(targets: dict, name: str) -> str:
     return f"≤ {v['target']:g} ×: {'met' if v['met'] else 'missed'}" if v else ""
 
 
-def bench_table(full_path: Path = RESULTS, noop_path: Path = RESULTS_NOOP) -> str:
-    """bench/run.py's figures: the no-op rows from its last --noop-only run, the others from its last full run."""
-    full, noop = json.loads(full_path.read_text()), json.loads(noop_path.read_text())
-    rows = ["| figure | result | target |", "|---|---|---|"]
+def _noop_rows(noop: dict, how: str) -> list[str]:
+    """The no-op rerun's rows of one --noop-only run; how names the run, e.g. `--noop-only --proxy`."""
     one = noop["ssh"][0]
     local = one["local"]
     t = noop["targets"]
-    rows += [
-        f"| no-op rerun over SSH | {one['noop_s']:.2f} s, {_commands(one['noop_commands_per_host'])}; floor "
-        f"{one['floor_s']:.2f} s: {_ratio(t, 'noop_vs_floor_ssh')} (`--noop-only`) |"
+    via = ", through tinyproxy with credentials" if noop.get("proxy") else ""
+    return [
+        f"| no-op rerun over SSH{via} | {one['noop_s']:.2f} s, {_commands(one['noop_commands_per_host'])}; floor "
+        f"{one['floor_s']:.2f} s: {_ratio(t, 'noop_vs_floor_ssh')} (`{how}`) |"
         f" {_verdict(t, 'noop_vs_floor_ssh')} |",
-        f"| no-op rerun @local, as dev with `--sudo` | {local['noop_s']:.2f} s, {_commands(local['noop_commands'])} "
-        f"taking {local['noop_commands_s']:.2f} s; floor {local['floor_s']:.2f} s: {_ratio(t, 'noop_vs_floor_local')}"
-        f" (`--noop-only`) | {_verdict(t, 'noop_vs_floor_local')} |",
-        f"| commands in a no-op rerun | {one['noop_commands_per_host']} (`--noop-only`) | "
+        f"| no-op rerun @local, as dev with `--sudo`{via} | {local['noop_s']:.2f} s, "
+        f"{_commands(local['noop_commands'])} taking {local['noop_commands_s']:.2f} s; floor {local['floor_s']:.2f} s: "
+        f"{_ratio(t, 'noop_vs_floor_local')} (`{how}`) | {_verdict(t, 'noop_vs_floor_local')} |",
+        f"| commands in a no-op rerun{via} | {one['noop_commands_per_host']} (`{how}`) | "
         f"≤ {t['noop_commands']['target']}: {'met' if t['noop_commands']['met'] else 'missed'} |",
     ]
+
+
+def bench_table(full_path: Path = RESULTS, noop_path: Path = RESULTS_NOOP,
+                proxy_path: Path = RESULTS_NOOP_PROXY) -> str:
+    """bench/run.py's figures: the no-op rows from its last --noop-only runs (with --proxy too), the others
+    from its last full run."""
+    full = json.loads(full_path.read_text())
+    rows = ["| figure | result | target |", "|---|---|---|"]
+    rows += _noop_rows(json.loads(noop_path.read_text()), "--noop-only")
+    if proxy_path.exists():
+        rows += _noop_rows(json.loads(proxy_path.read_text()), "--noop-only --proxy")
     d, t = full["docker_connector"], full["targets"]
     by_n = {s["n"]: s for s in full["ssh"] if not s["sudo_password"]}
     password = next(s for s in full["ssh"] if s["sudo_password"])
