@@ -107,19 +107,21 @@ class DeployRun:
         return f"DeployRun(rc={self.returncode}, changed={self.changed}, errors={self.errors})\n{out}"
 
 
+def _pyinfra(tmp_path_factory, twin: Twin, data: dict, flag: str, timeout: int) -> subprocess.CompletedProcess:
+    """`pyinfra FLAG --json` of deploy.py on an inventory of the twin alone, with data as its settings."""
+    inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
+    inventory.write_text(f"twins = [({twin.pyinfra_target!r}, {data!r})]\n")
+    return subprocess.run([sys.executable, "-m", "pyinfra", flag, "--json", str(inventory), "deploy.py"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def run_deploy(mirrors, tmp_path_factory):
     """run_deploy(twin, **settings) runs the deploy with the mirrors' and the twin's settings."""
 
     def run(twin: Twin, **settings) -> DeployRun:
-        data = {**mirrors.settings(), **TWIN_SETTINGS, **settings}
-        inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
-        inventory.write_text(f"twins = [({twin.pyinfra_target!r}, {data!r})]\n")
-        proc = subprocess.run(
-            [sys.executable, "-m", "pyinfra", "-y", "--json", str(inventory), "deploy.py"],
-            cwd=ROOT, capture_output=True, text=True, timeout=900,
-        )
-        return DeployRun(proc)
+        return DeployRun(_pyinfra(tmp_path_factory, twin, {**mirrors.settings(), **TWIN_SETTINGS, **settings},
+                                  "-y", timeout=900))
 
     return run
 
@@ -149,14 +151,8 @@ def plan_deploy(mirrors, tmp_path_factory):
     (without -y, which skips the check for changes and so plans nothing)."""
 
     def plan(twin: Twin, **settings) -> Plan:
-        data = {**mirrors.settings(), **TWIN_SETTINGS, **settings}
-        inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
-        inventory.write_text(f"twins = [({twin.pyinfra_target!r}, {data!r})]\n")
-        proc = subprocess.run(
-            [sys.executable, "-m", "pyinfra", "--dry", "--json", str(inventory), "deploy.py"],
-            cwd=ROOT, capture_output=True, text=True, timeout=600,
-        )
-        return Plan(proc)
+        return Plan(_pyinfra(tmp_path_factory, twin, {**mirrors.settings(), **TWIN_SETTINGS, **settings},
+                             "--dry", timeout=600))
 
     return plan
 
