@@ -24,14 +24,16 @@ PACKAGES = "ca-certificates curl gnupg sudo lsb-release python3 systemd systemd-
 PACKAGES.append("openssh-server")
 EXTRA_CAS = "/usr/local/share/ca-certificates/*.crt"
 
-SECOND_LAYER = r"""
+# Each layer installs its packages the same way: quietly, and with no service started.
+INSTALL_PACKAGES = r"""
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # No service starts while building: this container shares the machine's network (sshd on port 22).
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
 apt-get install -y -qq --no-install-recommends {packages} >/dev/null
-rm /usr/sbin/policy-rc.d
+rm /usr/sbin/policy-rc.d"""
+SECOND_LAYER = INSTALL_PACKAGES + r"""
 # Test harness only: trust this machine's extra CAs so HTTPS (pip) works from inside a twin.
 cp /tmp/twin-ca/*.crt /usr/local/share/ca-certificates/ 2>/dev/null || true
 rm -rf /tmp/twin-ca
@@ -126,13 +128,7 @@ datasource_list: [NoCloud, None]
 network: {config: disabled}
 preserve_hostname: true
 """
-CLOUD_INIT_LAYER = r"""
-set -eu
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
-apt-get install -y -qq --no-install-recommends {packages} >/dev/null
-rm /usr/sbin/policy-rc.d
+CLOUD_INIT_LAYER = INSTALL_PACKAGES + r"""
 printf %s {cfg} > /etc/cloud/cloud.cfg.d/90-wsl-twin.cfg
 apt-get clean
 """
