@@ -1,12 +1,16 @@
 """A company network on 127.0.0.1: Debian's tinyproxy (optionally asking for a password), a port where
-no proxy listens, a throwaway CA and the stand-in mirrors served over https with a certificate it signs."""
+no proxy listens, a throwaway CA, the stand-in mirrors served over https with a certificate it signs and
+Debian's docker-registry serving an image with another."""
 
 from __future__ import annotations
 
 import functools
+import io
+import json
 import shutil
 import ssl
 import subprocess
+import tarfile
 import tempfile
 import threading
 import time
@@ -19,10 +23,12 @@ from .ssh import free_port
 
 class TinyProxy:
     """tinyproxy on 127.0.0.1:port, logging every request it forwards; with `user` and `password`
-    it answers 407 to a request without them."""
+    it answers 407 to a request without them. `hosts` ({name: address}) are names only it resolves:
+    it runs in a mount namespace of its own, where a copy of /etc/hosts that adds them is mounted over
+    this machine's (as root)."""
 
-    def __init__(self, user: str | None = None, password: str | None = None):
-        self.user, self.password = user, password
+    def __init__(self, user: str | None = None, password: str | None = None, hosts: dict[str, str] | None = None):
+        self.user, self.password, self.hosts = user, password, hosts or {}
         self.folder = Path(tempfile.mkdtemp(prefix="wsl-twin-proxy-"))
         self.port = free_port()
         self.log = self.folder / "tinyproxy.log"
@@ -39,8 +45,15 @@ class TinyProxy:
         conf = self.folder / "tinyproxy.conf"
         conf.write_text("\n".join(lines) + "\n")
         self.log.touch(mode=0o666)
-        self._proc = subprocess.Popen(["tinyproxy", "-d", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+        command = ["tinyproxy", "-d", "-c", str(conf)]
+        if self.hosts:
+            hosts = self.folder / "hosts"
+            hosts.write_text(Path("/etc/hosts").read_text()
+                             + "".join(f"{address} {name}\n" for name, address in self.hosts.items()))
+            # unshare execs sh, which execs tinyproxy: one process, self._proc's.
+            command = ["unshare", "-m", "sh", "-c", 'mount --bind "$1" /etc/hosts && shift && exec "$@"', "sh",
+                       str(hosts), *command]
+        self._proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(50):
             if "Listening on" in self.log.read_text() or run(["curl", "-s", "-o", "/dev/null", self.url],
                                                              check=False).returncode == 0:
@@ -74,23 +87,90 @@ class TinyProxy:
 
 
 class CompanyCA:
-    """A throwaway CA and a certificate it signs for 127.0.0.1, made with openssl."""
+    """A throwaway CA made with openssl, with a certificate it signs for 127.0.0.1 and more on demand."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="wsl-twin-ca-"))
-        self.cert, self.server_cert, self.server_key = (self.folder / n for n in ("ca.pem", "server.pem", "server.key"))
-        key = self.folder / "ca.key"
-        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", str(key),
+        self.cert, self._key = self.folder / "ca.pem", self.folder / "ca.key"
+        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", str(self._key),
              "-out", str(self.cert), "-subj", "/CN=wsl-twin test company CA"])
-        csr = self.folder / "server.csr"
-        run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(self.server_key), "-out", str(csr),
-             "-subj", "/CN=127.0.0.1"])
-        ext = self.folder / "ext.cnf"
-        ext.write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-        run(["openssl", "x509", "-req", "-in", str(csr), "-CA", str(self.cert), "-CAkey", str(key),
-             "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(self.server_cert)])
+        self.server_cert, self.server_key = self.sign("127.0.0.1")
+
+    def sign(self, name: str) -> tuple[Path, Path]:
+        """A server certificate for name (a DNS name or an IP address) and its key."""
+        cert, key, csr, ext = (self.folder / f"{name}.{end}" for end in ("pem", "key", "csr", "cnf"))
+        run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
+             "-subj", f"/CN={name}"])
+        kind = "IP" if name.replace(".", "").isdigit() else "DNS"
+        ext.write_text(f"subjectAltName={kind}:{name}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        run(["openssl", "x509", "-req", "-in", str(csr), "-CA", str(self.cert), "-CAkey", str(self._key),
+             "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(cert)])
+        return cert, key
 
     def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Registry:
+    """Debian's docker-registry (distribution 2.8) on 127.0.0.1:port, run by the tests with a config of
+    their own (not the package's service): TLS with a certificate that ca signs for `name`, storage in a
+    temporary folder."""
+
+    def __init__(self, ca: CompanyCA, name: str):
+        self.name, self.port = name, free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="wsl-twin-registry-"))
+        self.log = self.folder / "registry.log"
+        cert, key = ca.sign(name)
+        config = {"version": 0.1, "log": {"level": "warn", "accesslog": {"disabled": True}},
+                  "storage": {"filesystem": {"rootdirectory": str(self.folder / "storage")}},
+                  "http": {"addr": f"127.0.0.1:{self.port}", "tls": {"certificate": str(cert), "key": str(key)}}}
+        self._config = self.folder / "config.yml"
+        self._config.write_text(json.dumps(config))  # JSON is YAML
+        self._proc: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        """name:port, as an image reference starts."""
+        return f"{self.name}:{self.port}"
+
+    def start(self) -> "Registry":
+        if shutil.which("docker-registry") is None:
+            raise RuntimeError("no docker-registry: install Debian's docker-registry (.ci/setup-host.sh does)")
+        with self.log.open("w") as log:
+            self._proc = subprocess.Popen(["docker-registry", "serve", str(self._config)], stdout=log,
+                                          stderr=subprocess.STDOUT)
+        for _ in range(50):
+            if run(["curl", "-sfk", "-o", "/dev/null", f"https://127.0.0.1:{self.port}/v2/"],
+                   check=False).returncode == 0:
+                return self
+            if self._proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        said = self.log.read_text()[-2000:]
+        self.stop()
+        raise RuntimeError(f"docker-registry did not answer on 127.0.0.1:{self.port}:\n{said}")
+
+    def push(self, image: str) -> "Registry":
+        """image ("nvidia/cuda-sample:nbody") made of one small file, imported into this machine's engine,
+        pushed here (the engine treats 127.0.0.0/8 as an insecure registry) and removed from the engine."""
+        tar, local = self.folder / "image.tar", f"127.0.0.1:{self.port}/{image}"
+        with tarfile.open(tar, "w") as archive:
+            body = f"{image}: a stand-in served by the tests' registry\n".encode()
+            member = tarfile.TarInfo("README")
+            member.size, member.mode, member.mtime = len(body), 0o644, 0
+            archive.addfile(member, io.BytesIO(body))
+        run(["docker", "import", str(tar), local])
+        try:
+            run(["docker", "push", local], timeout=120)
+        finally:
+            run(["docker", "rmi", local], check=False)
+        return self
+
+    def stop(self) -> None:
+        if self._proc:
+            self._proc.terminate()
+            self._proc.wait(timeout=10)
+            self._proc = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
