@@ -8,7 +8,7 @@ import testinfra
 from stack import assert_converged, engine_pid, settles
 from test_faults import commands_sent
 from twin import Twin
-from twin.network import CompanyCA, HttpsMirrors, ProxyWanting407, TinyProxy
+from twin.network import CompanyCA, HttpsMirrors, ProxyWanting407, Registry, TinyProxy
 
 pytestmark = pytest.mark.integration
 
@@ -19,19 +19,37 @@ DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
 BACKUPS = "/var/backups/wsl-gpu-docker"
 # Where a file the deploy wrote can be; the secret may be only in root-only files there.
 WRITTEN = "/etc /var/backups /usr/local/share/ca-certificates /root /home /run /var/log /tmp /var/tmp"
-# A registry name the proxy resolves for the engine: the twin itself never looks it up.
-REGISTRY = "registry.corp.invalid:5000"
+# The company's registry: only the proxy resolves its name, and the company CA signs its certificate.
+REGISTRY_NAME = "registry.corp.invalid"
+IMAGE = "nvidia/cuda-sample:nbody"
 
 
 @pytest.fixture(scope="module")
-def proxy():
-    running = TinyProxy(user="dev-proxy", password=SECRET).start()
+def company_ca():
+    ca = CompanyCA()
+    yield ca
+    ca.remove()
+
+
+@pytest.fixture(scope="module")
+def registry(company_ca, docker_engine):
+    served = Registry(company_ca, REGISTRY_NAME).start()
+    try:
+        yield served.push(IMAGE)
+    finally:
+        served.stop()
+
+
+@pytest.fixture(scope="module")
+def proxy(registry):
+    running = TinyProxy(user="dev-proxy", password=SECRET, hosts={registry.name: "127.0.0.1"}).start()
     yield running
     running.stop()
 
 
-def through(proxy, **more):
-    return {"http_proxy": proxy.url, "https_proxy": proxy.url, **more}
+def corporate(proxy, ca) -> dict:
+    """The shared twin's settings: the proxy, and the company CA that signs the registry's certificate."""
+    return {"http_proxy": proxy.url, "https_proxy": proxy.url, "ca_certificates": [str(ca.cert)]}
 
 
 def restarts_since(host, since: float) -> int:
@@ -47,13 +65,14 @@ def secret_holders(host) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def proxied(base_image, run_deploy, proxy):
-    """A twin converged through the proxy, with its first run."""
+def proxied(base_image, run_deploy, proxy, company_ca):
+    """A twin converged through the proxy and trusting the company CA, with its first run."""
     with Twin(base_image) as twin:
-        yield twin, run_deploy(twin, **through(proxy))
+        yield twin, run_deploy(twin, **corporate(proxy, company_ca))
 
 
-def test_a_twin_converges_through_the_proxy_and_a_rerun_changes_nothing(proxied, proxy, mirrors, run_deploy):
+def test_a_twin_converges_through_the_proxy_and_a_rerun_changes_nothing(proxied, proxy, company_ca, mirrors,
+                                                                         run_deploy):
     twin, first = proxied
     assert first.returncode == 0, first
     host = testinfra.get_host(twin.testinfra_target)
@@ -64,12 +83,12 @@ def test_a_twin_converges_through_the_proxy_and_a_rerun_changes_nothing(proxied,
         assert any(r.startswith("GET ") and mirrors.url in r and path in r for r in asked), (path, asked)
     assert any("deb.debian.org" in r for r in asked), "apt's Debian indexes bypassed the proxy"
     before, pid = twin.snapshot(), engine_pid(host)
-    again = run_deploy(twin, **through(proxy))
+    again = run_deploy(twin, **corporate(proxy, company_ca))
     assert again.returncode == 0 and again.changed == [], again
     assert twin.snapshot() == before and engine_pid(host) == pid
 
 
-def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy):
+def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy, registry):
     twin, _ = proxied
     host = testinfra.get_host(twin.testinfra_target)
     environ = host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
@@ -77,17 +96,19 @@ def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy):
     info = host.check_output("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}}'").split()
     assert [f"127.0.0.1:{proxy.port}" in url for url in info] == [True, True], info
     assert SECRET not in " ".join(info), "docker info shows the password"
-    # No registry is reachable here: the proxy is asked for the registry, which it cannot resolve.
-    pull = host.run(f"timeout 120 docker pull {REGISTRY}/nvidia/cuda-sample:nbody")
-    assert pull.rc != 0
-    assert f"CONNECT {REGISTRY}" in proxy.requests(), proxy.requests()
+    # Only the proxy resolves the registry's name; the company CA the deploy installed signs its certificate.
+    assert host.run(f"getent hosts {registry.name}").rc != 0
+    pull = host.run(f"timeout 120 docker pull {registry.address}/{IMAGE}")
+    assert pull.rc == 0, pull
+    assert host.run(f"docker image inspect {registry.address}/{IMAGE}").rc == 0
+    assert f"CONNECT {registry.address}" in proxy.requests(), proxy.requests()
 
 
-def test_the_secret_is_only_in_root_only_files(proxied, proxy, mirrors, run_doctor):
+def test_the_secret_is_only_in_root_only_files(proxied, proxy, company_ca, mirrors, run_doctor):
     twin, first = proxied
     host = testinfra.get_host(twin.testinfra_target)
     assert SECRET not in first.output
-    doctor = run_doctor(twin, **through(proxy))
+    doctor = run_doctor(twin, **corporate(proxy, company_ca))
     assert SECRET not in doctor.output and SECRET not in json.dumps(doctor.report)
     checks = doctor.checks(twin)
     assert checks["proxy.layers"]["status"] == "PASS", doctor
@@ -102,7 +123,7 @@ def test_the_secret_is_only_in_root_only_files(proxied, proxy, mirrors, run_doct
     assert host.file("/etc/wsl-gpu-docker").mode == 0o700
 
 
-def test_changing_the_proxy_restarts_once_and_removing_it_leaves_backups(proxied, proxy, mirrors, run_deploy,
+def test_changing_the_proxy_restarts_once_and_removing_it_leaves_backups(proxied, company_ca, mirrors, run_deploy,
                                                                         tmp_path):
     twin, _ = proxied
     host = testinfra.get_host(twin.testinfra_target)
@@ -110,12 +131,12 @@ def test_changing_the_proxy_restarts_once_and_removing_it_leaves_backups(proxied
     other = TinyProxy().start()
     try:
         since = time.time() - 1
-        run = run_deploy(twin, **through(other))
+        run = run_deploy(twin, **corporate(other, company_ca))
         assert run.returncode == 0, run
         assert restarts_since(host, since) == 1, run
         assert f"HTTP_PROXY={other.url}" in host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
-        settles(run_deploy, twin, **through(other))
-        noop_proxied = commands_sent(twin, mirrors, tmp_path, **through(other))
+        settles(run_deploy, twin, **corporate(other, company_ca))
+        noop_proxied = commands_sent(twin, mirrors, tmp_path, **corporate(other, company_ca))
     finally:
         other.stop()
     since = time.time() - 1
