@@ -1,11 +1,12 @@
 #!/bin/sh
 # Doctor's read of the proxy each layer uses and of whether each upstream answers through it.
-# No secret leaves the host: a proxy URL is printed with its password as *** (the rule of
-# tasks/masking.py) beside the sha256 of the whole value, for comparison with the settings.
-# $1: the deploy's proxy environment file; then the URLs to ask (HEAD).
-env_file=$1
-shift
-mask() { sed -E 's#(://[^:/@[:space:]]*):[^@/[:space:]]*@#\1:***@#g'; }
+# No secret leaves the host: a proxy URL is printed with its password as *** beside the sha256
+# of the whole value, for comparison with the settings.
+# $1: the deploy's proxy environment file; $2: the sed program that hides a URL's password
+# (tasks/masking.py's SED_PROGRAM, the rule's one definition); then the URLs to ask (HEAD).
+env_file=$1 mask_program=$2
+shift 2
+mask() { sed -E "$mask_program"; }
 show() {
     [ -n "$2" ] || return 0
     echo "$1=$(printf '%s' "$2" | mask)"

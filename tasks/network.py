@@ -11,7 +11,7 @@ from pyinfra.operations import files, systemd
 from tasks.apt import APT_BACKUPS, absent_with_backup
 from tasks.managed import APT_PROXY, CA_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
 from tasks.masking import masked
-from tasks.operations import BACKUP_STAMP, file_content, sha256
+from tasks.operations import BACKUP_STAMP, file_content, private_put, sha256
 from tasks.proxy import CHECK_DIR, apt_proxy, ca_files, docker_dropin, proxy_env, secret_mode, uses_proxy
 from tasks.shell import shell_script
 
@@ -45,7 +45,7 @@ def upstreams_answer(settings, urls: list[str]):
     yield f"rm -rf {CHECK_DIR} && install -d -m 0700 {CHECK_DIR}"
     env = proxy_env(settings)
     if env:
-        yield from files.put._inner(src=StringIO(env), dest=f"{CHECK_DIR}/proxy.env", mode="600")
+        yield from private_put(env, f"{CHECK_DIR}/proxy.env", "600")
     for path, text in ca_files(settings).items():
         yield from files.put._inner(src=StringIO(text), dest=f"{CHECK_DIR}/{path.rsplit('/', 1)[1]}")
     yield shell_script("upstreams-answer.sh", CHECK_DIR, masked(settings.http_proxy or ""),

@@ -6,6 +6,7 @@ from pyinfra.api import FactBase
 
 from tasks.facts import parse_lines
 from tasks.managed import PROXY_ENV
+from tasks.masking import SED_PROGRAM
 from tasks.shell import shell_script
 
 
@@ -29,15 +30,16 @@ def upstream_urls(settings) -> list[str]:
 class NetworkFacts(FactBase):
     """
     Returns {key: value} of files/doctor-network.sh: the proxy of pyinfra's environment (env.*), of apt's
-    configuration (apt.*) and of the engine (dockerd.*, from `docker info`), each masked with its
-    sha256; whether the deploy's proxy file was read (deploy_env); and "reach" lines, one per URL:
+    configuration (apt.*) and of the engine (dockerd.*, from `docker info`), each masked by
+    tasks/masking.py's rule, with its sha256; whether the deploy's proxy file was read (deploy_env); and
+    "reach" lines, one per URL:
     "curl's exit, HTTP code, CONNECT code, the URL, curl's first error line"; {} when it printed nothing.
     """
 
     default = dict
 
     def command(self, urls):
-        return shell_script("doctor-network.sh", PROXY_ENV, *urls)
+        return shell_script("doctor-network.sh", PROXY_ENV, SED_PROGRAM, *urls)
 
     def process(self, output):
         return {f"net.{k}": v for k, v in parse_lines(output, {"reach"}).items()}

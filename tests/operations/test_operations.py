@@ -1,7 +1,10 @@
 """Our operations on fake facts, as pyinfra tests its own: tests/operations/<op>/<case>.json, facts in, commands out."""
 
 import json
+import os
 import shlex
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,14 +29,14 @@ def as_line(line: str):
 
 
 def as_json(command):
-    """A command as the cases write it: a shell line, ["files/<script>", *args], ["upload", text, dest]
-    or [function, args]."""
+    """A command as the cases write it: a shell line, ["files/<script>", *args], ["upload", text, dest,
+    where an SSH login without root's rights uploads it first] or [function, args]."""
     if isinstance(command, str):
         return as_line(command)
     if isinstance(command, StringCommand):
         return as_line(command.get_raw_value())
     if isinstance(command, FileUploadCommand):
-        return ["upload", command.src.getvalue(), command.dest]
+        return ["upload", command.src.getvalue(), command.dest, command.remote_temp_filename]
     if isinstance(command, FunctionCommand):
         return [command.function.__name__, list(command.args)]
     raise TypeError(f"{command!r} is no command the cases know")
@@ -70,3 +73,78 @@ def test_the_operation_yields_the_commands_and_no_op_message_of_its_case(case, m
     commands, noops = run(case.parent.name, data, monkeypatch)
     assert commands == data["commands"]
     assert noops == ([data["noop"]] if "noop" in data else [])
+
+
+SECRET = "hunter2"
+
+
+def exposed(root: Path) -> list[str]:
+    """The files below root holding SECRET that others may read: o+r on it, o+x on each folder to it."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if p.is_file() and SECRET in p.read_text() and p.stat().st_mode & 0o004
+                  and all(d.stat().st_mode & 0o001 for d in p.parents if d.is_relative_to(root)))
+
+
+def upload(connector: str, text: str, dest: str, temp: str, controller: Path):
+    """The steps by which pyinfra 3's connector puts text at dest (connectors/ssh.py and local.py,
+    put_file), each a moment to look at: SFTP creates a file with its default mode, 0666 less the umask."""
+    def sftp_write(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        os.write(fd, text.encode())
+        os.close(fd)
+    if connector == "ssh as root":
+        yield sftp_write(dest)
+    elif connector == "ssh with sudo":  # as the login user to temp, then `cp` as root
+        yield sftp_write(temp)
+        yield subprocess.run(["cp", temp, dest], check=True)
+        yield os.remove(temp)
+    else:  # @local: mkstemp (0600) on this machine, then `cp`
+        _, local = tempfile.mkstemp(dir=controller)
+        Path(local).write_text(text)
+        yield subprocess.run(["cp", local, dest], check=True)
+        yield os.remove(local)
+
+
+@pytest.fixture
+def umask_022():
+    """The umask of a Debian or Ubuntu login, for everything the test makes."""
+    umask = os.umask(0o022)
+    yield
+    os.umask(umask)
+
+
+@pytest.mark.parametrize("connector", ["ssh with sudo", "ssh as root", "@local"])
+def test_a_root_only_file_is_readable_by_others_at_no_moment_of_its_writing(connector, tmp_path, monkeypatch,
+                                                                              umask_022):
+    """The commands of private.json, run in a folder standing for /, with each upload step between."""
+    root, controller = tmp_path / "root", tmp_path / "controller"
+    for folder in (root / "etc/apt/apt.conf.d", root / "run", controller):
+        folder.mkdir(parents=True)
+    monkeypatch.setattr(operations, "STAGE_DIR", f"{root}/etc/wsl-gpu-docker")
+    monkeypatch.setattr(operations, "UPLOAD_DIR", f"{root}/run/wsl-gpu-docker-upload")
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    case = json.loads((Path(__file__).parent / "file_content/private.json").read_text())
+    dest = root / case["kwargs"]["dest"].lstrip("/")
+    dest.write_text(f"the previous proxy, {SECRET}\n")
+    dest.chmod(0o600)
+    key = get_kwargs_str({"path": str(dest)})
+    case = {"kwargs": {**case["kwargs"], "dest": str(dest), "backup_dir": f"{root}/var/backups/wsl-gpu-docker"},
+            "facts": {"files.Sha256File": {key: "2" * 64}}}
+    commands, _ = run("file_content", case, monkeypatch)
+    assert any(c[0] == "upload" for c in commands) and commands[-1].startswith("mv -f "), commands
+    for n, command in enumerate(commands):
+        steps = upload(connector, *command[1:], controller) if command[0] == "upload" else [
+            subprocess.run(["sh", "-c", command], check=True)]
+        for _ in steps:
+            assert exposed(root) == [], f"after command {n}: {command}"
+    assert dest.read_text() == case["kwargs"]["text"] and dest.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in (root / "var/backups/wsl-gpu-docker").iterdir()) == [
+        "95wsl-gpu-docker-proxy.bak-STAMP"]
+    assert not (root / "run/wsl-gpu-docker-upload").exists() and not list(controller.iterdir())
+
+
+def test_a_root_only_file_off_the_stage_folders_filesystem_is_refused(monkeypatch):
+    case = {"kwargs": {"dest": "/var/lib/x/secret", "text": SECRET, "mode": "600"},
+            "facts": {"files.Sha256File": {"path=/var/lib/x/secret": None}}}
+    with pytest.raises(ValueError, match="staged in /etc/wsl-gpu-docker"):
+        run("file_content", case, monkeypatch)

@@ -1,16 +1,18 @@
 """The proxy's and CAs' files as rendered from the settings, and doctor's reading of each layer's proxy."""
 
+import json
 import subprocess
 
 import pytest
 
 from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
-from tasks.doctor.network import NetworkFacts, image_registry
+from tasks.doctor.network import NetworkFacts, image_registry, upstream_urls
+from tasks.doctor.report import report_json, table
 from tasks.managed import PROXY_ENV
 from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
 from tasks.settings import validate
 from tasks.shell import FILES
-from tests.unit.doctor_examples import CORP_PROXY, GOOD, behind
+from tests.unit.doctor_examples import CORP_PROXY, GOOD, behind, run
 
 SECRET = "hunter2"
 
@@ -41,14 +43,38 @@ def test_sh_reads_the_environment_file_as_systemd_does(tmp_path):
     assert out == "http://alice:hunter2@proxy.corp.example:3128|localhost,127.0.0.1\n"
 
 
-def test_the_doctor_script_masks_every_proxy_it_shows(tmp_path):
-    script = (FILES / "doctor-network.sh").read_text()
-    env = {"PATH": "/usr/bin:/bin", "https_proxy": CORP_PROXY["https_proxy"]}
-    out = subprocess.run(["sh", "-c", script, "doctor-network.sh", str(tmp_path / "absent.env")],
-                         capture_output=True, text=True, env=env).stdout
+# Stand-ins for what doctor-network.sh asks on a host whose apt and engine name other proxies, each
+# with the password: `apt-config dump`, `docker info` (an engine that does not hide it) and curl
+# (an error line naming the proxy).
+TOOLS = {
+    "apt-config": """echo 'Acquire::http::Proxy "http://alice:hunter2@old-proxy.corp.example:3128";'""",
+    "systemctl": "exit 0",
+    "docker": "echo 'http://alice:hunter2@old-proxy.corp.example:3128|http://bob:hunter2@p.example:3128|localhost'",
+    "curl": """echo 'curl: (56) http://alice:hunter2@proxy.corp.example:3128 refused' >&2; printf '000 407'; exit 56""",
+}
+
+
+def test_the_doctor_script_masks_every_proxy_it_shows(tmp_path, monkeypatch):
+    """doctor's own command, with every layer naming a proxy with its password: neither what the host
+    prints nor doctor's results and JSON report hold the password; each shows the proxy masked."""
+    for name, body in TOOLS.items():
+        (tmp_path / name).write_text(f"#!/bin/sh\n{body}\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setattr("tasks.doctor.network.PROXY_ENV", str(tmp_path / "absent.env"))
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "https_proxy": CORP_PROXY["https_proxy"]}
+    command = NetworkFacts().command(upstream_urls(validate(CORP_PROXY)))
+    out = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env).stdout
     facts = NetworkFacts().process(out.splitlines())
     assert facts["net.env.https_proxy"] == "http://alice:***@proxy.corp.example:3128"
+    assert facts["net.apt.http_proxy"] == "http://alice:***@old-proxy.corp.example:3128"
+    assert facts["net.dockerd.https_proxy"] == "http://bob:***@p.example:3128"
+    assert len(facts["net.reach"]) == 3 and "curl: (56) http://alice:***@proxy" in facts["net.reach"][0]
     assert SECRET not in out
+    results = run(facts, CORP_PROXY)
+    report = json.dumps(report_json({"laptop": results}, []))
+    assert SECRET not in report and SECRET not in table("laptop", results)
+    layers = {r.check: r for r in results}["proxy.layers"]
+    assert layers.status == "FAIL" and "apt's http proxy is http://alice:***@old-proxy" in layers.found, layers
     assert check_layers({**GOOD, **facts, **behind(CORP_PROXY)}, validate(CORP_PROXY)).status == "PASS"
 
 
