@@ -9,10 +9,13 @@ eval "$stack" > "$out/stack" 2>/dev/null &
 # Asking the engine would start a stopped one behind an active docker.socket: under systemd only
 # a running engine (its pid file names a live process) is asked; a stopped one gives no runtimes,
 # and the deploy's final check asks the engine once it has started it.
+# read, not cat: every rerun runs this, and each process fewer counts.
+pid1='' engine=''
+read -r pid1 < /proc/1/comm 2>/dev/null
+read -r engine < /var/run/docker.pid 2>/dev/null
 {
     if ! command -v docker >/dev/null; then :
-    elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! kill -0 "$(cat /var/run/docker.pid 2>/dev/null)" 2>/dev/null
-    then :
+    elif [ "$pid1" = systemd ] && ! kill -0 "$engine" 2>/dev/null; then :
     else eval "$runtimes"
     fi
 } > "$out/runtimes" 2>/dev/null &
