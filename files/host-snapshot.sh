@@ -6,11 +6,16 @@
 host=$1 daemon_json=$2 stack=$3 runtimes=$4
 out=$(mktemp -d)
 eval "$stack" > "$out/stack" 2>/dev/null &
-# Any docker command would start a stopped engine behind an active docker.socket: a stopped one
-# gives no runtimes, and the deploy's final check asks the engine once it has started it.
+# Asking the engine would start a stopped one behind an active docker.socket: under systemd only
+# a running engine (its pid file names a live process) is asked; a stopped one gives no runtimes,
+# and the deploy's final check asks the engine once it has started it.
+# read, not cat: every rerun runs this, and each process fewer counts.
+pid1='' engine=''
+read -r pid1 < /proc/1/comm 2>/dev/null
+read -r engine < /var/run/docker.pid 2>/dev/null
 {
     if ! command -v docker >/dev/null; then :
-    elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service; then :
+    elif [ "$pid1" = systemd ] && ! kill -0 "$engine" 2>/dev/null; then :
     else eval "$runtimes"
     fi
 } > "$out/runtimes" 2>/dev/null &

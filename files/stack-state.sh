@@ -13,8 +13,9 @@ for path in $keys; do
 done
 # shellcheck disable=SC2086  # one word a package
 dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\n' $packages 2>/dev/null
-echo "active=$(systemctl is-active docker.service 2>/dev/null)"
-echo "enabled=$(systemctl is-enabled docker.service 2>/dev/null)"
+# One systemctl call: is-active's and is-enabled's words, as ActiveState and UnitFileState.
+systemctl show -p ActiveState -p UnitFileState docker.service 2>/dev/null \
+    | sed -n 's/^ActiveState=/active=/p; s/^UnitFileState=/enabled=/p'
 getent group docker | sed 's/^/group=/'
 wait
 n=0

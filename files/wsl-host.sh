@@ -3,7 +3,8 @@
 # The WslHost fact: what the preflight needs, as key=value lines (see tasks/facts.py). Lists are
 # space-separated words. Always succeeds.
 wsl_lib=$1 lib_files=$2 driver_pattern=$3 wsl_conf=$4 module_files=$5
-release=$(cat /proc/sys/kernel/osrelease 2>/dev/null)
+release='' pid1='' debian_version=''
+read -r release < /proc/sys/kernel/osrelease 2>/dev/null
 echo "osrelease=$release"
 if [ -c /dev/dxg ]; then echo dxg=char; elif [ -e /dev/dxg ]; then echo dxg=other; fi
 for f in $lib_files; do [ -e "$wsl_lib/$f" ] && echo "wsl_lib=$f"; done
@@ -11,7 +12,7 @@ for f in $lib_files; do [ -e "$wsl_lib/$f" ] && echo "wsl_lib=$f"; done
 [ -r /etc/os-release ] && . /etc/os-release
 echo "distro=${ID:-}"; echo "distro_version=${VERSION_ID:-}"; echo "codename=${VERSION_CODENAME:-}"
 # Where get.docker.com reads the release's name: /etc/debian_version on Debian, lsb_release on Ubuntu.
-[ -r /etc/debian_version ] && echo "debian_version=$(cat /etc/debian_version)"
+[ -r /etc/debian_version ] && read -r debian_version < /etc/debian_version && echo "debian_version=$debian_version"
 # lsb_release (python, slow to start) only where the script reads it: not on Debian.
 lsb=
 if [ "${ID:-}" != debian ] || [ ! -r /etc/debian_version ]; then
@@ -21,7 +22,8 @@ if [ "${ID:-}" != debian ] || [ ! -r /etc/debian_version ]; then
 fi
 echo "lsb_codename=$lsb"
 echo "arch=$(dpkg --print-architecture 2>/dev/null)"
-echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
+read -r pid1 < /proc/1/comm 2>/dev/null
+echo "pid1=$pid1"
 echo "user=${SUDO_USER:-$(id -un)}"
 for p in "$(command -v docker)" /usr/bin/docker /usr/local/bin/docker; do
     [ -n "$p" ] && { [ -e "$p" ] || [ -L "$p" ]; } && echo "docker_cli=$(readlink -f "$p")"

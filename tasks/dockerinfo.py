@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-RUNTIMES_COMMAND = "docker info --format '{{json .Runtimes}}'"
+from tasks.shell import shell_script
+
+RUNTIMES_COMMAND = shell_script("engine-info.sh")
 # Doctor asks for the engine's version in the same call, on a line of its own.
 RUNTIMES_AND_VERSION_COMMAND = "docker info --format '{{json .Runtimes}}{{println}}{{json .ServerVersion}}'"
 
@@ -27,8 +29,11 @@ def _last_json(lines: list[str], kind: type):
 
 
 def runtimes(lines: list[str]) -> dict | None:
-    """The runtimes the engine lists, from RUNTIMES_COMMAND's output lines; None when it gave none."""
-    return _last_json(lines, dict)
+    """The runtimes the engine lists, from RUNTIMES_COMMAND's or RUNTIMES_AND_VERSION_COMMAND's output
+    lines: the engine's whole info (from its API) or its runtimes alone (from the CLI); None when it
+    gave none."""
+    value = _last_json(lines, dict)
+    return value.get("Runtimes") if value and "Runtimes" in value else value
 
 
 def server_version(lines: list[str]) -> str | None:

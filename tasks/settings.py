@@ -10,7 +10,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlparse
 
-from cryptography import x509
 from packaging.version import InvalidVersion, Version
 from pyinfra.api.connectors import get_all_connectors
 from pyinfra.api.exceptions import PyinfraError
@@ -97,6 +96,8 @@ def ca_certificate_path(name: str) -> Path:
 def _is_ca_certificates(value):
     if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
         return "must be a list of PEM file paths, e.g. [\"certs/corp-root-ca.pem\"]"
+    from cryptography import x509  # here, not above: a tenth of the no-op rerun's import time
+
     for name in value:
         path = ca_certificate_path(name)
         try:

@@ -26,6 +26,10 @@ def runtime_problem(result: dict) -> str | None:
     return None
 
 
+def _proven(what: str, result: dict) -> str:
+    return f"{what}: ok\n" + "\n".join(result["output"][-5:])
+
+
 def command_failed(result: dict) -> str | None:
     return None if result["ok"] else "failed:\n" + "\n".join(result["output"][-20:])
 
@@ -38,7 +42,7 @@ def command_proves(command: str, what: str, problem=command_failed, result: dict
     result = result or host.get_fact(CommandResult, command=command)
     reason = problem(result)
     if not reason and host.state.is_executing:
-        host.log_styled(f"{what}: ok\n" + "\n".join(result["output"][-5:]), log_func=logger.info)
+        host.log_styled(_proven(what, result), log_func=logger.info)
     yield from checks_pass._inner(problems=[f"{what}: {reason}"] if reason else [])
 
 
@@ -49,14 +53,14 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
     since the snapshot (`planned` of them before), nothing has changed, and the snapshot's own read
     of them (WslHost's "runtimes") stands for it: a no-op rerun sends the one command.
     """
-    unchanged = ops_planned() == planned
-    command_proves(
-        name="The engine lists the nvidia runtime",
-        command=RUNTIMES_COMMAND,
-        what="nvidia runtime",
-        problem=runtime_problem,
-        result=facts["runtimes"] if unchanged else None,
-    )
+    read = facts["runtimes"] if ops_planned() == planned else None
+    if read and not runtime_problem(read):
+        # Proven by the snapshot's read, as no step has planned a change since: no operation, so
+        # that a no-op rerun plans none.
+        host.log_styled(_proven("nvidia runtime", read), log_func=logger.info)
+    else:
+        command_proves(name="The engine lists the nvidia runtime", command=RUNTIMES_COMMAND,
+                       what="nvidia runtime", problem=runtime_problem, result=read)
     if settings.gpu_smoke_test:
         command_proves(
             name="A GPU container runs",
@@ -64,11 +68,12 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
             f"{settings.gpu_smoke_test_command}",
             what="GPU smoke test",
         )
-    steps_left(
-        name="Steps left to you",
-        steps=[(
-            "open a new shell (or run `newgrp docker`) so that your new docker group "
-            "membership applies",
-            any_changed(*group_changes),
-        )],
-    )
+    if group_changes:  # the users the snapshot found outside the docker group
+        steps_left(
+            name="Steps left to you",
+            steps=[(
+                "open a new shell (or run `newgrp docker`) so that your new docker group "
+                "membership applies",
+                any_changed(*group_changes),
+            )],
+        )

@@ -53,3 +53,11 @@ def test_the_runtimes_and_the_version_are_read_from_one_call_among_docker_29s_wa
 @pytest.mark.parametrize("lines", [[WITH], [real.WARN_DOCKER29_CGROUP_V1], ['""'], ["29.4.0"]])
 def test_output_without_a_version_gives_none(lines):
     assert server_version(lines) is None
+
+
+def test_the_engines_own_answer_on_its_socket_gives_its_runtimes():
+    assert sorted(runtimes([real.ENGINE_API_INFO_TWIN])) == ["io.containerd.runc.v2", "io.containerd.runtime.v1.linux",
+                                                           "nvidia", "runc"]
+    assert runtime_problem({"ok": True, "output": [real.ENGINE_API_INFO_TWIN]}) is None
+    without = real.ENGINE_API_INFO_TWIN.replace('"nvidia":{"path":"nvidia-container-runtime"},', "")
+    assert "but not nvidia" in runtime_problem({"ok": True, "output": [without]})
