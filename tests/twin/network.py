@@ -21,7 +21,21 @@ from .run import run
 from .ssh import free_port
 
 
-class TinyProxy:
+class _Process:
+    """A server process this module starts in its own temporary folder; stop() ends that process alone."""
+
+    folder: Path
+    _proc: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        if self._proc:
+            self._proc.terminate()
+            self._proc.wait(timeout=10)
+            self._proc = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class TinyProxy(_Process):
     """tinyproxy on 127.0.0.1:port, logging every request it forwards; with `user` and `password`
     it answers 407 to a request without them. `hosts` ({name: address}) are names only it resolves:
     it runs in a mount namespace of its own, where a copy of /etc/hosts that adds them is mounted over
@@ -60,13 +74,6 @@ class TinyProxy:
                 break
             time.sleep(0.1)
         return self
-
-    def stop(self) -> None:
-        if self._proc:
-            self._proc.terminate()
-            self._proc.wait(timeout=10)
-            self._proc = None
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def url_for(self, user: str | None = None, password: str | None = None) -> str:
         who = f"{user}:{password}@" if user else ""
@@ -111,7 +118,7 @@ class CompanyCA:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class Registry:
+class Registry(_Process):
     """Debian's docker-registry (distribution 2.8) on 127.0.0.1:port, run by the tests with a config of
     their own (not the package's service): TLS with a certificate that ca signs for `name`, storage in a
     temporary folder."""
@@ -165,13 +172,6 @@ class Registry:
         finally:
             run(["docker", "rmi", local], check=False)
         return self
-
-    def stop(self) -> None:
-        if self._proc:
-            self._proc.terminate()
-            self._proc.wait(timeout=10)
-            self._proc = None
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class _Quiet(SimpleHTTPRequestHandler):
