@@ -25,7 +25,7 @@ DEFAULTS = {
     # Also give the proxy to the containers and `docker build` of docker_users: `proxies.default` in each
     # one's ~/.docker/config.json, merged in, every other key kept (a previous file kept as a backup);
     # False takes the deploy's out again. That file is the user's own: a proxy password there is
-    # readable by that user (the file is made 0600, so by no other).
+    # readable by that user (by no other: the deploy takes the group's and others' access away).
     "docker_users_proxy": False,
     # --- Docker Engine -----------------------------------------------------
     # "docker-ce": install Docker Engine in the distro; "docker-desktop": use

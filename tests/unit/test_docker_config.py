@@ -6,6 +6,7 @@ import os
 import pwd
 import stat
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,14 @@ def test_a_file_that_is_no_json_stops_the_host_naming_it_and_the_fix():
     assert "Fix: correct it or move it away" in problem
     assert config_problems(validate(CORP_PROXY), facts([bad])) == []  # the setting off: not the deploy's to touch
     assert "python3 is missing" in config_problems(validate(ON), facts([]))[0]
+
+
+def test_the_digest_python3_made_on_a_twin_is_the_deploys():
+    """tests/facts/WslHost/debian-12-docker-users-proxy.json: captured after the merge of this proxy into dev's file."""
+    case = json.loads((Path(__file__).parents[1] / "facts/WslHost/debian-12-docker-users-proxy.json").read_text())
+    configs = case["value"]["docker_configs"]
+    proxy = {"http_proxy": "http://proxy.corp.example:3128", "https_proxy": "http://proxy.corp.example:3128"}
+    wanted = digest(wanted_default(validate({**proxy, "docker_users_proxy": True})))
+    assert configs["recorded"] == ["dev"] and configs["configs"]["dev"]["digest"] == wanted
+    assert not needs_change(configs["configs"]["dev"], wanted, recorded=True)
+    assert "ZGV2OmRldi10b2tlbg==" not in json.dumps(case["output"]), "the file's tokens left the host"
