@@ -22,6 +22,11 @@ DEFAULTS = {
     # PEM files (paths on the machine running pyinfra, relative to the deploy) that the host must
     # trust, e.g. the company's TLS-inspecting CA: installed under /usr/local/share/ca-certificates.
     "ca_certificates": [],
+    # Also give the proxy to the containers and `docker build` of docker_users: `proxies.default` in each
+    # one's ~/.docker/config.json, merged in, every other key kept (a previous file kept as a backup);
+    # False takes the deploy's out again. That file is the user's own: a proxy password there is
+    # readable by that user (by no other: the deploy takes the group's and others' access away).
+    "docker_users_proxy": False,
     # --- Docker Engine -----------------------------------------------------
     # "docker-ce": install Docker Engine in the distro; "docker-desktop": use
     # Docker Desktop's WSL integration and install no engine.

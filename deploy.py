@@ -1,4 +1,5 @@
-"""Order only: settings -> preflight -> systemd (WSL) -> daemon.json -> engine -> toolkit -> restart -> verify."""
+"""Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> restart ->
+users' proxy -> verify."""
 
 from pyinfra import host
 
@@ -9,6 +10,7 @@ from tasks.operations import checks_pass, ops_planned
 from tasks.preflight import check_preflight
 from tasks.settings import SettingsError, validate
 from tasks.toolkit import install_toolkit
+from tasks.userproxy import configure_user_proxies
 from tasks.verify import verify
 from tasks.wsl import ensure_systemd
 
@@ -38,4 +40,5 @@ else:
         group_changes = install_docker(settings, facts, state)
         toolkit = install_toolkit(settings, facts, state)
         restart_engine_if(daemon_json, toolkit, network)
+        configure_user_proxies(settings, facts)  # reads the proxy.env the network step wrote
         verify(settings, facts, planned, group_changes)

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Usage: host-snapshot.sh HOST_COMMAND DAEMON_JSON_COMMAND STACK_COMMAND RUNTIMES_COMMAND
+# Usage: host-snapshot.sh HOST_COMMAND DAEMON_JSON_COMMAND STACK_COMMAND RUNTIMES_COMMAND [DOCKER_CONFIG_COMMAND]
 # The WslHost fact's one command: each argument a command line (tasks/shell.py's), whose output goes
 # below its section's line. The state read and the engine's runtimes run beside the host's identity,
 # so the command takes as long as its slowest part. Always succeeds.
-host=$1 daemon_json=$2 stack=$3 runtimes=$4
+host=$1 daemon_json=$2 stack=$3 runtimes=$4 docker_config=${5:-}
 out=$(mktemp -d)
 eval "$stack" > "$out/stack" 2>/dev/null &
+[ -n "$docker_config" ] && { eval "$docker_config" > "$out/docker-config" 2>/dev/null & }
 # Asking the engine would start a stopped one behind an active docker.socket: under systemd only
 # a running engine (its pid file names a live process) is asked; a stopped one gives no runtimes,
 # and the deploy's final check asks the engine once it has started it.
@@ -27,5 +28,6 @@ echo '[stack]'
 cat "$out/stack"
 echo '[runtimes]'
 cat "$out/runtimes"
+[ -n "$docker_config" ] && echo '[docker-config]' && cat "$out/docker-config"
 rm -rf "$out"
 true

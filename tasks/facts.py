@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyinfra.api import FactBase
 from pyinfra.api.exceptions import FactProcessError
 
+from tasks.dockerconfig import DockerConfigs
 from tasks.dockerinfo import RUNTIMES_COMMAND
 from tasks.managed import DAEMON_JSON, STATE_FILES, STATE_KEYS, STATE_PACKAGES
 from tasks.shell import shell_script
@@ -75,19 +76,20 @@ class WslHost(FactBase):
     native NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file",
     daemon.json's lines (None when absent); "stack", StackState's value; and "runtimes", CommandResult's
     value of RUNTIMES_COMMAND from a running engine (None without one), which the final check uses
-    when nothing before it changes.
+    when nothing before it changes; and "docker_configs", DockerConfigs' value: the record and the
+    docker users' config.json verdicts (proxy_users: whose, see tasks/dockerconfig.py).
     """
 
     # Lines that open the command's sections: every line of a section has its own prefix.
-    _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]")
+    _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]", "[docker-config]")
 
-    def command(self):
+    def command(self, proxy_users=None):
         return shell_script(
             "host-snapshot.sh",
             shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
                          " ".join(NVIDIA_MODULE_FILES)),
             shell_script("file-lines.sh", DAEMON_JSON), StackState().command(),
-            CommandResult().command(RUNTIMES_COMMAND))
+            CommandResult().command(RUNTIMES_COMMAND), DockerConfigs().command(proxy_users))
 
     def process(self, output):
         sections: dict = {None: []}
@@ -102,7 +104,8 @@ class WslHost(FactBase):
         return {**parse_lines(sections[None], _LISTS),
                 "daemon_json_file": file_lines(sections.get("[daemon.json]", [])),
                 "stack": StackState().process(sections.get("[stack]", [])),
-                "runtimes": CommandResult().process(runtimes) if runtimes else None}
+                "runtimes": CommandResult().process(runtimes) if runtimes else None,
+                "docker_configs": DockerConfigs().process(sections.get("[docker-config]", []))}
 
 
 class StackState(FactBase):

@@ -47,6 +47,9 @@ STATE_DIR = "/etc/wsl-gpu-docker"
 PROXY_ENV = f"{STATE_DIR}/proxy.env"
 APT_PROXY = "/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy"
 DOCKER_PROXY_DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
+# The docker users whose ~/.docker/config.json holds the proxy the deploy put there (tasks/userproxy.py),
+# one a line: only theirs is taken out again. Names only, root's.
+USER_PROXY_RECORD = f"{STATE_DIR}/docker-users-proxy"
 # update-ca-certificates reads *.crt files below this folder, recursively.
 CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
 

@@ -10,6 +10,7 @@ from pyinfra import host, logger
 from pyinfra.api import deploy
 
 from tasks import rollout
+from tasks.dockerconfig import config_problems, snapshot_args
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform
@@ -173,11 +174,11 @@ def check_preflight(settings):
     on; None when this host stops here.
     """
     rollout.prepare(host)
-    facts = host.get_fact(WslHost)
+    facts = host.get_fact(WslHost, **snapshot_args(settings))
     facts["wsl"] = wsl_generation(facts.get("osrelease", "")) is not None
     problems = preflight_problems(facts, settings) + missing_users(
         docker_users(settings, facts), facts["users"]
-    )
+    ) + config_problems(settings, facts)
     if not problems:
         # No operation when all pass, so that a no-op rerun plans none: pyinfra's first operation
         # alone costs it some 50 ms, in reading the source of every frame of the call stack.

@@ -203,6 +203,7 @@ _CHECKS = {
     "https_proxy": _optional(_is_proxy_url),
     "no_proxy": _optional(_is_no_proxy),
     "ca_certificates": _is_ca_certificates,
+    "docker_users_proxy": _is_bool,
     "docker_engine": _one_of("docker-ce", "docker-desktop"),
     "docker_install_script_url": _is_url,
     "docker_install_script_sha256": _optional(_is_sha256),

@@ -1,4 +1,4 @@
-"""The shell the deploy sends: files/ scripts, each run as one command with positional arguments."""
+"""The scripts the deploy sends: files/ scripts, each run as one command with positional arguments."""
 
 from __future__ import annotations
 
@@ -19,3 +19,8 @@ def script_text(name: str) -> str:
 def shell_script(name: str, *args: str) -> str:
     """files/<name> run by sh with args, as one command: the script travels inside it."""
     return " ".join(["sh -c", shlex.quote(script_text(name)), name, *map(shlex.quote, args)])
+
+
+def python_script(name: str, *args: str) -> str:
+    """files/<name> run by python3 with args, as one command: the script travels inside it."""
+    return " ".join(["python3 -c", shlex.quote((FILES / name).read_text()), *map(shlex.quote, args)])

@@ -17,6 +17,10 @@ PROXY_ENV = "/etc/wsl-gpu-docker/proxy.env"
 APT_PROXY = "/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy"
 DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf"
 BACKUPS = "/var/backups/wsl-gpu-docker"
+# dev's docker client config, which docker_users_proxy merges the proxy into; ana has none yet.
+DEV_CONFIG = "/home/dev/.docker/config.json"
+USERS_PROXY = "Docker users' proxy | "
+DEV_OWN = {"auths": {"registry.corp.invalid:5000": {"auth": "ZGV2OmRldi10b2tlbg=="}}, "detachKeys": "ctrl-x,x"}
 # Where a file the deploy wrote can be; the secret may be only in root-only files there.
 WRITTEN = "/etc /var/backups /usr/local/share/ca-certificates /root /home /run /var/log /tmp /var/tmp"
 # The company's registry: only the proxy resolves its name, and the company CA signs its certificate.
@@ -104,7 +108,50 @@ def test_the_engine_names_the_proxy_and_pulls_through_it(proxied, proxy, registr
     assert f"CONNECT {registry.address}" in proxy.requests(), proxy.requests()
 
 
-def test_the_secret_is_only_in_root_only_files(proxied, proxy, company_ca, mirrors, run_doctor):
+def read_json(host, path: str):
+    """path's JSON as python3 on the twin reads it: not the deploy's code."""
+    script = "import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))"
+    return json.loads(host.check_output(f"python3 -c '{script}' {path}"))
+
+
+def test_docker_users_proxy_merges_the_proxy_into_their_config_keeping_their_keys(proxied, proxy, company_ca,
+                                                                                  mirrors, run_deploy, tmp_path):
+    twin, _ = proxied
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("useradd --create-home ana")
+    broken_json = '{"auths": '
+    twin.exec(f"install -d -o dev -g dev -m 700 /home/dev/.docker && printf '%s' '{broken_json}' > {DEV_CONFIG}"
+              f" && chown dev:dev {DEV_CONFIG} && chmod 644 {DEV_CONFIG}")
+    on = {**corporate(proxy, company_ca), "docker_users": ["dev", "ana"], "docker_users_proxy": True}
+    before = twin.snapshot()
+    broken = run_deploy(twin, **on)
+    assert broken.returncode != 0 and broken.changed == [], broken
+    assert f"docker_users_proxy: {DEV_CONFIG} is not valid JSON (Expecting value: line 1 column 11" in broken.output
+    assert "Fix: correct it or move it away" in broken.output, broken
+    assert twin.snapshot() == before and host.file(DEV_CONFIG).content_string == broken_json
+
+    twin.exec(f"printf '%s' '{json.dumps(DEV_OWN)}' > {DEV_CONFIG}")
+    run = run_deploy(twin, **on)
+    assert run.returncode == 0, run
+    merged = {f"{USERS_PROXY}{user}'s docker client uses the proxy" for user in ("dev", "ana")}
+    assert merged <= set(run.changed), run
+    assert SECRET not in run.output
+    default = {"httpProxy": proxy.url, "httpsProxy": proxy.url}
+    assert read_json(host, DEV_CONFIG) == {**DEV_OWN, "proxies": {"default": default}}
+    # The owner stays; the mode loses other readers, since the proxy carries a password.
+    assert host.check_output(f"stat -c '%a %U %G' {DEV_CONFIG}") == "600 dev dev"
+    assert host.check_output("stat -c '%a %U %G' /home/ana/.docker /home/ana/.docker/config.json").splitlines() == [
+        "700 ana ana", "600 ana ana"]
+    assert read_json(host, "/home/ana/.docker/config.json") == {"proxies": {"default": default}}
+    [backup] = host.check_output(f"ls {BACKUPS}/dev-docker-config.json.bak-*").split()
+    assert read_json(host, backup) == DEV_OWN and host.check_output(f"stat -c '%a %U' {backup}") == "600 root"
+    # The rerun reads every file within the one snapshot and changes nothing.
+    assert len(commands_sent(twin, mirrors, tmp_path, **on)) == 1
+    assert read_json(host, DEV_CONFIG) == {**DEV_OWN, "proxies": {"default": default}}
+
+
+def test_the_secret_is_only_in_root_only_files_and_the_docker_users_own(proxied, proxy, company_ca, mirrors,
+                                                                     run_doctor):
     twin, first = proxied
     host = testinfra.get_host(twin.testinfra_target)
     assert SECRET not in first.output
@@ -119,8 +166,27 @@ def test_the_secret_is_only_in_root_only_files(proxied, proxy, company_ca, mirro
     assert mirrors.url not in upstreams["found"], doctor
     holders = secret_holders(host)
     assert {h.split()[2] for h in holders} >= {PROXY_ENV, APT_PROXY}, holders
-    assert all(h.startswith("600 root ") for h in holders), holders
+    # docker_users_proxy put it in the docker users' own files too, which each of them alone can read.
+    users_own = {f"600 dev {DEV_CONFIG}", "600 ana /home/ana/.docker/config.json"}
+    assert users_own <= set(holders), holders
+    assert all(h.startswith("600 root ") for h in set(holders) - users_own), holders
     assert host.file("/etc/wsl-gpu-docker").mode == 0o700
+
+
+def test_turning_docker_users_proxy_off_takes_the_proxy_out_keeping_the_rest_and_a_backup(proxied, proxy, company_ca,
+                                                                                         run_deploy):
+    twin, _ = proxied
+    host = testinfra.get_host(twin.testinfra_target)
+    off = run_deploy(twin, **corporate(proxy, company_ca))
+    assert off.returncode == 0, off
+    assert f"{USERS_PROXY}dev's docker client no longer uses the proxy" in off.changed, off
+    assert read_json(host, DEV_CONFIG) == DEV_OWN
+    assert host.check_output(f"stat -c '%a %U %G' {DEV_CONFIG}") == "600 dev dev"
+    assert read_json(host, "/home/ana/.docker/config.json") == {}
+    backups = host.check_output(f"grep -lF -- {SECRET} {BACKUPS}/dev-docker-config.json.bak-*").split()
+    assert len(backups) == 1 and read_json(host, backups[0])["proxies"]["default"]["httpProxy"] == proxy.url
+    assert SECRET not in host.run("cat /home/*/.docker/config.json").stdout
+    settles(run_deploy, twin, **corporate(proxy, company_ca))
 
 
 def test_changing_the_proxy_restarts_once_and_removing_it_leaves_backups(proxied, company_ca, mirrors, run_deploy,

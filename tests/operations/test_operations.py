@@ -12,20 +12,22 @@ from pyinfra.api import Config, FileUploadCommand, FunctionCommand, Inventory, S
 from pyinfra.api.util import get_kwargs_str
 from pyinfra.context import ctx_host, ctx_state
 
-from tasks import apt, operations
-from tasks.shell import script_text
+from tasks import apt, operations, userproxy
+from tasks.shell import FILES, script_text
 
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
-                                         apt.package_manager_ready, apt.absent_with_backup)}
+                                         apt.package_manager_ready, apt.absent_with_backup,
+                                         userproxy.docker_config_proxies)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
 def as_line(line: str):
     """A shell line, or a files/ script sent whole (tasks/shell.py) as ["files/<name>", *args]."""
-    words = shlex.split(line) if line.startswith("sh -c ") else []
-    if len(words) > 3 and words[2] == script_text(words[3]):
+    words = shlex.split(line) if line.startswith(("sh -c ", "python3 -c ")) else []
+    if words[:1] == ["sh"] and len(words) > 3 and words[2] == script_text(words[3]):
         return [f"files/{words[3]}", *words[4:]]
-    return line
+    python = [path.name for path in FILES.glob("*.py") if words[:1] == ["python3"] and path.read_text() == words[2]]
+    return [f"files/{python[0]}", *words[3:]] if python else line
 
 
 def as_json(command):
@@ -58,6 +60,7 @@ def run(name: str, case: dict, monkeypatch) -> tuple[list, list]:
     monkeypatch.setattr(host, "get_fact", get_fact)
     monkeypatch.setattr(host, "noop", noops.append)
     monkeypatch.setattr(operations, "BACKUP_STAMP", "STAMP")  # the run's backup stamp
+    monkeypatch.setattr(userproxy, "BACKUP_STAMP", "STAMP")
     with ctx_state.use(state), ctx_host.use(host):
         commands = [as_json(c) for c in OPERATIONS[name]._inner(**case["kwargs"])]
     return commands, noops

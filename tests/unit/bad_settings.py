@@ -9,6 +9,7 @@ BAD_VALUES = {
     "no_proxy": "localhost, corp example",
     # A file that is there but holds no certificate.
     "ca_certificates": ["README.md"],
+    "docker_users_proxy": "yes",
     "docker_engine": "podman",
     "docker_install_script_url": "ftp://get.docker.com",
     "docker_install_script_sha256": "abc123",

@@ -42,7 +42,7 @@ def test_a_file_is_read_line_for_line_even_without_a_last_newline(tmp_path):
     assert absent.stdout == ""
 
 
-def snapshot_output(tmp_path, tools: dict[str, str]) -> list[str]:
+def snapshot_output(tmp_path, tools: dict[str, str], *more: str) -> list[str]:
     """files/host-snapshot.sh's output with stand-in parts, on a PATH that holds only these tools."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -52,7 +52,7 @@ def snapshot_output(tmp_path, tools: dict[str, str]) -> list[str]:
         (bin_dir / name).write_text(f"#!/bin/sh\n{text}\n")
         (bin_dir / name).chmod(0o755)
     command = shell_script("host-snapshot.sh", "echo osrelease=6.6", "echo exists; echo line={}",
-                           "echo pkg=ii docker-ce 5:28.1.1", shell_script("command-result.sh", "docker info"))
+                           "echo pkg=ii docker-ce 5:28.1.1", shell_script("command-result.sh", "docker info"), *more)
     return subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True,
                           env={"PATH": str(bin_dir)}).stdout.splitlines()
 
@@ -70,4 +70,11 @@ def test_the_snapshot_puts_each_part_below_its_section_and_asks_a_running_engine
 def test_without_a_docker_cli_the_snapshot_has_no_runtimes(tmp_path):
     out = snapshot_output(tmp_path, {})
     assert out[-2:] == ["pkg=ii docker-ce 5:28.1.1", "[runtimes]"]
+    assert WslHost().process(out)["runtimes"] is None
+
+
+def test_the_docker_users_configs_come_last_below_their_own_section(tmp_path):
+    out = snapshot_output(tmp_path, {}, "echo recorded=dev")
+    assert out[-3:] == ["[runtimes]", "[docker-config]", "recorded=dev"]
+    assert WslHost().process(out)["docker_configs"] == {"recorded": ["dev"], "configs": {}}
     assert WslHost().process(out)["runtimes"] is None
