@@ -248,30 +248,3 @@ class HttpsMirrors:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-
-
-class _Refuses(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def _refuse(self) -> None:
-        self.send_response(407, "Proxy Authentication Required")
-        self.send_header("Proxy-Authenticate", 'Basic realm="corp"')
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_GET = do_HEAD = do_CONNECT = _refuse
-
-
-class ProxyWanting407:
-    """A company proxy that wants credentials it is not given: it answers every request 407, as squid
-    does (Debian's tinyproxy 1.11.1 answers its BasicAuth failures 401, not 407)."""
-
-    def __init__(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Refuses)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="wsl-twin-407").start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
