@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Prepare this machine for the tests (as root, idempotent): packages (chromium for doctor's page; docker-registry
-# for its binary, which the tests run with a config of their own, not its service), then a
-# Docker engine.
+# and squid for their binaries, which the tests run with configs of their own on free ports, not their services),
+# then a Docker engine.
 set -euo pipefail
 
 packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck chromium fonts-dejavu-core tinyproxy openssl
-          docker-registry)
+          docker-registry squid)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

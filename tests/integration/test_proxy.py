@@ -8,7 +8,7 @@ import testinfra
 from stack import assert_converged, engine_pid, settles
 from test_faults import commands_sent
 from twin import Twin
-from twin.network import CompanyCA, HttpsMirrors, ProxyWanting407, Registry, TinyProxy
+from twin.network import CompanyCA, HttpsMirrors, Registry, Squid, TinyProxy
 
 pytestmark = pytest.mark.integration
 
@@ -224,13 +224,18 @@ def test_a_proxy_asking_407_and_a_dead_port_each_stop_the_run_leaving_apt_workin
     twin = make_twin()
     host = testinfra.get_host(twin.testinfra_target)
     before = twin.snapshot()
-    wants = ProxyWanting407()
+    wants = Squid(user="dev-proxy", password=SECRET).start()
+    wrong = wants.url_for("dev-proxy", "not-the-password")
     try:
-        refused = run_deploy(twin, http_proxy=wants.url, https_proxy=wants.url)
+        refused = run_deploy(twin, http_proxy=wrong, https_proxy=wrong)
+        denied = wants.denials()
     finally:
         wants.stop()
     assert refused.returncode != 0, refused
-    assert f"the proxy {wants.url} refused" in refused.output and "407 Proxy Authentication Required" in refused.output
+    shown = wants.url_for("dev-proxy", "***")
+    assert f"the proxy {shown} refused" in refused.output and "407 Proxy Authentication Required" in refused.output
+    assert "not-the-password" not in refused.output
+    assert any(" TCP_DENIED/407 " in line and " dev-proxy " in line for line in denied), denied
     assert "Fix: give http_proxy the proxy's credentials" in refused.output, refused
     dead = TinyProxy()  # never started: nothing listens on its port
     dead.stop()

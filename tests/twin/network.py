@@ -1,12 +1,13 @@
-"""A company network on 127.0.0.1: Debian's tinyproxy (optionally asking for a password), a port where
-no proxy listens, a throwaway CA, the stand-in mirrors served over https with a certificate it signs and
-Debian's docker-registry serving an image with another."""
+"""A company network on 127.0.0.1: Debian's tinyproxy (optionally asking for a password), Debian's squid
+answering 407 to wrong credentials, a port where no proxy listens, a throwaway CA, the stand-in mirrors
+served over https with a certificate it signs and Debian's docker-registry serving an image with another."""
 
 from __future__ import annotations
 
 import functools
 import io
 import json
+import os
 import shutil
 import ssl
 import subprocess
@@ -91,6 +92,54 @@ class TinyProxy(_Process):
             if "Request (file descriptor" in line:
                 out.append(line.split("): ", 1)[1].rsplit(" HTTP/", 1)[0])
         return out
+
+
+class Squid(_Process):
+    """Debian's squid on 127.0.0.1:port, run in the foreground with a config of its own (not the package's
+    service): no cache, Basic credentials checked by its basic_ncsa_auth against `user` and `password`,
+    and 407 to a request without them or with others."""
+
+    def __init__(self, user: str, password: str):
+        self.user, self.port = user, free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="wsl-twin-squid-"))
+        self.log, self._cache_log = self.folder / "access.log", self.folder / "cache.log"
+        passwd = self.folder / "passwd"
+        passwd.write_text(f"{user}:{run(['openssl', 'passwd', '-apr1', '-stdin'], input=password).stdout}")
+        self._conf = self.folder / "squid.conf"
+        self._conf.write_text("\n".join([
+            f"http_port 127.0.0.1:{self.port}", "visible_hostname wsl-twin-squid", "cache deny all", "cache_mem 8 MB",
+            f"access_log stdio:{self.log}", f"cache_log {self._cache_log}", f"pid_filename {self.folder}/squid.pid",
+            f"coredump_dir {self.folder}", "netdb_filename none", "pinger_enable off", "shutdown_lifetime 0 seconds",
+            f"auth_param basic program /usr/lib/squid/basic_ncsa_auth {passwd}", 'auth_param basic realm corp',
+            "acl authenticated proxy_auth REQUIRED", "http_access allow authenticated", "http_access deny all",
+        ]) + "\n")
+        if os.geteuid() == 0:  # squid started as root works as Debian's "proxy" user: its files are that user's
+            shutil.chown(self.folder, "proxy", "proxy")
+
+    def start(self) -> "Squid":
+        if shutil.which("squid") is None:
+            raise RuntimeError("no squid: install Debian's squid (.ci/setup-host.sh does)")
+        # -N: no daemon and no kid processes, so self._proc is squid itself and stop() ends it.
+        self._proc = subprocess.Popen(["squid", "-N", "-f", str(self._conf)], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+        probe = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-x", self.url_for(), "http://127.0.0.1:9/"]
+        for _ in range(100):
+            if run(probe, check=False).stdout == "407":
+                return self
+            if self._proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        said = self._cache_log.read_text()[-2000:] if self._cache_log.exists() else ""
+        self.stop()
+        raise RuntimeError(f"squid did not answer 407 on 127.0.0.1:{self.port}:\n{said}")
+
+    def url_for(self, user: str | None = None, password: str | None = None) -> str:
+        who = f"{user}:{password}@" if user else ""
+        return f"http://{who}127.0.0.1:{self.port}"
+
+    def denials(self) -> list[str]:
+        """The access log's lines for requests it refused for want of credentials (TCP_DENIED/407)."""
+        return [line for line in self.log.read_text().splitlines() if "/407 " in line]
 
 
 class CompanyCA:
@@ -195,33 +244,6 @@ class HttpsMirrors:
     def settings(self) -> dict:
         return {**self.mirrors.settings(), "docker_install_script_url": f"{self.url}/get-docker.sh",
                 "docker_download_url": f"{self.url}/docker", "nvidia_repo_url": f"{self.url}/nvidia"}
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-class _Refuses(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def _refuse(self) -> None:
-        self.send_response(407, "Proxy Authentication Required")
-        self.send_header("Proxy-Authenticate", 'Basic realm="corp"')
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_GET = do_HEAD = do_CONNECT = _refuse
-
-
-class ProxyWanting407:
-    """A company proxy that wants credentials it is not given: it answers every request 407, as squid
-    does (Debian's tinyproxy 1.11.1 answers its BasicAuth failures 401, not 407)."""
-
-    def __init__(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Refuses)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="wsl-twin-407").start()
 
     def stop(self) -> None:
         self._server.shutdown()
