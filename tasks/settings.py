@@ -96,11 +96,11 @@ def ca_certificate_path(name: str) -> Path:
 def _is_ca_certificates(value):
     if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
         return "must be a list of PEM file paths, e.g. [\"certs/corp-root-ca.pem\"]"
-    from cryptography import x509  # here, not above: a tenth of the no-op rerun's import time
-
     for name in value:
         path = ca_certificate_path(name)
         try:
+            from cryptography import x509  # only with a CA to read: a tenth of a no-op rerun's imports
+
             if not x509.load_pem_x509_certificates(path.read_bytes()):
                 raise ValueError
         except OSError as error:

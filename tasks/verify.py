@@ -26,8 +26,13 @@ def runtime_problem(result: dict) -> str | None:
     return None
 
 
-def _proven(what: str, result: dict) -> str:
-    return f"{what}: ok\n" + "\n".join(result["output"][-5:])
+def runtimes_listed(result: dict) -> str:
+    """A passing runtime check's line: the runtimes by name (the engine's API answers its whole info)."""
+    return "the engine lists " + ", ".join(sorted(runtimes(result["output"])))
+
+
+def last_lines(result: dict) -> str:
+    return "\n".join(result["output"][-5:])
 
 
 def command_failed(result: dict) -> str | None:
@@ -35,14 +40,14 @@ def command_failed(result: dict) -> str | None:
 
 
 @operation(is_idempotent=True)
-def command_proves(command: str, what: str, problem=command_failed, result: dict | None = None):
+def command_proves(command: str, what: str, problem=command_failed, shown=last_lines, result: dict | None = None):
     """Run a read-only check when its turn comes, after the changes before it; stop the host if it fails.
     result, CommandResult's value of command read earlier in this run, stands for it when the caller
     knows that nothing has changed since."""
     result = result or host.get_fact(CommandResult, command=command)
     reason = problem(result)
     if not reason and host.state.is_executing:
-        host.log_styled(_proven(what, result), log_func=logger.info)
+        host.log_styled(f"{what}: ok\n{shown(result)}", log_func=logger.info)
     yield from checks_pass._inner(problems=[f"{what}: {reason}"] if reason else [])
 
 
@@ -57,10 +62,11 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
     if read and not runtime_problem(read):
         # Proven by the snapshot's read, as no step has planned a change since: no operation, so
         # that a no-op rerun plans none.
-        host.log_styled(_proven("nvidia runtime", read), log_func=logger.info)
+        host.log_styled(f"nvidia runtime: ok\n{runtimes_listed(read)}", log_func=logger.info)
     else:
         command_proves(name="The engine lists the nvidia runtime", command=RUNTIMES_COMMAND,
-                       what="nvidia runtime", problem=runtime_problem, result=read)
+                       what="nvidia runtime", problem=runtime_problem, shown=runtimes_listed,
+                       result=read)
     if settings.gpu_smoke_test:
         command_proves(
             name="A GPU container runs",

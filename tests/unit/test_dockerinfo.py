@@ -3,7 +3,7 @@
 import pytest
 
 from tasks.dockerinfo import runtimes, server_version
-from tasks.verify import runtime_problem
+from tasks.verify import runtime_problem, runtimes_listed
 from tests.unit import realtext as real
 
 WITH = real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()
@@ -61,3 +61,8 @@ def test_the_engines_own_answer_on_its_socket_gives_its_runtimes():
     assert runtime_problem({"ok": True, "output": [real.ENGINE_API_INFO_TWIN]}) is None
     without = real.ENGINE_API_INFO_TWIN.replace('"nvidia":{"path":"nvidia-container-runtime"},', "")
     assert "but not nvidia" in runtime_problem({"ok": True, "output": [without]})
+
+
+def test_a_passing_check_names_the_runtimes_not_the_engines_whole_answer():
+    line = runtimes_listed({"ok": True, "output": [real.ENGINE_API_INFO_TWIN]})
+    assert line == "the engine lists io.containerd.runc.v2, io.containerd.runtime.v1.linux, nvidia, runc"
