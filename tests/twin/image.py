@@ -94,14 +94,23 @@ def ensure_base_image(suite: str = SUITE) -> str:
     if run(["docker", "image", "inspect", tag], check=False).returncode == 0:
         return tag
     base = _base_override(suite) or _import_debootstrap(suite)
+    return _layer(base, SECOND_LAYER.format(packages=" ".join(PACKAGES)), tag, _copy_extra_cas)
+
+
+def _copy_extra_cas(name: str) -> None:
+    with tempfile.TemporaryDirectory() as cas:
+        for crt in glob.glob(EXTRA_CAS):
+            Path(cas, os.path.basename(crt)).write_bytes(Path(crt).read_bytes())
+        run(["docker", "cp", f"{cas}/.", f"{name}:/tmp/twin-ca"])
+
+
+def _layer(base: str, script: str, tag: str, before=lambda name: None) -> str:
+    """tag: base with script run in it (on the host's network), committed with COMMIT_CHANGES; before(name)
+    prepares the build container before the script starts."""
     name = f"wsl-twin-build-{secrets.token_hex(4)}"
-    script = SECOND_LAYER.format(packages=" ".join(PACKAGES))
     try:
         run(["docker", "create", "--network", "host", "--name", name, base, "sh", "-c", script])
-        with tempfile.TemporaryDirectory() as cas:
-            for crt in glob.glob(EXTRA_CAS):
-                Path(cas, os.path.basename(crt)).write_bytes(Path(crt).read_bytes())
-            run(["docker", "cp", f"{cas}/.", f"{name}:/tmp/twin-ca"])
+        before(name)
         run(["docker", "start", "--attach", name], timeout=900)
         changes = [arg for change in COMMIT_CHANGES for arg in ("--change", change)]
         run(["docker", "commit", *changes, name, tag])
@@ -142,12 +151,4 @@ def ensure_cloud_init_image(suite: str = SUITE) -> str:
     tag = f"wsl-twin:{suite}-cloud-init-{digest[:12]}"
     if run(["docker", "image", "inspect", tag], check=False).returncode == 0:
         return tag
-    name = f"wsl-twin-build-{secrets.token_hex(4)}"
-    try:
-        run(["docker", "create", "--network", "host", "--name", name, base, "sh", "-c", script])
-        run(["docker", "start", "--attach", name], timeout=900)
-        changes = [arg for change in COMMIT_CHANGES for arg in ("--change", change)]
-        run(["docker", "commit", *changes, name, tag])
-    finally:
-        run(["docker", "rm", "-f", name], check=False)
-    return tag
+    return _layer(base, script, tag)
