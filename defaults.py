@@ -47,6 +47,12 @@ DEFAULTS = {
     "docker_users": None,
     # Extra keys merged into /etc/docker/daemon.json.
     "docker_daemon_options": {},
+    # When the engine may restart to load a change it cannot reload live (a restart stops every
+    # container; `systemctl daemon-reload` takes running containers' GPUs away): "when-idle" waits
+    # while containers run, says so, and the next run with none running restarts it, once; "now"
+    # restarts it at once, stopping them (for a maintenance window). Engine package upgrades,
+    # whose scripts restart it, wait the same way.
+    "engine_restart": "when-idle",
     # --- NVIDIA Container Toolkit -----------------------------------------
     # Root of NVIDIA's apt repository.
     "nvidia_repo_url": "https://nvidia.github.io/libnvidia-container",

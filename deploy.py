@@ -1,13 +1,14 @@
-"""Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> restart ->
-users' proxy -> verify."""
+"""Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> engine
+reload or restart (waiting while containers run) -> users' proxy -> verify -> a restart left pending."""
 
 from pyinfra import host
 
 from tasks.daemon import configure_daemon
-from tasks.docker import install_docker, restart_engine_if
+from tasks.docker import install_docker
 from tasks.network import configure_network
 from tasks.operations import checks_pass, ops_planned
 from tasks.preflight import check_preflight
+from tasks.restart import apply_engine_config, tell_pending_restart
 from tasks.settings import SettingsError, validate
 from tasks.toolkit import install_toolkit
 from tasks.userproxy import configure_user_proxies
@@ -39,6 +40,8 @@ else:
         daemon_json = configure_daemon(settings, facts)
         group_changes = install_docker(settings, facts, state)
         toolkit = install_toolkit(settings, facts, state)
-        restart_engine_if(daemon_json, toolkit, network)
+        # Never stops a running container: a reload where dockerd can, else a restart once none runs.
+        restart = apply_engine_config(settings, facts, daemon_json, toolkit, network)
         configure_user_proxies(settings, facts)  # reads the proxy.env the network step wrote
         verify(settings, facts, planned, group_changes)
+        tell_pending_restart(restart)  # the host's last words

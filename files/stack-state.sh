@@ -1,9 +1,9 @@
 #!/bin/sh
-# Usage: stack-state.sh "PACKAGES" "KEYS" "FILES"
+# Usage: stack-state.sh "PACKAGES" "KEYS" "FILES" PENDING
 # needs: apt-locks.sh key-fingerprints.sh
 # The StackState fact: the state of what the deploy manages, as key=value lines (see tasks/facts.py).
 # Each argument is a space-separated list. Always succeeds.
-packages=$1 keys=$2 files=$3
+packages=$1 keys=$2 files=$3 pending=$4
 # Each key's gpg and apt's state start first and run beside the other reads, each into its own file.
 out=$(mktemp -d) n=0
 { if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then echo apt=busy; fi; } > "$out/apt" &
@@ -35,5 +35,7 @@ for path in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
 done
 [ $# -gt 0 ] && awk 'index($0, "://") {print "source=" FILENAME " " $0}' "$@"
 cat "$out/apt"
+# A restart the engine still waits for (files/engine-apply.sh): since when, and why.
+[ -f "$pending" ] && sed 's/^/pending=/' "$pending"
 rm -rf "$out"
 true

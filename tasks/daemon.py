@@ -97,6 +97,7 @@ class DaemonJson(NamedTuple):
 
     change: OperationMeta | NoChange
     backup: str | None
+    config: dict | None = None  # what the file holds once written
 
 
 @deploy("daemon.json")
@@ -108,12 +109,13 @@ def configure_daemon(settings, facts) -> DaemonJson:
         host.log_styled(f"{DAEMON_JSON} is not a JSON object: it is backed up and rewritten",
                         fg="yellow")
         existing = {}
-    text = render_daemon_json(merge_daemon_config(existing, settings))
+    config = merge_daemon_config(existing, settings)
+    text = render_daemon_json(config)
     if lines is not None and "\n".join(lines) == text:
-        return DaemonJson(NO_CHANGE, None)
+        return DaemonJson(NO_CHANGE, None, config)
     backup = backup_path(DAEMON_JSON)
     # The installed dockerd, if it can, checks the new file before it is put in place.
     change = file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text,
                           backup=backup, check=lambda new: shell_script("daemon-json-check.sh", new, DAEMON_JSON,
                                                                         DAEMON_JSON_REJECTED))
-    return DaemonJson(change, backup)
+    return DaemonJson(change, backup, config)

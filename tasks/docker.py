@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from pyinfra.api import deploy, operation
+from pyinfra import host, logger
+from pyinfra.api import deploy
 from pyinfra.operations import apt, server, systemd
-from pyinfra.operations.util import any_changed
 
 from tasks.apt import apt_pin, package_manager_ready, pin_is_right, pin_kept, repository, repository_is_right
-from tasks.daemon import DAEMON_JSON, DAEMON_JSON_REJECTED
+from tasks.dockerinfo import containers_running
 from tasks.managed import (  # noqa: F401
     DOCKER_KEY,
     DOCKER_LIST,
     DOCKER_PIN,
     ENGINE_PACKAGES,
+    ENGINE_RESTART_PENDING,
     PIN_PACKAGES,
     PINNED_PACKAGES,
     STATE_PACKAGES,
 )
-from tasks.operations import NO_CHANGE
 from tasks.platforms import docker_codename
-from tasks.shell import script_text, shell_script
+from tasks.shell import shell_script
 from tasks.users import docker_users
 
 
@@ -86,11 +86,21 @@ def install_docker(settings, facts, state):
             extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
         )
     if off_version:
-        server.shell(
-            name=f"Docker Engine is at the pinned {settings.docker_version}",
-            commands=["DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
-                      f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}"],
-        )
+        # The packages' maintainer scripts restart the engine: while containers run, that waits too.
+        why = f"{', '.join(off_version)} to {settings.docker_version}"
+        read = facts["runtimes"]
+        if read and read["ok"] and containers_running(read["output"]) and settings.engine_restart != "now":
+            host.log_styled(f"Docker Engine stays at {state['packages'][off_version[0]]} for now: its move to "
+                            f"{settings.docker_version} restarts it, and containers are running. The next run with "
+                            'none running moves it, or one with engine_restart = "now"', fg="yellow",
+                            log_func=logger.warning)
+        else:
+            server.shell(
+                name=f"Docker Engine is at the pinned {settings.docker_version}",
+                commands=["if " + shell_script("engine-idle.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why)
+                          + "; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
+                          f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}; fi"],
+            )
     if state["service"] != {"active": "active", "enabled": "enabled"}:
         systemd.service(
             name="Docker Engine is enabled and running",
@@ -112,26 +122,3 @@ def install_docker(settings, facts, state):
         # A missing user fails the preflight: never create one.
         if user in facts["users"] and user not in (state["group"] or [])
     ]
-
-
-@operation()
-def engine_restarted(daemon_json_backup: str | None):
-    """
-    The engine restarted to load its configuration. If it refuses a daemon.json this run wrote
-    (one an engine older than Docker 23 could not check before it was put in place), the previous
-    one, kept at daemon_json_backup, is put back and the engine started with it: nothing is left
-    stopped. A daemon.json this run did not change (daemon_json_backup None) is never moved: the
-    failure lies elsewhere.
-    """
-    yield shell_script("engine-restart.sh", DAEMON_JSON, DAEMON_JSON_REJECTED, daemon_json_backup or "",
-                       script_text("dockerd-reason.sh"))
-
-
-@deploy("Engine restart")
-def restart_engine_if(daemon_json, toolkit, network=()):
-    """Restart the engine, once, when, and only when, daemon.json's, the toolkit's or the proxy's and
-    CAs' operations changed something (each is NO_CHANGE, network empty, when it had nothing to do)."""
-    changes = [c for c in (daemon_json.change, toolkit, *network) if c is not NO_CHANGE]
-    if changes:
-        engine_restarted(name="Docker Engine is restarted to load its new configuration",
-                         daemon_json_backup=daemon_json.backup, _if=any_changed(*changes))

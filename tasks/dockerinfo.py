@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from tasks.managed import ENGINE_RESTART_PENDING
 from tasks.shell import shell_script
 
-RUNTIMES_COMMAND = shell_script("engine-info.sh")
+RUNTIMES_COMMAND = shell_script("engine-info.sh", ENGINE_RESTART_PENDING)
 # Doctor asks for the engine's version in the same call, on a line of its own.
 RUNTIMES_AND_VERSION_COMMAND = "docker info --format '{{json .Runtimes}}{{println}}{{json .ServerVersion}}'"
 
@@ -34,6 +35,21 @@ def runtimes(lines: list[str]) -> dict | None:
     gave none."""
     value = _last_json(lines, dict)
     return value.get("Runtimes") if value and "Runtimes" in value else value
+
+
+def containers_running(lines: list[str]) -> int | None:
+    """How many containers the engine runs, from RUNTIMES_COMMAND's output (its whole info); None when
+    it did not say."""
+    value = _last_json(lines, dict)
+    count = value.get("ContainersRunning") if value else None
+    return count if isinstance(count, int) else None
+
+
+def running_names(lines: list[str]) -> list[str]:
+    """The running containers' names, which RUNTIMES_COMMAND lists while a restart is pending: the API's
+    container objects or the CLI's names."""
+    listed = _last_json(lines, list) or []
+    return [c["Names"][0].lstrip("/") if isinstance(c, dict) and c.get("Names") else str(c) for c in listed]
 
 
 def server_version(lines: list[str]) -> str | None:

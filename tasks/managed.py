@@ -39,6 +39,9 @@ PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
 # docker-model-plugin (Docker 28.2 and later), are the engine's own: never read, held or removed.
 STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
 
+# A restart of the engine that waits while containers run (files/engine-apply.sh): since when, and why.
+ENGINE_RESTART_PENDING = "/var/lib/wsl-gpu-docker/engine-restart-pending"
+
 # The company network's files (tasks/network.py). Root-only (0700), as the proxy's credentials
 # are: the environment the deploy's downloads (files/lib/fetch.sh), the install script and the engine
 # (through DOCKER_PROXY_DROPIN's EnvironmentFile=) read. systemd shows an EnvironmentFile's path to

@@ -213,6 +213,7 @@ _CHECKS = {
     "docker_gpg_fingerprint": _is_fingerprint,
     "docker_users": _optional(_is_users),
     "docker_daemon_options": _is_daemon_options,
+    "engine_restart": _one_of("when-idle", "now"),
     "nvidia_repo_url": _is_url,
     "nvidia_gpg_fingerprint": _is_fingerprint,
     "nvidia_toolkit_version": _optional(_is_deb_version),

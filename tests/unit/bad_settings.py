@@ -19,6 +19,7 @@ BAD_VALUES = {
     "docker_gpg_fingerprint": "9DC858229FC7DD38",
     "docker_users": "alice",
     "docker_daemon_options": ["log-level", "warn"],
+    "engine_restart": "always",
     "nvidia_repo_url": "nvidia.github.io/libnvidia-container",
     "nvidia_gpg_fingerprint": "Z95B321B61E88C1809C4F759DDCAE044F796ECB0",
     "nvidia_toolkit_version": "1.17 8",
