@@ -83,6 +83,8 @@ class Twin:
     with `authorized_key`; `sudo_nopasswd` lets `dev` sudo without its password, as an
     automation account often may. `boot_files` ({path: text}) are in place before systemd first
     boots, and so is the WSL look, which a unit then applies at every boot, before cloud-init's.
+    `containers` lets the twin's own engine run containers (an unconfined seccomp and AppArmor profile,
+    NET_ADMIN); its engine must still create no bridge and touch no firewall (TWIN_SETTINGS).
     Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
@@ -101,6 +103,7 @@ class Twin:
         authorized_key: str | None = None,
         sudo_nopasswd: bool = False,
         boot_files: dict[str, str] | None = None,
+        containers: bool = False,
     ):
         self.image = image
         self.systemd = systemd
@@ -114,6 +117,7 @@ class Twin:
         self.authorized_key = authorized_key
         self.sudo_nopasswd = sudo_nopasswd
         self.boot_files = boot_files
+        self.containers = containers
         self.name = f"wsl-twin-{secrets.token_hex(4)}"
         self.id: str | None = None
 
@@ -135,6 +139,9 @@ class Twin:
         args = ["docker", "run", "-d", "--name", self.name, "--network", "host"]
         args += ["--cap-add", "SYS_ADMIN", "--cgroupns=host", "--tmpfs", "/run", "--tmpfs", "/run/lock"]
         args += ["-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--label", "wsl-twin=1"]
+        if self.containers:
+            args += ["--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+                     "--cap-add", "NET_ADMIN"]
         if self.wsl_libs:
             args += ["-e", f"PATH={WSL_PATH}"]
         args += [self.image, *(["/lib/systemd/systemd"] if self.systemd else ["sleep", "infinity"])]
@@ -260,6 +267,16 @@ class Twin:
                           f'printf %s {q(text)} > "$d/{name}/{path}"', f'chmod 0755 "$d/{name}/{path}"']
             steps.append(f'dpkg-deb --root-owner-group -b "$d/{name}" "$d/{name}.deb" >/dev/null')
         return steps + ['dpkg -i "$d"/*.deb >/dev/null', 'rm -rf "$d"', 'unset TMPDIR']
+
+    def start_job(self, name: str = "job") -> str:
+        """A long job in the twin's engine, as a training run would be: a container of the twin's own
+        /bin/sleep (no registry here), on no network. Returns when it started."""
+        self.exec(
+            "set -e; d=$(mktemp -d); cp -L --parents /bin/sleep $(ldd /bin/sleep | grep -o '/[^ ]*') \"$d\";"
+            " docker image inspect local/job:1 >/dev/null 2>&1 || tar -C \"$d\" -c . | docker import - local/job:1"
+            f" >/dev/null; rm -rf \"$d\"; docker run -d --name {name} --network none local/job:1 /bin/sleep 100000"
+        )
+        return self.exec(f"docker inspect -f '{{{{.State.StartedAt}}}}' {name}").stdout.strip()
 
     def unload_nvidia_module(self) -> None:
         """The native driver stays installed but its kernel module is gone, as before a reboot."""

@@ -1,0 +1,180 @@
+"""A rerun never stops a running container: reloads where dockerd can, restarts only when idle or when told."""
+
+import json
+import time
+
+import pytest
+import testinfra
+from harness import TWIN_SETTINGS
+from stack import assert_converged, engine_pid, settles
+from twin import Twin
+
+pytestmark = pytest.mark.integration
+
+BASE = TWIN_SETTINGS["docker_daemon_options"]
+PENDING = "/var/lib/wsl-gpu-docker/engine-restart-pending"
+RESTART = "Engine restart | Docker Engine is restarted to load its new configuration"
+RELOAD = "Engine restart | Docker Engine reloads its new configuration, stopping no container"
+ULIMITS = {"nofile": {"Name": "nofile", "Hard": 4096, "Soft": 2048}}
+# A value for each key the deploy reloads (tasks/restart.py's RELOADABLE_KEYS, default-runtime through
+# nvidia_default_runtime), other than what the engine runs with, and how the engine shows it.
+RELOADED = {
+    "labels": ["team=ml"],
+    "debug": True,
+    "registry-mirrors": ["https://mirror.corp.invalid"],
+    "insecure-registries": ["registry.corp.invalid:5000"],
+    "live-restore": True,
+    "runtimes": {"spare": {"path": "/usr/bin/true"}},
+    "default-shm-size": "1G",
+    "default-ipc-mode": "shareable",
+    "default-cgroupns-mode": "host",
+    "max-concurrent-downloads": 7,
+    "max-concurrent-uploads": 3,
+    "max-download-attempts": 9,
+    "shutdown-timeout": 42,
+}
+
+
+@pytest.fixture(scope="module")
+def jobs(platform_twin, run_deploy, mirrors):
+    """jobs(platform) -> a converged twin of platform whose engine can run containers, one per platform."""
+    twins: dict[str, Twin] = {}
+
+    def converged(platform: str) -> Twin:
+        if platform not in twins:
+            twin = twins[platform] = platform_twin(platform, containers=True).start()
+            first = run_deploy(twin)
+            assert first.returncode == 0, first
+            assert_converged(testinfra.get_host(twin.testinfra_target), mirrors, platform)
+            settles(run_deploy, twin)
+        twin = twins[platform]
+        twin.exec("systemctl reset-failed docker.service")
+        return twin
+
+    yield converged
+    for twin in twins.values():
+        twin.remove()
+
+
+def started(twin, name="job") -> str:
+    return twin.exec(f"docker inspect -f '{{{{.State.StartedAt}}}} {{{{.State.Running}}}}' {name}").stdout.strip()
+
+
+def created(twin) -> dict:
+    """The HostConfig the engine's defaults give a new container."""
+    cid = twin.exec("docker create local/job:1 /bin/sleep 1").stdout.strip()
+    config = json.loads(twin.exec(f"docker inspect -f '{{{{json .HostConfig}}}}' {cid}").stdout)
+    twin.exec(f"docker rm {cid}")
+    return config
+
+
+def info(twin) -> dict:
+    return json.loads(twin.exec("docker info --format '{{json .}}'").stdout)
+
+
+def test_a_change_the_engine_cannot_reload_waits_while_a_container_runs(jobs, run_deploy):
+    twin = jobs("ubuntu-26.04")
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.start_job()
+    job, pid = started(twin), engine_pid(host)
+    assert job.endswith(" true")
+
+    run = run_deploy(twin, docker_daemon_options={**BASE, "default-ulimits": ULIMITS})
+    assert run.returncode == 0, run
+    assert json.loads(host.file("/etc/docker/daemon.json").content_string)["default-ulimits"] == ULIMITS
+    assert engine_pid(host) == pid and started(twin) == job, "a running container was stopped"
+    assert not any(u["Name"] == "nofile" for u in created(twin)["Ulimits"] or []), "the engine restarted"
+    marker = host.file(PENDING).content_string
+    assert "why=daemon.json's default-ulimits" in marker and marker.startswith("since="), marker
+    # The host's last words: what waits, for which containers, and how to apply it now.
+    last = run.output[run.output.rindex("nvidia runtime: ok"):]
+    assert "An engine restart is pending since" in last and "default-ulimits" in last, run.output[-3000:]
+    assert "containers running: job" in last and 'engine_restart = "now"' in last, last
+
+    again = run_deploy(twin, docker_daemon_options={**BASE, "default-ulimits": ULIMITS})
+    assert again.returncode == 0 and again.changed == [], again
+    assert "containers running: job" in again.output, again
+    assert engine_pid(host) == pid and started(twin) == job
+
+
+def test_the_next_run_with_no_container_running_applies_it_once(jobs, run_deploy):
+    twin = jobs("ubuntu-26.04")
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("docker rm -f job")
+    pid = engine_pid(host)
+    run = run_deploy(twin, docker_daemon_options={**BASE, "default-ulimits": ULIMITS})
+    assert run.returncode == 0 and run.changed == [RESTART], run
+    assert engine_pid(host) != pid and not host.file(PENDING).exists
+    assert {"Name": "nofile", "Hard": 4096, "Soft": 2048} in created(twin)["Ulimits"]
+    assert "An engine restart is pending" not in run.output
+    restarted = engine_pid(host)
+    settles(run_deploy, twin, docker_daemon_options={**BASE, "default-ulimits": ULIMITS})
+    assert engine_pid(host) == restarted
+
+
+def test_engine_restart_now_applies_it_at_once_stopping_the_containers(jobs, run_deploy):
+    twin = jobs("ubuntu-26.04")
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.start_job()
+    pid = engine_pid(host)
+    wanted = {**BASE, "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 8192, "Soft": 8192}}}
+    run = run_deploy(twin, docker_daemon_options=wanted, engine_restart="now")
+    assert run.returncode == 0 and RESTART in run.changed, run
+    assert engine_pid(host) != pid and started(twin).endswith(" false"), "the maintenance window's restart"
+    assert not host.file(PENDING).exists and "An engine restart is pending" not in run.output
+    settles(run_deploy, twin, docker_daemon_options=wanted, engine_restart="now")
+    twin.exec("docker rm -f job")
+
+
+def test_an_engine_upgrade_waits_while_a_container_runs(jobs, run_deploy):
+    twin = jobs("ubuntu-26.04")
+    host = testinfra.get_host(twin.testinfra_target)
+    installed = host.package("docker-ce").version
+    older = "26.1.4"
+    twin.start_job()
+    job, pid = started(twin), engine_pid(host)
+    run = run_deploy(twin, docker_version=older)
+    assert run.returncode == 0, run
+    assert host.package("docker-ce").version == installed and engine_pid(host) == pid and started(twin) == job
+    assert f"Docker Engine stays at {installed} for now" in run.output, run
+    again = run_deploy(twin, docker_version=older)
+    assert again.returncode == 0 and again.changed == [], again
+
+    twin.exec("docker rm -f job")
+    moved = run_deploy(twin, docker_version=older)
+    assert moved.returncode == 0, moved
+    assert host.package("docker-ce").version.startswith(f"5:{older}")
+    settles(run_deploy, twin, docker_version=older)
+
+
+@pytest.mark.parametrize("platform", ["ubuntu-24.04", "ubuntu-26.04"])  # Debian's 20.10 and 26.1 engines
+def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_deploy):
+    twin = jobs(platform)
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("docker rm -f job >/dev/null 2>&1; true")
+    twin.start_job()
+    job, pid = started(twin), engine_pid(host)
+    since = int(time.time())
+    run = run_deploy(twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
+    assert run.returncode == 0, run
+    assert RELOAD in run.changed and RESTART not in run.changed, run
+    assert engine_pid(host) == pid and started(twin) == job, "a reload must stop nothing"
+    assert not host.file(PENDING).exists
+
+    now = info(twin)
+    assert "team=ml" in now["Labels"] and now["Debug"] is True and now["LiveRestoreEnabled"] is True
+    assert now["RegistryConfig"]["Mirrors"] == ["https://mirror.corp.invalid/"]
+    assert now["RegistryConfig"]["IndexConfigs"]["registry.corp.invalid:5000"]["Secure"] is False
+    assert now["DefaultRuntime"] == "nvidia" and "spare" in now["Runtimes"]
+    config = created(twin)
+    assert (config["ShmSize"], config["IpcMode"], config["CgroupnsMode"]) == (1 << 30, "shareable", "host")
+    # What docker info does not show, the engine's reload event does: the values it now runs with.
+    events = twin.exec(f"docker events --since {since} --until $(date +%s) --filter type=daemon"
+                       " --filter event=reload --format '{{json .Actor.Attributes}}'").stdout.splitlines()
+    assert events, "no reload event"
+    said = json.loads(events[-1])
+    assert (said["max-concurrent-downloads"], said["max-concurrent-uploads"]) == ("7", "3"), said
+    assert (said["max-download-attempts"], said["shutdown-timeout"]) == ("9", "42"), said
+
+    settles(run_deploy, twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
+    assert engine_pid(host) == pid and started(twin) == job
