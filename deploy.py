@@ -1,10 +1,11 @@
 """Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> engine
-reload or restart (waiting while containers run) -> users' proxy -> verify -> a restart left pending."""
+version -> engine reload or restart (waiting while containers run) -> users' proxy -> verify -> a restart left
+pending."""
 
 from pyinfra import host
 
 from tasks.daemon import configure_daemon
-from tasks.docker import install_docker
+from tasks.docker import install_docker, move_engine_version
 from tasks.network import configure_network
 from tasks.operations import checks_pass, ops_planned
 from tasks.preflight import check_preflight
@@ -40,6 +41,7 @@ else:
         daemon_json = configure_daemon(settings, facts)
         group_changes = install_docker(settings, facts, state)
         toolkit = install_toolkit(settings, facts, state)
+        move_engine_version(settings, facts, state)  # its package scripts restart the engine: last
         # Never stops a running container: a reload where dockerd can, else a restart once none runs.
         restart = apply_engine_config(settings, facts, daemon_json, toolkit, network)
         configure_user_proxies(settings, facts)  # reads the proxy.env the network step wrote

@@ -55,10 +55,7 @@ def install_docker(settings, facts, state):
     pin_ok = pin_is_right(state, DOCKER_PIN, pin)
     script = "docker-ce" not in state["packages"]
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
-    # An engine already installed at another version than docker_version (the script's VERSION
-    # covers only the first install) is moved to it: the pin lets apt up- or downgrade.
-    off_version = [p for p in PINNED_PACKAGES if settings.docker_version and p in state["packages"]
-                   and not state["packages"][p].startswith(f"5:{settings.docker_version}")]
+    off_version = engine_off_version(settings, state)
 
     if not (repo_ok and pin_ok and not missing and not off_version) or state["apt_busy"]:
         package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
@@ -85,22 +82,6 @@ def install_docker(settings, facts, state):
             packages=ENGINE_PACKAGES,
             extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
         )
-    if off_version:
-        # The packages' maintainer scripts restart the engine: while containers run, that waits too.
-        why = f"{', '.join(off_version)} to {settings.docker_version}"
-        read = facts["runtimes"]
-        if read and read["ok"] and containers_running(read["output"]) and settings.engine_restart != "now":
-            host.log_styled(f"Docker Engine stays at {state['packages'][off_version[0]]} for now: its move to "
-                            f"{settings.docker_version} restarts it, and containers are running. The next run with "
-                            'none running moves it, or one with engine_restart = "now"', fg="yellow",
-                            log_func=logger.warning)
-        else:
-            server.shell(
-                name=f"Docker Engine is at the pinned {settings.docker_version}",
-                commands=["if " + shell_script("engine-idle.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why)
-                          + "; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
-                          f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}; fi"],
-            )
     if state["service"] != {"active": "active", "enabled": "enabled"}:
         systemd.service(
             name="Docker Engine is enabled and running",
@@ -122,3 +103,36 @@ def install_docker(settings, facts, state):
         # A missing user fails the preflight: never create one.
         if user in facts["users"] and user not in (state["group"] or [])
     ]
+
+
+def engine_off_version(settings, state) -> list[str]:
+    """The engine's packages installed at another version than docker_version (the script's VERSION covers
+    only the first install), which the pin lets apt move up or down to it."""
+    return [p for p in PINNED_PACKAGES if settings.docker_version and p in state["packages"]
+            and not state["packages"][p].startswith(f"5:{settings.docker_version}")]
+
+
+@deploy("Docker Engine version")
+def move_engine_version(settings, facts, state):
+    """
+    The engine's packages moved to docker_version. Their maintainer scripts restart the engine, so this
+    comes after every other change it must load (the toolkit's too), which that restart then loads:
+    the engine restarts once. While containers run it waits, as a restart does (engine_restart).
+    """
+    off_version = engine_off_version(settings, state)
+    if off_version:
+        # The packages' maintainer scripts restart the engine: while containers run, that waits too.
+        why = f"{', '.join(off_version)} to {settings.docker_version}"
+        read = facts["runtimes"]
+        if read and read["ok"] and containers_running(read["output"]) and settings.engine_restart != "now":
+            host.log_styled(f"Docker Engine stays at {state['packages'][off_version[0]]} for now: its move to "
+                            f"{settings.docker_version} restarts it, and containers are running. The next run with "
+                            'none running moves it, or one with engine_restart = "now"', fg="yellow",
+                            log_func=logger.warning)
+        else:
+            server.shell(
+                name=f"Docker Engine is at the pinned {settings.docker_version}",
+                commands=["if " + shell_script("engine-idle.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why)
+                          + "; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
+                          f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}; fi"],
+            )

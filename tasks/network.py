@@ -6,7 +6,7 @@ import shlex
 from io import StringIO
 
 from pyinfra.api import deploy, operation
-from pyinfra.operations import files, systemd
+from pyinfra.operations import files
 
 from tasks.apt import APT_BACKUPS, absent_with_backup
 from tasks.managed import APT_PROXY, CA_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
@@ -99,7 +99,7 @@ def configure_network(settings, state):
         ("docker.service reads the proxy's environment", DOCKER_PROXY_DROPIN, docker_dropin(settings), "644", None),
     ):
         if not _is_right(state, path, text):
+            # systemd reads the drop-in at the engine's restart (files/engine-apply.sh's daemon-reload),
+            # which, like the reload itself, waits while containers run.
             changes.append(_file(name, path, text, mode, backup_dir))
-            if path == DOCKER_PROXY_DROPIN:
-                systemd.daemon_reload(name="systemd reads docker.service's drop-ins", _if=changes[-1].did_change)
     return changes
