@@ -1,11 +1,11 @@
 #!/bin/sh
 # Usage: doctor-facts.sh WSL_LIB "PACKAGES" "BINARIES" SERVICE_PATH DAEMON_JSON TOOLKIT_CONFIG DOCKER_INFO
-#                        "LEGACY_LISTS" "CDI_SPECS" CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK
+#                        "LEGACY_LISTS" "CDI_SPECS" CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING
 # The DoctorFacts fact (see tasks/doctor/facts.py): everything doctor reads, as key=value lines, in one
 # read-only command that always succeeds. Quoted arguments are space-separated lists; DOCKER_INFO and
 # SUDO_CHECK are commands (doctor-sudo.sh's); CDI_SPECS are globs, expanded here.
 wsl_lib=$1 packages=$2 binaries=$3 service_path=$4 daemon_json=$5 toolkit_config=$6 docker_info=$7
-legacy_lists=$8 cdi_specs=$9 cdi_host_path_sed=${10} cdi_refresh_unit=${11} sudo_check=${12}
+legacy_lists=$8 cdi_specs=$9 cdi_host_path_sed=${10} cdi_refresh_unit=${11} sudo_check=${12} pending=${13}
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 sh -c "$sudo_check"
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
@@ -40,6 +40,8 @@ for d in /proc/[0-9]*; do
   started=$(awk -v t="$tck" -v b="$boot" '{print int(b + $22 / t)}' "$d/stat" 2>/dev/null)
   echo "dockerd=${d#/proc/} $uid $started"
 done
+# A restart the deploy left waiting for running containers (files/engine-apply.sh).
+[ -f "$pending" ] && sed 's/^/restart_pending=/' "$pending"
 if [ -e "$daemon_json" ]; then
   echo daemon_json_exists=1; stat -c 'daemon_json_changed_at=%Y' "$daemon_json"
   awk '{print "daemon_json=" $0}' "$daemon_json"

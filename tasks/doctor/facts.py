@@ -9,6 +9,7 @@ from pyinfra.api import FactBase
 from tasks.daemon import DAEMON_JSON
 from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
+from tasks.managed import ENGINE_RESTART_PENDING
 from tasks.shell import shell_script
 from tasks.toolkit import LEGACY_LISTS
 
@@ -31,7 +32,7 @@ SUDO_CHECK = Path(__file__).resolve().parents[2] / "files" / "sudo-check.sh"
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
          "docker_info", "context_host", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing",
-         "sudo.fix"}
+         "sudo.fix", "restart_pending"}
 
 
 def sudo_check_command() -> str:
@@ -47,13 +48,15 @@ class DoctorFacts(FactBase):
     engine with its runtimes and version, iptables backends, the users, the docker group and the
     shell's groups, the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
     the files they mount that are missing, whether nvidia-cdi-refresh.service is installed, and
-    what files/sudo-check.sh finds of the invoking user's sudo (sudo.*; sudo_user is $SUDO_USER).
+    what files/sudo-check.sh finds of the invoking user's sudo (sudo.*; sudo_user is $SUDO_USER), and
+    the lines of a restart the deploy left waiting for running containers (restart_pending).
     """
 
     def command(self):
         return shell_script("doctor-facts.sh", WSL_LIB, " ".join(PACKAGES), " ".join(BINARIES), SERVICE_PATH,
                             DAEMON_JSON, TOOLKIT_CONFIG, RUNTIMES_AND_VERSION_COMMAND, " ".join(LEGACY_LISTS),
-                            CDI_SPECS, CDI_HOST_PATH_SED, CDI_REFRESH_UNIT, sudo_check_command())
+                            CDI_SPECS, CDI_HOST_PATH_SED, CDI_REFRESH_UNIT, sudo_check_command(),
+                            ENGINE_RESTART_PENDING)
 
     def process(self, output):
         return parse_lines(output, LISTS)

@@ -72,7 +72,7 @@ def info(twin) -> dict:
     return json.loads(twin.exec("docker info --format '{{json .}}'").stdout)
 
 
-def test_a_change_the_engine_cannot_reload_waits_while_a_container_runs(jobs, run_deploy):
+def test_a_change_the_engine_cannot_reload_waits_while_a_container_runs(jobs, run_deploy, run_doctor):
     twin = jobs("ubuntu-26.04")
     host = testinfra.get_host(twin.testinfra_target)
     twin.start_job()
@@ -94,6 +94,11 @@ def test_a_change_the_engine_cannot_reload_waits_while_a_container_runs(jobs, ru
     again = run_deploy(twin, docker_daemon_options={**BASE, "default-ulimits": ULIMITS})
     assert again.returncode == 0 and again.changed == [], again
     assert "containers running: job" in again.output, again
+    assert engine_pid(host) == pid and started(twin) == job
+
+    told = run_doctor(twin, docker_daemon_options={**BASE, "default-ulimits": ULIMITS}).checks(twin)
+    assert told["docker.restart-pending"]["status"] == "WARN", told["docker.restart-pending"]
+    assert "default-ulimits" in told["docker.restart-pending"]["found"]
     assert engine_pid(host) == pid and started(twin) == job
 
 

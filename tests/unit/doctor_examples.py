@@ -261,4 +261,5 @@ EXAMPLES = [
     (behind(CORP_PROXY, "7 000 000 https://download.docker.com/linux/ curl: (7) Failed to connect to "
                         "proxy.corp.example port 3128 after 2 ms: Couldn't connect to server"), CORP_PROXY),
     (behind(CORP_PROXY, "56 000 503 https://nvcr.io/v2/ curl: (56) CONNECT tunnel failed, response 503"), CORP_PROXY),
+    ({"restart_pending": ["since=2026-12-06 17:30:00 UTC", "why=daemon.json's default-ulimits"]}, {}),
 ]

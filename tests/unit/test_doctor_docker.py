@@ -180,3 +180,12 @@ def test_gpu_container_errors_are_told_apart(text, status, words):
 
 def test_a_gpu_container_that_runs_passes():
     assert gpu("= 4 GPU benchmark done", ok=True).status == PASS
+
+
+def test_a_restart_left_waiting_for_running_containers_is_told_with_its_fix():
+    r = check("docker.restart-pending", restart_pending=["since=2026-12-06 17:30:00 UTC",
+                                                         "why=daemon.json's default-ulimits", "why=the proxy's files"])
+    assert r.status == WARN and "since 2026-12-06 17:30:00 UTC" in r.found
+    assert "daemon.json's default-ulimits; the proxy's files" in r.found
+    assert 'engine_restart = "now"' in r.fix and "rerun the deploy" in r.fix
+    assert check("docker.restart-pending").status == PASS

@@ -1,4 +1,5 @@
-"""The Docker Engine layer: Docker Desktop's integration, the engine running, iptables, daemon.json's hosts."""
+"""The Docker Engine layer: Docker Desktop's integration, the engine running, a restart left waiting, iptables,
+daemon.json's hosts."""
 
 from __future__ import annotations
 
@@ -62,6 +63,21 @@ def check_engine(facts, settings) -> Verdict:
                    deploy_fix("enables and starts docker.service; if it fails to start, "
                               "`journalctl -u docker.service` says why"),
                    by_deploy=True)
+
+
+@check("docker.restart-pending", skip=[desktop_mode("Docker Desktop restarts its own engine")], gives=[WARN])
+def check_restart_pending(facts, settings) -> Verdict:
+    """No engine restart the deploy left waiting for running containers (engine_restart "when-idle")."""
+    lines = dict(line.partition("=")[::2] for line in facts.get("restart_pending", []) if line.startswith("since="))
+    why = [line.partition("=")[2] for line in facts.get("restart_pending", []) if line.startswith("why=")]
+    if not facts.get("restart_pending"):
+        return Verdict(PASS, "no engine restart is pending")
+    return Verdict(WARN,
+                   f"an engine restart is pending since {lines.get('since') or 'an earlier run'}, for: "
+                   f"{'; '.join(why) or 'a change the engine loads when it starts'}: it waits so as not to "
+                   "stop running containers, and the engine runs without that change until then",
+                   "stop the containers (`docker ps`, `docker stop ...`) and rerun the deploy (deploy.py), which "
+                   'restarts the engine once; or rerun it with engine_restart = "now", which stops them')
 
 
 @check("docker.iptables", skip=[desktop_mode("Docker Desktop's engine brings its own firewall")], gives=[FAIL])
