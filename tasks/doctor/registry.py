@@ -6,7 +6,13 @@ import inspect
 from dataclasses import asdict, dataclass, replace
 from typing import Callable, Iterable
 
+from tasks.masking import masked
+
 PASS, WARN, FAIL, INFO = "PASS", "WARN", "FAIL", "INFO"
+STATUSES = (PASS, WARN, FAIL, INFO)
+# What a check that raised says it needs: the other checks' findings stand, this one's is doctor's own bug.
+CRASH_FIX = ("this is a bug in doctor, not a problem found on this host: report it to the deploy's maintainers "
+             "with this line and doctor's JSON report; the other checks ran and their findings stand")
 
 
 @dataclass(frozen=True)
@@ -63,13 +69,35 @@ class Check:
         return inspect.getdoc(self.run) or ""
 
     def __call__(self, facts: dict, settings) -> Result:
+        """Its Result; one that raises, in its skips or its function, is reported as crashed, so that
+        one check's bug never costs a host the others' findings."""
+        try:
+            return self._result(facts, settings)
+        except Exception as error:  # any bug of one check, in whatever it parses, becomes its finding
+            return crashed(self.name, error)
+
+    def _result(self, facts: dict, settings) -> Result:
         for skip in self.skip:
             if skip.when(facts, settings):
                 return Result(self.name, INFO, skip.said(facts))
         verdict = self.run(facts, settings)
-        if verdict.status not in (PASS, INFO, *self.gives):
-            raise ValueError(f"{self.name} gave {verdict.status}, which it does not declare: add it to gives=")
+        # A status the check does not declare is reported as given: the unit tests refuse it, a host does
+        # not. One no report can hold is the check's bug, reported as its crash.
+        if verdict.status not in STATUSES:
+            raise ValueError(f"it gave the status {verdict.status!r}, which is none of {', '.join(STATUSES)}")
         return Result(self.name, verdict.status, verdict.found, verdict.fix, verdict.by_deploy)
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """Every status its verdicts may give: PASS, INFO and what it declares."""
+        return (PASS, INFO, *self.gives)
+
+
+def crashed(name: str, error: BaseException) -> Result:
+    """A check that raised, as its own FAIL: the exception's type and message on one line, masked."""
+    message = " ".join(str(error).split())
+    found = f"the check crashed: {type(error).__name__}" + (f": {message}" if message else "")
+    return Result(name, FAIL, masked(found), CRASH_FIX)
 
 
 def layer_key(module: str) -> str:

@@ -19,6 +19,7 @@ TEMPLATE = ROOT / "files" / "cloud-init" / "wsl-gpu-docker.user-data"
 BLOCK = ("# ===== the team's settings: edit from here", "# ===== to here")
 LOG = "/var/log/wsl-gpu-docker/first-boot.log"
 UNIT = "wsl-gpu-docker-after-restart.service"
+CONVERGED = "/var/lib/wsl-gpu-docker/first-boot-converged"
 USER = "wsl-user"
 # What `wsl --install` gives today; its wsl.conf, as Ubuntu's WSL images ship it, already enables systemd.
 SUITE, UBUNTU_WSL_CONF = "trixie", "[boot]\nsystemd=true\n"
@@ -87,6 +88,22 @@ def is_enabled(twin: Twin) -> bool:
     return twin.exec(f"systemctl is-enabled {UNIT}", check=False).stdout.strip() == "enabled"
 
 
+def killed_in_dpkg(twin: Twin, timeout: float = 900) -> str:
+    """Once the first boot's deploy runs dpkg on a package, SIGKILL to every process of the boot's
+    cloud-init stage, as a closed lid or `wsl --shutdown` ends them; what the deploy was told started it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if "first boot: pyinfra @local deploy.py" in twin.exec(f"cat {LOG}", check=False).stdout:
+            killed = twin.exec(
+                "pid=$(pgrep -n -f '^(/usr/bin/)?dpkg --status-fd') || exit 0; "
+                "said=$(tr '\\0' '\\n' < /proc/$pid/environ | sed -n 's/^WSL_GPU_DOCKER_STARTED_BY=//p'); "
+                "systemctl kill --signal=SIGKILL cloud-final.service && echo \"killed: $said\"").stdout
+            if killed:
+                return killed.strip().removeprefix("killed: ")
+        time.sleep(0.3)
+    raise TimeoutError(f"the first boot's deploy ran no dpkg in {timeout} s\n{twin.exec(f'cat {LOG}').stdout}")
+
+
 def test_the_template_passes_cloud_inits_own_schema_check(image):
     check = subprocess.run(["docker", "run", "--rm", "--network", "host", "-v", f"{TEMPLATE}:/user-data:ro", image,
                             "cloud-init", "schema", "--config-file", "/user-data"],
@@ -111,7 +128,7 @@ def test_a_first_boot_whose_deploy_fails_says_so_at_login_and_changes_nothing_la
         assert "docker_channel = 'nightly': must be one of" in log, log[-5000:]
         assert re.search(r"=== the deploy failed \(exit \d+\): see the lines above\n$", log), log[-3000:]
         said = login_says(twin)
-        assert f"failed at this distro's first boot. See {LOG}" in said, said
+        assert f"on this distro failed at first boot. See {LOG}" in said, said
         assert "sudo sh /opt/wsl-gpu-docker/files/cloud-init/first-boot.sh" in said
         assert not is_enabled(twin)
         host = testinfra.get_host(twin.testinfra_target)
@@ -173,6 +190,41 @@ def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, 
         assert_converged(host, mirrors, "ubuntu-26.04")
 
         # From outside, the deploy finds nothing to change.
+        again = run_deploy(twin, docker_users=users)
+        assert again.returncode == 0 and again.changed == [], again
+        assert twin.snapshot() == before
+
+
+def test_a_first_boot_killed_in_a_package_install_is_retried_at_the_next_boot_until_it_converges(
+        image, repository, mirrors, run_deploy):
+    users = [USER, "dev"]
+    with first_boot(image, repository, {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": users}) as twin:
+        assert killed_in_dpkg(twin) == "first boot"
+        log = twin.exec(f"cat {LOG}").stdout
+        assert "\n=== " not in log.split("first boot: pyinfra", 1)[1], "the first boot ended before the kill"
+        assert is_enabled(twin), "nothing would retry it"
+        host = testinfra.get_host(twin.testinfra_target)
+        assert not host.package("nvidia-container-toolkit").is_installed, "the kill came too late"
+        assert host.run("dpkg --audit").stdout.strip(), "the kill left no package half installed"
+
+        # cloud-init runs nothing again; the unit retries the deploy, which converges and disables it.
+        twin.restart()
+        wait_for_cloud_init(twin)
+        after = twin.exec(f"cat {LOG}").stdout
+        retried = after[len(log):]
+        assert after.startswith(log) and retried.count("=== ") == 2, retried[-5000:]
+        assert "a retried first boot: pyinfra @local deploy.py" in retried, retried[-5000:]
+        assert retried.rstrip().endswith("=== converged: nothing is left to do"), retried[-3000:]
+        assert re.search(r"\] Success", retried), "the retry changed nothing"
+        assert_converged(host, mirrors, "ubuntu-26.04")
+        assert host.file(CONVERGED).exists and not is_enabled(twin) and login_says(twin) == ""
+
+        # Converged once: a further boot runs nothing, and the deploy from outside changes nothing.
+        before = twin.snapshot()
+        twin.restart()
+        wait_for_cloud_init(twin)
+        assert twin.exec(f"cat {LOG}").stdout == after, "a later boot ran the deploy again"
+        assert twin.snapshot() == before
         again = run_deploy(twin, docker_users=users)
         assert again.returncode == 0 and again.changed == [], again
         assert twin.snapshot() == before

@@ -11,7 +11,8 @@ from tasks import preflight
 from tasks.doctor.checks import CHECKS, LAYERS, layer, run_checks
 from tasks.doctor.checks.gpu import GPU_ERRORS
 from tasks.doctor.facts import LISTS, DoctorFacts
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.doctor.page import page
+from tasks.doctor.registry import CRASH_FIX, FAIL, INFO, PASS, WARN, Check, Verdict
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
 from tasks.preflight import missing_users, preflight_problems
@@ -19,7 +20,7 @@ from tasks.settings import SettingsError, validate
 from tasks.shell import script_text
 from tasks.users import docker_users
 from tests.reports import valid
-from tests.unit.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_ENGINE, check, results
+from tests.unit.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_ENGINE, check, results, run
 from tests.unit.facts_examples import SMI_NO_DRIVER
 from tools import readme
 from tools.readme import cell, example_rows
@@ -122,8 +123,8 @@ def test_the_readme_troubleshooting_table_is_the_checks_own_fixes():
 
 
 def test_every_way_a_check_fails_or_warns_has_a_readme_row():
-    # Each check declares what it gives besides PASS and INFO (and gives nothing else: the registry
-    # refuses it); the examples must bring each of those, so each has a README row.
+    # Each check declares what it gives besides PASS and INFO, and gives nothing else (the next test);
+    # the examples must bring each of those, so each has a README row.
     reached = {(r.check, r.status) for r in example_rows()}
     declared = {(c.name, status) for c in CHECKS for status in c.gives}
     missed = sorted(declared - reached)
@@ -134,6 +135,15 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row():
                 if needle in "\n".join(facts.get("gpu", {}).get("output", []))]
         assert any((r.status, r.found, r.fix) == (status, found, fix) for r in told), needle
 
+
+
+def test_every_example_gives_only_statuses_its_check_declares_and_none_crashes():
+    # Where gives= is enforced: here, not on a user's host, whose doctor reports what a check gave.
+    declared = {c.name: c.statuses for c in CHECKS}
+    for facts, settings in [({}, {}), (NATIVE, {}), *EXAMPLES]:
+        for r in run(facts, settings):
+            assert r.status in declared[r.check], f"{r.check} gave {r.status}, undeclared: add it to gives="
+            assert r.fix != CRASH_FIX, (r, facts, settings)
 
 def test_every_check_that_can_fail_has_a_readme_row():
     never_fail = {c.name for c in CHECKS if not c.gives}
@@ -158,3 +168,50 @@ def test_the_readme_covers_every_preflight_failure_with_the_same_fix():
             assert cell(problem.fix) in section, problem
     assert len(seen) >= preflight_failure_texts(), (
         "a preflight failure has no example in EXAMPLES, so the README's table misses it")
+
+
+# --- one broken check ---------------------------------------------------------------------
+
+GARBLED_RTC = "garbage"  # the hardware clock's since_epoch, unreadable as a number
+
+
+def test_a_fact_a_check_cannot_parse_crashes_that_check_alone_and_the_report_keeps_to_its_schema():
+    clock = next(c for c in CHECKS if c.name == "wsl.clock")
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        clock.run({**GOOD, "rtc": GARBLED_RTC}, validate({}))  # the check itself, without the guard
+    out = run_checks({**GOOD, "rtc": GARBLED_RTC}, validate({}))
+    assert [r.check for r in out] == [c.name for c in CHECKS], "every check is reported, in its place"
+    by_name = {r.check: r for r in out}
+    crashed = by_name.pop("wsl.clock")
+    assert (crashed.status, crashed.found, crashed.fix) == (
+        FAIL, "the check crashed: ValueError: invalid literal for int() with base 10: 'garbage'", CRASH_FIX)
+    assert "report it" in crashed.fix
+    assert by_name == {r.check: r for r in run_checks(GOOD, validate({})) if r.check != "wsl.clock"}
+    report = valid(report_json({"laptop-1": out, "laptop-2": run_checks(GOOD, validate({}))}, []))
+    assert report["hosts"]["laptop-1"]["failed"] == ["wsl.clock"] and report["fails"] == {"wsl.clock": ["laptop-1"]}
+    assert json.loads(json.dumps(report)) == report
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", table("laptop-1", out))
+    assert re.search(r"^ +FAIL +wsl\.clock +the check crashed: ValueError: invalid literal", plain, re.M), plain
+    html = page(report)
+    assert re.search(r'<li class="finding" data-check="wsl.clock"><span class="status FAIL">FAIL</span>'
+                     r'.*?<p class="found">the check crashed: ValueError: invalid literal for int\(\) with base 10: '
+                     r'&#39;garbage&#39;</p>', html, re.S), "the page shows the crash as the check's finding"
+
+
+def test_a_crash_is_one_line_masked_and_an_undeclared_status_is_reported_not_raised():
+    def multiline(facts, settings):
+        raise RuntimeError("cannot reach\n http://alice:hunter2@proxy:3128\n  again")
+
+    def undeclared(facts, settings):
+        return Verdict(WARN, "a warning it never declared")
+
+    def no_status(facts, settings):
+        return Verdict("OK", "a status no report holds")
+
+    made = {name: Check(name, "wsl", fn, (), (FAIL,))(GOOD, validate({}))
+            for name, fn in (("wsl.a", multiline), ("wsl.b", undeclared), ("wsl.c", no_status))}
+    assert made["wsl.a"].found == "the check crashed: RuntimeError: cannot reach http://alice:***@proxy:3128 again"
+    assert (made["wsl.b"].status, made["wsl.b"].found) == (WARN, "a warning it never declared")
+    assert (made["wsl.c"].status, made["wsl.c"].found) == (
+        FAIL, "the check crashed: ValueError: it gave the status 'OK', which is none of PASS, WARN, FAIL, INFO")
+    valid(report_json({"laptop-1": list(made.values())}, []))
