@@ -73,8 +73,9 @@ def test_pinned_versions_move_up_and_down_in_one_run_and_stay_when_unpinned(plat
     converge(twin, run_deploy, docker_version=docker_version(older), nvidia_toolkit_version=lowest)
     assert_at(host, older, lowest)
 
-    # Raised, both at once: each package moves to its pin in the one run. The stand-in engine, Debian's
-    # docker.io renamed, only starts (never restarts) the engine from its postinst; the toolkit's move does.
+    # Raised, both at once: each package moves to its pin in the one run. The stand-in engine's postinst
+    # (Debian's docker.io) starts the engine but never restarts it, as docker-ce's does on an upgrade:
+    # the one restart counted here is the one the toolkit's move asks for.
     assert converge(twin, run_deploy, docker_version=docker_version(newer), nvidia_toolkit_version=middle) <= 1
     assert_at(host, newer, middle)
     assert candidate(host, "docker-ce") == newer and candidate(host, "nvidia-container-toolkit") == middle
