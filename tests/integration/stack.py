@@ -13,6 +13,8 @@ NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
 NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
 LEGACY_LIST = "/etc/apt/sources.list.d/nvidia-docker.list"
+DOCKER_PIN = "/etc/apt/preferences.d/docker-ce"
+TOOLKIT_PIN = "/etc/apt/preferences.d/nvidia-container-toolkit"
 NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
 
 
@@ -23,6 +25,19 @@ def fingerprints(host, path):
 
 def engine_pid(host):
     return host.check_output("systemctl show docker -p MainPID --value")
+
+
+def journal_cursor(host) -> str:
+    """Where the twin's journal ends now, for engine_starts() to count from."""
+    out = host.check_output("journalctl --sync && journalctl -n 1 --show-cursor --no-pager -o cat")
+    return out.rsplit("-- cursor: ", 1)[1].strip()
+
+
+def engine_starts(host, cursor: str) -> int:
+    """How many times systemd started docker.service after the journal's cursor: each restart is one."""
+    out = host.check_output(f"journalctl --sync && journalctl --after-cursor='{cursor}' _PID=1 UNIT=docker.service"
+                            " --no-pager -o cat")
+    return sum(line.startswith("Started ") for line in out.splitlines())
 
 
 def docker_suite(platform: str) -> str:
