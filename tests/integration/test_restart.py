@@ -8,6 +8,7 @@ import testinfra
 from harness import TWIN_SETTINGS
 from stack import assert_converged, engine_pid, settles
 from twin import Twin
+from twin.network import TinyProxy
 
 pytestmark = pytest.mark.integration
 
@@ -150,6 +151,45 @@ def test_an_engine_upgrade_waits_while_a_container_runs(jobs, run_deploy):
     assert moved.returncode == 0, moved
     assert host.package("docker-ce").version.startswith(f"5:{older}")
     settles(run_deploy, twin, docker_version=older)
+
+
+def reloads_since(twin, since: int) -> list[str]:
+    """systemd's own lines of a `systemctl daemon-reload` since then: it takes GPUs from running containers."""
+    out = twin.exec(f"journalctl _PID=1 --since @{since} --no-pager -o cat").stdout
+    return [line for line in out.splitlines() if line.startswith(("Reloading requested", "Reloading."))]
+
+
+def test_a_proxy_change_waits_with_its_daemon_reload_while_a_container_runs(jobs, run_deploy):
+    twin = jobs("ubuntu-26.04")
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("docker rm -f job >/dev/null 2>&1; true")
+    twin.start_job()
+    job, pid = started(twin), engine_pid(host)
+    proxy = TinyProxy().start()
+    try:
+        behind = {"http_proxy": proxy.url, "https_proxy": proxy.url}
+        since = int(time.time()) - 1
+        run = run_deploy(twin, **behind)
+        assert run.returncode == 0, run
+        assert host.file("/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf").exists
+        assert engine_pid(host) == pid and started(twin) == job and reloads_since(twin, since) == []
+        assert "the proxy's or CAs' files" in host.file(PENDING).content_string
+        assert "containers running: job" in run.output, run
+        settles(run_deploy, twin, **behind)
+
+        twin.exec("docker rm -f job")
+        since = int(time.time()) - 1
+        applied = run_deploy(twin, **behind)
+        assert applied.returncode == 0 and applied.changed == [RESTART], applied
+        assert len(reloads_since(twin, since)) >= 1 and engine_pid(host) != pid
+        assert f"HTTP_PROXY={proxy.url}" in host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
+        assert not host.file(PENDING).exists
+        settles(run_deploy, twin, **behind)
+    finally:
+        proxy.stop()
+    gone = run_deploy(twin)  # no container runs: the proxy goes, and the engine restarts without it
+    assert gone.returncode == 0 and RESTART in gone.changed, gone
+    settles(run_deploy, twin)
 
 
 @pytest.mark.parametrize("platform", ["ubuntu-24.04", "ubuntu-26.04"])  # Debian's 20.10 and 26.1 engines
