@@ -1,5 +1,6 @@
 #!/bin/sh
 # Usage: engine-restart.sh DAEMON_JSON REJECTED BACKUP REASON_SCRIPT
+# needs: replace.sh
 # Restarts docker.service to load its configuration. If dockerd refuses to start and this run wrote
 # DAEMON_JSON (BACKUP, where its previous content was kept, is not empty), the new file is kept as
 # REJECTED, the previous one put back (if there was one) and the engine started with it: nothing is
@@ -14,7 +15,7 @@ why=$(journalctl _SYSTEMD_UNIT=docker.service --since "@$since" --no-pager -o ca
 [ -n "$why" ] || why=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)
 if [ -n "$backup" ]; then
     mv -f "$daemon_json" "$rejected"
-    [ -e "$backup" ] && cp -p "$backup" "$daemon_json"
+    [ -e "$backup" ] && copied "$backup" "$daemon_json"
     systemctl reset-failed docker.service
     systemctl start docker.service
     echo "dockerd refused the new $daemon_json (kept as $rejected); the previous one is back and the engine" \
