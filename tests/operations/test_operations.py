@@ -2,9 +2,12 @@
 
 import json
 import os
+import re
 import shlex
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,9 @@ from pyinfra.context import ctx_host, ctx_state
 
 from tasks import apt, operations, userproxy
 from tasks.shell import FILES, script_text
+from tests.traced import fsyncs_and_renames
+
+ROOT = Path(__file__).resolve().parents[2]
 
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
                                          apt.package_manager_ready, apt.absent_with_backup,
@@ -148,3 +154,63 @@ def test_a_root_only_file_is_readable_by_others_at_no_moment_of_its_writing(conn
         "95wsl-gpu-docker-proxy.bak-STAMP"]
     assert os.listdir(dest.parent) == [dest.name]  # no temp left beside it
     assert not list((root / "run").iterdir()) and not list(controller.iterdir())
+
+
+def test_each_run_names_its_temp_files_apart_beside_the_file_in_a_name_apt_skips_silently(tmp_path):
+    """Two runs started at once never share a temp name; one a killed run leaves in apt.conf.d makes apt say
+    nothing, where the `.new` of before made it print a notice on every run."""
+    names = [subprocess.run([sys.executable, "-c", "from tasks.operations import temp_path as t; "
+                             "print(t('/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy'))"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip() for _ in range(2)]
+    assert names[0] != names[1], names
+    assert all(re.fullmatch(r"/etc/apt/apt\.conf\.d/\.95wsl-gpu-docker-proxy\.[0-9a-f]{12}~", n) for n in names)
+    parts = tmp_path / "apt.conf.d"
+    parts.mkdir()
+    config = tmp_path / "apt.conf"
+    config.write_text(f'Dir::Etc::Parts "{parts}";\n')
+
+    def apt_says() -> str:
+        done = subprocess.run(["apt-config", "dump"], env={**os.environ, "APT_CONFIG": str(config)},
+                              capture_output=True, text=True)
+        return done.stderr + "".join(line for line in done.stdout.splitlines(True) if line[:2] in ("E:", "W:", "N:"))
+
+    (parts / names[0].rpartition("/")[2]).write_text('Acquire::http::Proxy "http://half-writ')
+    assert apt_says() == ""
+    (parts / "95wsl-gpu-docker-proxy.new").write_text("")
+    assert "Ignoring file '95wsl-gpu-docker-proxy.new'" in apt_says()
+
+
+def test_a_file_is_written_beside_itself_fsynced_renamed_then_its_folder_fsynced_and_killed_runs_temps_go(
+        tmp_path, monkeypatch):
+    """different.json's commands, run under strace on a folder standing for /etc/docker: the new file and
+    the backup each reach their name only by a rename after an fsync, and each folder is fsynced after."""
+    folder, backups = tmp_path / "etc/docker", tmp_path / "var/backups/wsl-gpu-docker"
+    for f in (folder, backups):
+        f.mkdir(parents=True)
+    dest = folder / "daemon.json"
+    dest.write_text('{"log-level": "warn"}\n')
+    old = time.time() - 300
+    killed = [folder / ".daemon.json.0a1b2c3d4e5f~", backups / ".daemon.json.bak-20261201-101010.0a1b2c3d4e5f~"]
+    in_flight, others = folder / ".daemon.json.99aa99aa99aa~", folder / ".daemon.json.rejected"
+    for path in (*killed, in_flight, others):
+        path.write_text("{")
+        if path != in_flight:
+            os.utime(path, (old, old))
+    case = json.loads((Path(__file__).parent / "file_content/different.json").read_text())
+    case["kwargs"].update(dest=str(dest), backup_dir=str(backups))
+    case["facts"]["files.Sha256File"] = {get_kwargs_str({"path": str(dest)}): "0" * 64}
+    commands, _ = run("file_content", case, monkeypatch)
+    temp, backup = folder / ".daemon.json.RUN~", backups / "daemon.json.bak-STAMP"
+    kept = backups / ".daemon.json.bak-STAMP.RUN~"
+    events = []
+    for n, command in enumerate(commands):
+        if command[0] == "upload":
+            assert command[2] == str(temp)
+            Path(command[2]).write_text(command[1])  # as the connector's upload would
+        else:
+            events += fsyncs_and_renames(["sh", "-c", command], tmp_path / f"strace-{n}")
+    assert events == [("fsync", temp), ("fsync", kept), ("rename", kept, backup), ("fsync", backups),
+                      ("rename", temp, dest), ("fsync", folder)]
+    assert dest.read_text() == case["kwargs"]["text"] and backup.read_text() == '{"log-level": "warn"}\n'
+    assert not any(p.exists() for p in killed) and in_flight.exists() and others.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([dest.name, in_flight.name, others.name])
