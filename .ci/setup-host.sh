@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Prepare this machine for the tests (as root, idempotent): packages (chromium for doctor's page; docker-registry
-# and squid for their binaries, which the tests run with configs of their own on free ports, not their services),
-# then a Docker engine.
+# Prepare this machine for the tests (as root, idempotent): packages (chromium for doctor's page; strace to see
+# files fsynced and renamed; docker-registry and squid for their binaries, which the tests run with configs of
+# their own on free ports, not their services), then a Docker engine.
 set -euo pipefail
 
-packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck chromium fonts-dejavu-core tinyproxy openssl
+packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck strace chromium fonts-dejavu-core tinyproxy openssl
           docker-registry squid)
 missing=()
 for p in "${packages[@]}"; do

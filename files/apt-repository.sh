@@ -1,13 +1,13 @@
 #!/bin/sh
 # Usage: apt-repository.sh KEY_URL KEY_PATH FINGERPRINT SETTING LINE LIST_PATH REPO_URL LOCK_TIMEOUT
 #                          DEARMOR KEY_OK LIST_OK BACKUPS KEY_BACKUP LIST_BACKUP
-# needs: fetch.sh key-fingerprints.sh
+# needs: fetch.sh key-fingerprints.sh replace.sh
 # apt trusts REPO_URL through KEY_PATH (a key with FINGERPRINT, SETTING's value) and LIST_PATH (LINE).
 # A new key or source is verified together, with an `apt-get update` of that source alone, before
 # either is installed: a refused key, an unreachable mirror or a badly signed list changes nothing,
 # and a source whose key turned wrong is removed. DEARMOR, KEY_OK and LIST_OK are 1 or 0: the key is
 # converted from armor; the key, or the source, is right already. Replaced files are copied to
-# KEY_BACKUP and LIST_BACKUP in BACKUPS first.
+# KEY_BACKUP and LIST_BACKUP in BACKUPS first. Each file is replaced atomically (replace.sh).
 set -e
 key_url=$1 key_path=$2 fingerprint=$3 setting=$4 line=$5 list_path=$6 repo_url=$7 lock_timeout=$8
 dearmor=$9 key_ok=${10} list_ok=${11} backups=${12} key_backup=${13} list_backup=${14}
@@ -20,7 +20,7 @@ mkdir "$t/parts"
 candidate="$t/${key_path##*/}"
 
 copy_aside() {
-    if [ -e "$1" ]; then install -d "$backups"; cp -p "$1" "$2"; fi
+    if [ -e "$1" ]; then copied "$1" "$2"; fi
 }
 
 # A source that depends on a key we no longer trust must go, or apt trusts the wrong key.
@@ -72,12 +72,9 @@ fi
 if [ "$key_ok" != 1 ]; then
     copy_aside "$key_path" "$key_backup"
     install -d -m 0755 "$(dirname "$key_path")"
-    install -m 0644 "$candidate" "$key_path.new"
-    mv -f "$key_path.new" "$key_path"
+    written "$key_path" 0644 < "$candidate"
 fi
 if [ "$list_ok" != 1 ]; then
     copy_aside "$list_path" "$list_backup"
-    printf '%s\n' "$line" > "$list_path.new"
-    chmod 0644 "$list_path.new"
-    mv -f "$list_path.new" "$list_path"
+    printf '%s\n' "$line" | written "$list_path" 0644
 fi

@@ -10,6 +10,7 @@ the deploy's `proxies.default` merged in or taken out again, every other key kep
 Of a file only a verdict and the digest of its proxies.default leave the host: it may hold registry tokens.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,9 +18,13 @@ import pwd
 import stat
 import sys
 import tempfile
+import time
 
 # proxy.env's names (tasks/proxy.py) and the keys Docker's client reads for them.
 KEYS = (("http_proxy", "httpProxy"), ("https_proxy", "httpsProxy"), ("no_proxy", "noProxy"))
+# Another run's temp file older than this (seconds) was left by a killed run; a younger one may still be in
+# flight (STALE_MINUTES in tasks/operations.py).
+STALE_SECONDS = 60
 
 
 def digest(value) -> str:
@@ -102,12 +107,41 @@ def proxy_default(proxy_env: str) -> dict:
     return {key: values[name] for name, key in KEYS if values.get(name)}
 
 
-def write_private(path: str, data: bytes) -> None:
-    """path holds data, readable by root only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(path, 0o600)
+def stale_temps_removed(folder: str, base: str) -> None:
+    """The temps of base (a backup's go with its file's) that killed runs left in folder."""
+    family = f".{base.partition('.bak-')[0]}."
+    for name in os.listdir(folder):
+        if name.startswith(family) and name.endswith("~"):
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - os.lstat(os.path.join(folder, name)).st_mtime > STALE_SECONDS:
+                    os.remove(os.path.join(folder, name))
+
+
+def replaced(path: str, data: bytes, mode: int = 0o600, owner: tuple | None = None) -> None:
+    """path holds data, with mode (root's, or owner's (uid, gid)), replaced as every file the deploy owns is
+    (files/lib/replace.sh): a temp file beside it, named for this run and ending in `~`, fsynced, renamed into
+    place, then its folder fsynced. No moment shows more than mode allows: the temp is made 0600."""
+    folder, base = os.path.split(path)
+    stale_temps_removed(folder, base)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix="~")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            if owner:
+                os.fchown(f.fileno(), *owner)
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temp)
+        raise
+    folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder_fd)
+    finally:
+        os.close(folder_fd)
 
 
 def write(path: str, config: dict, previous, user, secret: bool, backup: str) -> None:
@@ -116,7 +150,7 @@ def write(path: str, config: dict, previous, user, secret: bool, backup: str) ->
     folder = os.path.dirname(path)
     if previous is not None:
         os.makedirs(os.path.dirname(backup), exist_ok=True)
-        write_private(backup, previous)
+        replaced(backup, previous)
         print(f"previous {path} kept as {backup}")
         st = os.stat(path)
         uid, gid, mode = st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)
@@ -126,13 +160,9 @@ def write(path: str, config: dict, previous, user, secret: bool, backup: str) ->
             os.chmod(folder, 0o700)
             os.chown(folder, user.pw_uid, user.pw_gid)
         uid, gid, mode = user.pw_uid, user.pw_gid, 0o600
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".config.json.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(config, indent="\t", ensure_ascii=False) + "\n")
-    os.chown(temp, uid, gid)
+    text = json.dumps(config, indent="\t", ensure_ascii=False) + "\n"
     # A proxy password is for the user alone, whatever the file's mode was.
-    os.chmod(temp, mode & 0o700 if secret else mode)
-    os.replace(temp, path)
+    replaced(path, text.encode(), mode & 0o700 if secret else mode, (uid, gid))
 
 
 def apply(name: str, on: bool, record: str, proxy_env: str, backup: str) -> None:
@@ -160,8 +190,7 @@ def apply(name: str, on: bool, record: str, proxy_env: str, backup: str) -> None
     users = [u for u in recorded(record) if u != name] + ([name] if on else [])
     if users:
         os.makedirs(os.path.dirname(record), mode=0o700, exist_ok=True)
-        write_private(f"{record}.new", "".join(f"{u}\n" for u in users).encode())
-        os.replace(f"{record}.new", record)
+        replaced(record, "".join(f"{u}\n" for u in users).encode())
     elif os.path.exists(record):
         os.remove(record)
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Usage: engine-apply.sh ACTION=reload|restart POLICY=when-idle|now PENDING=FILE WHY=TEXT
 #                        DAEMON_JSON=FILE REJECTED=FILE BACKUP=FILE REASON_SCRIPT=TEXT WATCHED="FILE ..."
-# needs: engine-idle.sh
+# needs: replace.sh engine-idle.sh
 # The engine takes its new configuration without stopping running work.
 # reload: dockerd rereads daemon.json on SIGHUP (`systemctl reload`) for the keys it can change live;
 # no container notices. restart: while containers run and POLICY is when-idle, nothing is stopped:
@@ -50,7 +50,7 @@ if [ "$action" = reload ] && { [ ! -e "$pending" ] || { [ -n "$running" ] && [ "
         *"Error reconfiguring"*)
             if [ -n "$backup" ]; then
                 mv -f "$daemon_json" "$rejected"
-                [ -e "$backup" ] && cp -p "$backup" "$daemon_json"
+                [ -e "$backup" ] && copied "$backup" "$daemon_json"
                 systemctl reload docker.service
             fi
             echo "dockerd refused to reload the new $daemon_json (kept as $rejected); the previous one is back." \
@@ -87,7 +87,7 @@ why=$(journalctl _SYSTEMD_UNIT=docker.service --since "@$since" --no-pager -o ca
 [ -n "$why" ] || why=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)
 if [ -n "$backup" ]; then
     mv -f "$daemon_json" "$rejected"
-    [ -e "$backup" ] && cp -p "$backup" "$daemon_json"
+    [ -e "$backup" ] && copied "$backup" "$daemon_json"
     systemctl reset-failed docker.service
     systemctl start docker.service
     echo "dockerd refused the new $daemon_json (kept as $rejected); the previous one is back and the engine" \

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from pyinfra import host
-from pyinfra.api import FactBase, operation
+from pyinfra import host, logger
+from pyinfra.api import FactBase, FunctionCommand, operation
 from pyinfra.facts.files import Sha256File
 
 from tasks.facts import KeyFingerprints
@@ -19,15 +19,16 @@ APT_BACKUPS = "/var/backups/wsl-gpu-docker"
 
 class AptState(FactBase):
     """
-    Returns {"lock_holders": ["PID NAME", ...], "dpkg_interrupted": bool, "sources": {path: text}}:
-    who holds apt's and dpkg's locks, whether dpkg was left half-done, and our sources' rivals.
+    Returns {"lock_holders": ["PID NAME", ...], "dpkg_interrupted": None or {"packages": N, "journal": M},
+    "sources": [path, ...]}: who holds apt's and dpkg's locks, what an interrupted dpkg left (the packages
+    it did not configure, its journal's entries not applied), and our sources' rivals.
     """
 
     def command(self, mentioning: list[str]):
         return shell_script("apt-state.sh", SOURCES_DIR, *mentioning)
 
     def default(self):
-        return {"lock_holders": [], "dpkg_interrupted": False, "sources": []}
+        return {"lock_holders": [], "dpkg_interrupted": None, "sources": []}
 
     def process(self, output):
         state = self.default()
@@ -36,23 +37,40 @@ class AptState(FactBase):
             if key == "lock":
                 state["lock_holders"].append(value.strip())
             elif key == "dpkg":
-                state["dpkg_interrupted"] = True
+                packages, journal = (int(n) for n in value.split())
+                state["dpkg_interrupted"] = {"packages": packages, "journal": journal}
             elif key == "source":
                 state["sources"].append(value)
         return state
+
+
+def dpkg_repaired_line(left: dict) -> str:
+    """The one line a run says when it repaired what an interrupted dpkg left (AptState's dpkg_interrupted)."""
+    packages, journal = left["packages"], left["journal"]
+    parts = ([f"{packages} package{'' if packages == 1 else 's'} left unconfigured"] if packages else []) + (
+        [f"{journal} journal {'entry' if journal == 1 else 'entries'} not applied"] if journal else [])
+    return (f"dpkg was interrupted ({', '.join(parts) or 'as dpkg --audit shows'}): "
+            "repaired with dpkg --configure -a")
+
+
+def _said(state, host, line: str) -> bool:
+    host.log_styled(line, fg="yellow", log_func=logger.warning)
+    return True
 
 
 @operation()
 def package_manager_ready(timeout: int):
     """
     No other process holds apt's or dpkg's locks (waiting up to timeout seconds for them), and
-    dpkg has nothing half-done from an interrupted run.
+    dpkg has nothing half-done from an interrupted run: that is repaired as unattended-upgrades does
+    (its AutoFixInterruptedDpkg), and the run says so in one line.
     """
     state = host.get_fact(AptState, mentioning=[])
     if state["lock_holders"]:
         yield shell_script("apt-lock-wait.sh", str(timeout))
     if state["dpkg_interrupted"]:
         yield "DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef --force-confold"
+        yield FunctionCommand(_said, [dpkg_repaired_line(state["dpkg_interrupted"])], {})
     if not state["lock_holders"] and not state["dpkg_interrupted"]:
         host.noop("apt and dpkg are free, and dpkg has nothing half-done")
 

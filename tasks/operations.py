@@ -1,27 +1,28 @@
-"""Custom operations: a gate that stops a host with a message, steps left, a file written atomically."""
+"""Custom operations: a gate that stops a host with a message, steps left, a file replaced atomically."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from io import StringIO
+from shlex import quote
 from typing import Callable
 
 from pyinfra import host, logger
 from pyinfra.api import FileUploadCommand, FunctionCommand, QuoteString, StringCommand, operation
 from pyinfra.facts.files import Sha256File
-from pyinfra.operations import files
-
-from tasks.managed import STATE_DIR
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
-# Where a file others may not read is made before it replaces its dest: root's own folder, on /etc's
-# filesystem, so that the last step is a rename.
-STAGE_DIR = STATE_DIR
-# Where such a file's upload lands first. Over SSH with sudo, pyinfra's connector writes it as the
-# login user, with SFTP's default mode (0644), then copies it as root: a folder only that user may
-# enter keeps it from the others. Under /run, where only root creates, so that no one else can
+# Names this run's temp files: two runs, even started in the same second, never write the same one.
+RUN_TOKEN = secrets.token_hex(6)
+# Another run's temp file older than this was left by a run that was killed; a younger one may be
+# in flight in a run beside this one, which would fail to rename it if it were removed.
+STALE_MINUTES = 1
+# Where a root-only file's upload lands first (with this run's token after it). Over SSH with sudo,
+# pyinfra's connector writes it as the login user, then copies it as root: a folder only that user
+# may enter keeps it from the others. Under /run, where only root creates, so that no one else can
 # make the folder first.
 UPLOAD_DIR = "/run/wsl-gpu-docker-upload"
 
@@ -64,17 +65,39 @@ def is_private(mode: str) -> bool:
     return not int(mode, 8) & 0o004
 
 
+def temp_path(path: str) -> str:
+    """Where this run writes path's new content (or a copy) before renaming it into place: beside it,
+    so that the rename is atomic, and named for this run. The name ends in `~`, which apt skips without
+    a word (its Dir::Ignore-Files-Silently) as every reader of *.conf, *.list or *.crt files skips it,
+    so that one a killed run leaves behind is harmless."""
+    head, _, base = path.rpartition("/")
+    return f"{head}/.{base}.{RUN_TOKEN}~"
+
+
+def stale_temps_removed(path: str, folder: str | None = None) -> str:
+    """The command that removes, from path's folder (or folder), what killed runs left of temp_path(path)
+    and of its backups' temps there (`.<name>.*~`)."""
+    head, _, base = path.rpartition("/")
+    return (f"find {quote(folder or head)} -maxdepth 1 -name {quote(f'.{base}.*~')}"
+            f" -mmin +{STALE_MINUTES} -delete")
+
+
 def private_put(text: str, dest: str, mode: str):
     """
-    Commands that put text at dest, in a folder they make root's only (0700), with mode: no copy
-    of it on the way is readable by others at any moment, whichever connector uploads it.
+    Commands that upload text to dest, a new file, with mode: no copy of it on the way is readable by
+    others at any moment, whichever connector uploads it. dest, and where SSH with sudo lands the upload
+    first (in a folder of this run's that only the login user may enter), are made empty and 0600
+    before: an upload into an existing file keeps its mode (SFTP's open, `cp`), and a `cp` that copies
+    its source's mode copies 0600.
     """
-    name = dest.rpartition("/")[2]
-    yield StringCommand("install -d -m 0700", QuoteString(dest.rpartition("/")[0]),
-                        f"&& rm -rf {UPLOAD_DIR} && mkdir -m 0700 {UPLOAD_DIR}",
-                        f'&& chown "${{SUDO_USER:-$(id -un)}}" {UPLOAD_DIR}')
-    yield FileUploadCommand(StringIO(text), dest, remote_temp_filename=f"{UPLOAD_DIR}/{name}")
-    yield StringCommand("chmod", mode, QuoteString(dest), f"&& rm -rf {UPLOAD_DIR}")
+    upload = f"{UPLOAD_DIR}.{RUN_TOKEN}"
+    landing = f"{upload}/{dest.rpartition('/')[2]}"
+    yield StringCommand("install -m 600 /dev/null", QuoteString(dest),
+                        f"&& mkdir -m 0700 {upload}",
+                        f"&& install -m 600 /dev/null {quote(landing)}",
+                        f'&& chown "${{SUDO_USER:-$(id -un)}}" {upload} {quote(landing)}')
+    yield FileUploadCommand(StringIO(text), dest, remote_temp_filename=landing)
+    yield StringCommand("chmod", mode, QuoteString(dest), f"&& rm -rf {upload}")
 
 
 def _stop(state, host, message):
@@ -113,30 +136,35 @@ def steps_left(steps: list[tuple[str, Callable[[], bool] | None]]):
 def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None = None,
                  check: Callable[[str], str] | None = None, backup: str | None = None):
     """
-    dest holds exactly text, written atomically. A different previous file is kept as a
-    timestamped backup beside it (or in backup_dir; or at backup, for a caller that needs it
-    later), and the run says where. check, given the new file's path, makes the command that
-    must pass before the new file replaces dest. A file others may not read is made in STAGE_DIR,
-    so its dest must be on STAGE_DIR's filesystem (below its parent folder).
+    dest holds exactly text, replaced as Puppet's replace_file does: written to temp_path(dest), fsynced,
+    checked, renamed into place, then its folder fsynced, so that a crash at any moment leaves dest
+    either as it was or as it should be, never empty. Temps that killed runs left beside dest go first.
+    A different previous file is kept as a timestamped backup beside it (or in backup_dir; or at backup,
+    for a caller that needs it later), itself copied to a temp name, fsynced and renamed, and the run
+    says where. check, given the new file's path, makes the command that must pass before the new file
+    replaces dest. A file others may not read is readable by no one else at any moment (private_put).
     """
     current = host.get_fact(Sha256File, path=dest)
     if current == sha256(text):
         host.noop(f"{dest} is up to date")
         return
+    folder = dest.rpartition("/")[0]
+    temp = temp_path(dest)
+    yield StringCommand("mkdir -p", QuoteString(folder), "&&", stale_temps_removed(dest))
     if is_private(mode):
-        if not dest.startswith(f"{STAGE_DIR.rpartition('/')[0]}/"):
-            raise ValueError(f"{dest}: a file of mode {mode} is staged in {STAGE_DIR}, on another filesystem")
-        candidate = f"{STAGE_DIR}/{dest.rpartition('/')[2]}.new"
-        yield from private_put(text, candidate, mode)
+        yield from private_put(text, temp, mode)
     else:
-        candidate = f"{dest}.new"
-        yield from files.put._inner(src=StringIO(text), dest=candidate, mode=mode)
+        yield FileUploadCommand(StringIO(text), temp, remote_temp_filename=host.get_temp_filename(temp))
+        yield StringCommand("chmod", mode, QuoteString(temp))
+    yield StringCommand("sync", QuoteString(temp))
     if check:
-        yield check(candidate)
+        yield check(temp)
     if current:
         backup = backup or backup_path(dest, backup_dir)
         if host.state.is_executing:
             host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)
-        yield StringCommand("install -d", QuoteString(backup.rpartition("/")[0]),
-                            "&& cp -p", QuoteString(dest), QuoteString(backup))
-    yield StringCommand("mv -f", QuoteString(candidate), QuoteString(dest))
+        kept, backups = temp_path(backup), backup.rpartition("/")[0]
+        yield StringCommand("install -d", QuoteString(backups), "&&", stale_temps_removed(dest, backups),
+                            "&& cp -p", QuoteString(dest), QuoteString(kept), "&& sync", QuoteString(kept),
+                            "&& mv -f", QuoteString(kept), QuoteString(backup), "&& sync", QuoteString(backups))
+    yield StringCommand("mv -f", QuoteString(temp), QuoteString(dest), "&& sync", QuoteString(folder))

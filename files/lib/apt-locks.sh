@@ -17,3 +17,10 @@ apt_lock_holders() {
 dpkg_interrupted() {
     [ -n "$(dpkg --audit 2>/dev/null)" ] || [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]
 }
+
+# What an interrupted dpkg run left, as "PACKAGES JOURNAL": the packages not configured (unpacked,
+# half-installed, half-configured or awaiting triggers) and the entries of dpkg's journal not applied.
+dpkg_left() {
+    printf '%s %s\n' "$(dpkg-query -W -f '${db:Status-Abbrev}\n' 2>/dev/null | grep -c '^.[UHFWt]')" \
+        "$(find /var/lib/dpkg/updates -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+}

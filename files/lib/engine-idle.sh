@@ -1,7 +1,8 @@
 #!/bin/sh
 # engine_may_stop POLICY PENDING WHY: succeeds when the engine may be stopped now: no container runs, or
 # POLICY is "now". Otherwise what would stop it (WHY) waits: recorded in PENDING (since=, the first time; a
-# why= line each), written whole or not at all, and it fails, saying which containers hold it.
+# why= line each), written whole or not at all (replace.sh's written), and it fails, saying which
+# containers hold it.
 engine_may_stop() {
     running=$(docker ps --format '{{.Names}}' 2>/dev/null | tr '\n' ' ')
     running=${running% }
@@ -10,7 +11,7 @@ engine_may_stop() {
     {
         if [ -e "$2" ]; then grep '^since=' "$2"; else echo "since=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"; fi
         { grep '^why=' "$2" 2>/dev/null; echo "why=$3"; } | awk '!seen[$0]++'
-    } > "$2.tmp~" && sync "$2.tmp~" && mv -f "$2.tmp~" "$2" && sync "${2%/*}"
+    } | written "$2" 644
     echo "waits: containers are running ($running)"
     return 1
 }

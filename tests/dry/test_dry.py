@@ -48,9 +48,9 @@ def plans(tmp_path_factory) -> dict:
     return plans
 
 
-def test_the_scenarios_are_a_fresh_host_of_two_platforms_a_converged_and_a_drifted_one():
-    assert SCENARIOS == ["debian-12-converged", "debian-12-daemon-json-missing", "debian-12-fresh",
-                         "ubuntu-26.04-fresh"]
+def test_the_scenarios_are_a_fresh_host_of_two_platforms_a_converged_a_drifted_and_a_killed_one():
+    assert SCENARIOS == ["debian-12-converged", "debian-12-daemon-json-missing", "debian-12-engine-half-configured",
+                         "debian-12-fresh", "ubuntu-26.04-fresh"]
 
 
 def test_a_converged_host_gets_no_change(plans):
@@ -61,6 +61,16 @@ def test_a_converged_host_gets_no_change(plans):
 def test_a_host_whose_daemon_json_is_gone_gets_it_written_and_the_engine_restarted(plans):
     plan = plans["debian-12-daemon-json-missing"]
     assert plan.changes == [DAEMON_JSON] and plan.may_change == [RESTART], plan
+
+
+def test_an_engine_a_killed_run_left_half_configured_has_dpkg_repaired_and_is_installed_again(plans):
+    """The converged host's facts, but docker-ce's dpkg status is `iF` (half-configured) and dpkg has work
+    left: the snapshot counts only `ii` packages, so the engine is as good as absent."""
+    plan = plans["debian-12-engine-half-configured"]
+    assert plan.changes[:3] == ["Docker Engine | apt and dpkg are ready",
+                                "Docker Engine | Docker Engine is installed by its install script",
+                                "Docker Engine | Docker Engine packages are installed"], plan
+    assert DAEMON_JSON not in plan.changes and plan.may_change == [], plan
 
 
 @pytest.mark.parametrize("scenario", ["debian-12-fresh", "ubuntu-26.04-fresh"])

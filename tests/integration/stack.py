@@ -23,6 +23,19 @@ def fingerprints(host, path):
     return [line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:")][:1]
 
 
+# The folders where the deploy replaces files, through temps of its own beside them (`.NAME.RUN~`) where
+# the fixed `NAME.new` of before was.
+REPLACED_IN = ["/etc", "/etc/apt/apt.conf.d", "/etc/apt/sources.list.d", "/etc/apt/preferences.d",
+               "/etc/apt/keyrings", "/usr/share/keyrings", "/etc/docker", "/etc/wsl-gpu-docker",
+               "/var/backups/wsl-gpu-docker"]
+
+
+def temps_left(host) -> list[str]:
+    """What a run left of its temps where it replaces files: nothing, after a run that was not killed."""
+    return host.run(f"find {' '.join(REPLACED_IN)} -maxdepth 1 \\( -name '*~' -o -name '*.new' \\)"
+                    " 2>/dev/null").stdout.split()
+
+
 def engine_pid(host):
     return host.check_output("systemctl show docker -p MainPID --value")
 

@@ -16,6 +16,7 @@ from stack import (
     assert_unchanged,
     desktop_integration,
     engine_pid,
+    temps_left,
     tree,
 )
 
@@ -30,6 +31,7 @@ def test_a_fresh_twin_converges(converged, mirrors):
     assert first.changed and not first.errors, first
     host = testinfra.get_host(twin.testinfra_target)
     assert_converged(host, mirrors)
+    assert temps_left(host) == []
     [script_run] = host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()
     assert f"DOWNLOAD_URL={mirrors.docker_download_url} CHANNEL=stable VERSION=" in script_run
     assert "Steps left to you:\n  1. open a new shell" in first.output
@@ -107,6 +109,7 @@ def test_drift_is_repaired_by_one_run(twin, mirrors, run_deploy):
             } <= set(repair.changed), repair
     assert_converged(host, mirrors)
     assert not host.file(LEGACY_LIST).exists
+    assert temps_left(host) == [], "daemon.json, docker.list and the legacy list's backup left no temp"
     assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
     assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
 
@@ -136,6 +139,7 @@ def test_daemon_json_keeps_a_users_keys_and_the_previous_file(twin, mirrors, run
     backups = host.check_output("ls /etc/docker | grep '^daemon.json.bak-'").split()
     assert [host.file(f"/etc/docker/{b}").content_string for b in backups] == [mine]
     assert f"previous /etc/docker/daemon.json kept as /etc/docker/{backups[0]}" in run.output
+    assert temps_left(host) == [], "neither the new daemon.json nor its backup left a temp"
     assert engine_pid(host) != pid
     assert_converged(host, mirrors)
     again = run_deploy(twin)

@@ -100,6 +100,9 @@ def test_an_interrupted_dpkg_is_repaired(twin, mirrors, run_deploy):
     run = run_deploy(twin)
     assert run.returncode == 0, run
     assert twin.exec("dpkg --audit").stdout.strip() == ""
+    said = [line for line in run.output.splitlines() if "dpkg was interrupted" in line]
+    assert len(said) == 1 and (
+        "dpkg was interrupted (1 package left unconfigured): repaired with dpkg --configure -a" in said[0]), run.output
     assert_converged(testinfra.get_host(twin.testinfra_target), mirrors)
     settles(run_deploy, twin)
 

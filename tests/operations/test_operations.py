@@ -2,9 +2,12 @@
 
 import json
 import os
+import re
 import shlex
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,9 @@ from pyinfra.context import ctx_host, ctx_state
 
 from tasks import apt, operations, userproxy
 from tasks.shell import FILES, script_text
+from tests.traced import fsyncs_and_renames
+
+ROOT = Path(__file__).resolve().parents[2]
 
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
                                          apt.package_manager_ready, apt.absent_with_backup,
@@ -60,6 +66,7 @@ def run(name: str, case: dict, monkeypatch) -> tuple[list, list]:
     monkeypatch.setattr(host, "get_fact", get_fact)
     monkeypatch.setattr(host, "noop", noops.append)
     monkeypatch.setattr(operations, "BACKUP_STAMP", "STAMP")  # the run's backup stamp
+    monkeypatch.setattr(operations, "RUN_TOKEN", "RUN")  # the run's temp files' token
     monkeypatch.setattr(userproxy, "BACKUP_STAMP", "STAMP")
     with ctx_state.use(state), ctx_host.use(host):
         commands = [as_json(c) for c in OPERATIONS[name]._inner(**case["kwargs"])]
@@ -90,21 +97,24 @@ def exposed(root: Path) -> list[str]:
 
 def upload(connector: str, text: str, dest: str, temp: str, controller: Path):
     """The steps by which pyinfra 3's connector puts text at dest (connectors/ssh.py and local.py,
-    put_file), each a moment to look at: SFTP creates a file with its default mode, 0666 less the umask."""
+    put_file), each a moment to look at: SFTP creates a file with its default mode, 0666 less the umask.
+    Some `cp`s (uutils', on Ubuntu 26.04) give an existing dest their source's mode: `--preserve=mode`
+    stands for them."""
     def sftp_write(path):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         os.write(fd, text.encode())
         os.close(fd)
+    cp = ["cp", "--preserve=mode"] if connector.endswith("mode-copying cp") else ["cp"]
     if connector == "ssh as root":
         yield sftp_write(dest)
-    elif connector == "ssh with sudo":  # as the login user to temp, then `cp` as root
+    elif connector.startswith("ssh with sudo"):  # as the login user to temp, then `cp` as root
         yield sftp_write(temp)
-        yield subprocess.run(["cp", temp, dest], check=True)
+        yield subprocess.run([*cp, temp, dest], check=True)
         yield os.remove(temp)
     else:  # @local: mkstemp (0600) on this machine, then `cp`
         _, local = tempfile.mkstemp(dir=controller)
         Path(local).write_text(text)
-        yield subprocess.run(["cp", local, dest], check=True)
+        yield subprocess.run([*cp, local, dest], check=True)
         yield os.remove(local)
 
 
@@ -116,14 +126,13 @@ def umask_022():
     os.umask(umask)
 
 
-@pytest.mark.parametrize("connector", ["ssh with sudo", "ssh as root", "@local"])
+@pytest.mark.parametrize("connector", ["ssh with sudo", "ssh with sudo, mode-copying cp", "ssh as root", "@local"])
 def test_a_root_only_file_is_readable_by_others_at_no_moment_of_its_writing(connector, tmp_path, monkeypatch,
                                                                               umask_022):
     """The commands of private.json, run in a folder standing for /, with each upload step between."""
     root, controller = tmp_path / "root", tmp_path / "controller"
     for folder in (root / "etc/apt/apt.conf.d", root / "run", controller):
         folder.mkdir(parents=True)
-    monkeypatch.setattr(operations, "STAGE_DIR", f"{root}/etc/wsl-gpu-docker")
     monkeypatch.setattr(operations, "UPLOAD_DIR", f"{root}/run/wsl-gpu-docker-upload")
     monkeypatch.delenv("SUDO_USER", raising=False)
     case = json.loads((Path(__file__).parent / "file_content/private.json").read_text())
@@ -143,11 +152,65 @@ def test_a_root_only_file_is_readable_by_others_at_no_moment_of_its_writing(conn
     assert dest.read_text() == case["kwargs"]["text"] and dest.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in (root / "var/backups/wsl-gpu-docker").iterdir()) == [
         "95wsl-gpu-docker-proxy.bak-STAMP"]
-    assert not (root / "run/wsl-gpu-docker-upload").exists() and not list(controller.iterdir())
+    assert os.listdir(dest.parent) == [dest.name]  # no temp left beside it
+    assert not list((root / "run").iterdir()) and not list(controller.iterdir())
 
 
-def test_a_root_only_file_off_the_stage_folders_filesystem_is_refused(monkeypatch):
-    case = {"kwargs": {"dest": "/var/lib/x/secret", "text": SECRET, "mode": "600"},
-            "facts": {"files.Sha256File": {"path=/var/lib/x/secret": None}}}
-    with pytest.raises(ValueError, match="staged in /etc/wsl-gpu-docker"):
-        run("file_content", case, monkeypatch)
+def test_each_run_names_its_temp_files_apart_beside_the_file_in_a_name_apt_skips_silently(tmp_path):
+    """Two runs started at once never share a temp name; one a killed run leaves in apt.conf.d makes apt say
+    nothing, where the `.new` of before made it print a notice on every run."""
+    names = [subprocess.run([sys.executable, "-c", "from tasks.operations import temp_path as t; "
+                             "print(t('/etc/apt/apt.conf.d/95wsl-gpu-docker-proxy'))"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip() for _ in range(2)]
+    assert names[0] != names[1], names
+    assert all(re.fullmatch(r"/etc/apt/apt\.conf\.d/\.95wsl-gpu-docker-proxy\.[0-9a-f]{12}~", n) for n in names)
+    parts = tmp_path / "apt.conf.d"
+    parts.mkdir()
+    config = tmp_path / "apt.conf"
+    config.write_text(f'Dir::Etc::Parts "{parts}";\n')
+
+    def apt_says() -> str:
+        done = subprocess.run(["apt-config", "dump"], env={**os.environ, "APT_CONFIG": str(config)},
+                              capture_output=True, text=True)
+        return done.stderr + "".join(line for line in done.stdout.splitlines(True) if line[:2] in ("E:", "W:", "N:"))
+
+    (parts / names[0].rpartition("/")[2]).write_text('Acquire::http::Proxy "http://half-writ')
+    assert apt_says() == ""
+    (parts / "95wsl-gpu-docker-proxy.new").write_text("")
+    assert "Ignoring file '95wsl-gpu-docker-proxy.new'" in apt_says()
+
+
+def test_a_file_is_written_beside_itself_fsynced_renamed_then_its_folder_fsynced_and_killed_runs_temps_go(
+        tmp_path, monkeypatch):
+    """different.json's commands, run under strace on a folder standing for /etc/docker: the new file and
+    the backup each reach their name only by a rename after an fsync, and each folder is fsynced after."""
+    folder, backups = tmp_path / "etc/docker", tmp_path / "var/backups/wsl-gpu-docker"
+    for f in (folder, backups):
+        f.mkdir(parents=True)
+    dest = folder / "daemon.json"
+    dest.write_text('{"log-level": "warn"}\n')
+    old = time.time() - 300
+    killed = [folder / ".daemon.json.0a1b2c3d4e5f~", backups / ".daemon.json.bak-20261201-101010.0a1b2c3d4e5f~"]
+    in_flight, others = folder / ".daemon.json.99aa99aa99aa~", folder / ".daemon.json.rejected"
+    for path in (*killed, in_flight, others):
+        path.write_text("{")
+        if path != in_flight:
+            os.utime(path, (old, old))
+    case = json.loads((Path(__file__).parent / "file_content/different.json").read_text())
+    case["kwargs"].update(dest=str(dest), backup_dir=str(backups))
+    case["facts"]["files.Sha256File"] = {get_kwargs_str({"path": str(dest)}): "0" * 64}
+    commands, _ = run("file_content", case, monkeypatch)
+    temp, backup = folder / ".daemon.json.RUN~", backups / "daemon.json.bak-STAMP"
+    kept = backups / ".daemon.json.bak-STAMP.RUN~"
+    events = []
+    for n, command in enumerate(commands):
+        if command[0] == "upload":
+            assert command[2] == str(temp)
+            Path(command[2]).write_text(command[1])  # as the connector's upload would
+        else:
+            events += fsyncs_and_renames(["sh", "-c", command], tmp_path / f"strace-{n}")
+    assert events == [("fsync", temp), ("fsync", kept), ("rename", kept, backup), ("fsync", backups),
+                      ("rename", temp, dest), ("fsync", folder)]
+    assert dest.read_text() == case["kwargs"]["text"] and backup.read_text() == '{"log-level": "warn"}\n'
+    assert not any(p.exists() for p in killed) and in_flight.exists() and others.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([dest.name, in_flight.name, others.name])

@@ -6,6 +6,8 @@ import os
 import pwd
 import stat
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from tasks.managed import USER_PROXY_RECORD
 from tasks.proxy import proxy_env
 from tasks.settings import validate
 from tasks.shell import FILES
+from tests.traced import fsyncs_and_renames
 from tests.unit.doctor_examples import CORP_PROXY
 
 SECRET = "hunter2"
@@ -205,3 +208,18 @@ def test_the_digest_python3_made_on_a_twin_is_the_deploys():
     assert configs["recorded"] == ["dev"] and configs["configs"]["dev"]["digest"] == wanted
     assert not needs_change(configs["configs"]["dev"], wanted, recorded=True)
     assert "ZGV2OmRldi10b2tlbg==" not in json.dumps(case["output"]), "the file's tokens left the host"
+
+
+def test_a_file_is_replaced_through_a_temp_beside_it_fsynced_renamed_then_its_folder_fsynced(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text("{}\n")
+    killed = tmp_path / ".config.json.abcdefgh~"
+    killed.write_text("{")
+    os.utime(killed, (time.time() - 300,) * 2)
+    code = (f"import runpy; runpy.run_path({str(FILES / 'docker-config.py')!r})['replaced']"
+            f"({str(path)!r}, b'{{\"proxies\": {{}}}}\\n', 0o640)")
+    [(_, temp), *rest] = events = fsyncs_and_renames([sys.executable, "-c", code], tmp_path / "strace")
+    assert temp.parent == tmp_path and temp.name.startswith(".config.json.") and temp.name.endswith("~"), events
+    assert rest == [("rename", temp, path), ("fsync", tmp_path)]
+    assert path.read_text() == '{"proxies": {}}\n' and stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name != "strace"] == ["config.json"]

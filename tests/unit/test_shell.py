@@ -1,12 +1,16 @@
 """The shell the project runs as it is (tools/lint.py's list): linted, and run as the deploy sends it."""
 
 import os
+import re
 import shutil
+import stat
 import subprocess
+import time
 
 import pytest
 
 from tasks.shell import shell_script
+from tests.traced import fsyncs_and_renames
 from tests.unit import realtext as real
 from tools.lint import ROOT, SCRIPTS, shell
 
@@ -124,3 +128,43 @@ def test_the_reason_is_dockerds_fatal_line_not_what_it_logs_and_outlives(journal
 def test_a_journal_with_no_fatal_line_gives_no_reason(path):
     survived = real.JOURNAL_DOCKERD_20_LOG_LEVEL.split("unable to parse")[0]
     assert sent(shell_script("dockerd-reason.sh"), path, survived).stdout.strip() == ""
+
+
+# --- lib/replace.sh: the one way a files/ script replaces a managed file ---------------------------
+
+
+def replace(call: str, tmp_path, stdin: str = "") -> list[tuple]:
+    """call, run with replace.sh's functions defined, under strace: its fsyncs and renames."""
+    lib = (ROOT / "files/lib/replace.sh").read_text()
+    (tmp_path / "stdin").write_text(stdin)
+    with open(tmp_path / "stdin") as given:
+        return fsyncs_and_renames(["sh", "-c", f"{lib}\nset -e\n{call}"], tmp_path / "strace", stdin=given)
+
+
+def test_a_script_replaces_a_file_through_a_temp_of_its_own_fsynced_renamed_then_the_folder_fsynced(tmp_path):
+    folder = tmp_path / "sources.list.d"
+    folder.mkdir()
+    path, old = folder / "docker.list", time.time() - 300
+    path.write_text("deb old\n")
+    killed, in_flight = folder / ".docker.list.AAAAAAAAAAAA~", folder / ".docker.list.BBBBBBBBBBBB~"
+    for temp in (killed, in_flight):
+        temp.write_text("deb half")
+    os.utime(killed, (old, old))
+    events = replace(f"written {path} 0644", tmp_path, "deb new\n")
+    [(_, temp), *rest] = events
+    assert re.fullmatch(r"\.docker\.list\.\w{12}~", temp.name) and temp.parent == folder, events
+    assert rest == [("rename", temp, path), ("fsync", folder)]
+    assert path.read_text() == "deb new\n" and stat.S_IMODE(path.stat().st_mode) == 0o644
+    # The killed run's temp is gone; the one a run beside this one may be writing stays.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["docker.list", in_flight.name])
+
+
+def test_a_backup_is_made_under_a_temp_name_and_renamed_so_never_half_written(tmp_path):
+    (tmp_path / "live").write_text("key")
+    (tmp_path / "live").chmod(0o600)
+    backup = tmp_path / "backups/live.bak-STAMP"
+    [(_, temp), *rest] = replace(f"copied {tmp_path}/live {backup}", tmp_path)
+    assert temp.parent == backup.parent and temp.name.startswith(".live.bak-STAMP.") and temp.name.endswith("~")
+    assert rest == [("rename", temp, backup), ("fsync", backup.parent)]
+    assert backup.read_text() == "key" and stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert [p.name for p in backup.parent.iterdir()] == [backup.name]
