@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: engine-apply.sh ACTION=reload|restart POLICY=when-idle|now PENDING=FILE WHY=TEXT
+# Usage: engine-apply.sh ACTION=reload|restart POLICY=when-idle|now PENDING=FILE LOADED=FILE WHY=TEXT
 #                        DAEMON_JSON=FILE REJECTED=FILE BACKUP=FILE REASON_SCRIPT=TEXT WATCHED="FILE ..."
 # needs: replace.sh engine-idle.sh
 # The engine takes its new configuration without stopping running work.
@@ -13,13 +13,15 @@
 # If dockerd refuses to start and this run wrote DAEMON_JSON (BACKUP, where its previous content was
 # kept, is not empty), the new file is kept as REJECTED, the previous one put back (if there was one)
 # and the engine started with it: nothing is left stopped. Either way the run stops with dockerd's
-# reason, which REASON_SCRIPT (files/dockerd-reason.sh) finds in its journal.
-action='' policy=when-idle pending='' why='' daemon_json='' rejected='' backup='' reason='' watched=''
+# reason, which REASON_SCRIPT (files/dockerd-reason.sh) finds in its journal. Once the engine runs with
+# DAEMON_JSON, LOADED records its sha256: what it loaded, for the next run to compare with.
+action='' policy=when-idle pending='' loaded='' why='' daemon_json='' rejected='' backup='' reason='' watched=''
 for arg; do
     case $arg in
         ACTION=*) action=${arg#*=} ;;
         POLICY=*) policy=${arg#*=} ;;
         PENDING=*) pending=${arg#*=} ;;
+        LOADED=*) loaded=${arg#*=} ;;
         WHY=*) why=${arg#*=} ;;
         DAEMON_JSON=*) daemon_json=${arg#*=} ;;
         REJECTED=*) rejected=${arg#*=} ;;
@@ -30,12 +32,20 @@ for arg; do
     esac
 done
 
+record_loaded() {  # the engine runs with DAEMON_JSON now
+    install -d -m 0755 "${loaded%/*}" && sha256sum < "$daemon_json" | cut -d' ' -f1 | written "$loaded" 644
+}
+
 running=$(docker ps --format '{{.Names}}' 2>/dev/null | tr '\n' ' ')
 running=${running% }
 # A reload spares running containers; with a restart pending and none running, the restart loads it too.
 if [ "$action" = reload ] && { [ ! -e "$pending" ] || { [ -n "$running" ] && [ "$policy" != now ]; }; }; then
     # A stopped engine reads the file when it starts: nothing runs, so nothing to spare.
-    systemctl is-active --quiet docker.service || exec systemctl start docker.service
+    if ! systemctl is-active --quiet docker.service; then
+        systemctl start docker.service || exit 1
+        record_loaded
+        exit 0
+    fi
     since=$(date +%s)
     systemctl reload docker.service || exit 1
     # dockerd answers SIGHUP in its log: "Reloaded configuration", or why it kept the old one.
@@ -57,6 +67,7 @@ if [ "$action" = reload ] && { [ ! -e "$pending" ] || { [ -n "$running" ] && [ "
                 "Check docker_daemon_options. dockerd said: $said" >&2
             exit 1 ;;
     esac
+    record_loaded
     echo "the engine reloaded its configuration; no container was stopped"
     exit 0
 fi
@@ -70,6 +81,7 @@ if [ -n "$watched" ] && systemctl is-active --quiet docker.service; then
     started=${started#@}
     if [ -n "$newest" ] && [ -n "$started" ] && [ "${started%%.*}" -gt "$newest" ]; then
         rm -f "$pending"
+        record_loaded
         echo "the engine started after its configuration last changed: it runs with it already"
         exit 0
     fi
@@ -78,6 +90,7 @@ systemctl daemon-reload
 since=$(date +%s)
 if systemctl restart docker.service; then
     rm -f "$pending"
+    record_loaded
     echo "the engine restarted to load its configuration"
     exit 0
 fi

@@ -1,9 +1,9 @@
 #!/bin/sh
-# Usage: stack-state.sh "PACKAGES" "KEYS" "FILES" PENDING
+# Usage: stack-state.sh "PACKAGES" "KEYS" "FILES" PENDING LOADED
 # needs: apt-locks.sh key-fingerprints.sh
 # The StackState fact: the state of what the deploy manages, as key=value lines (see tasks/facts.py).
 # Each argument is a space-separated list. Always succeeds.
-packages=$1 keys=$2 files=$3 pending=$4
+packages=$1 keys=$2 files=$3 pending=$4 loaded=$5
 # Each key's gpg and apt's state start first and run beside the other reads, each into its own file.
 out=$(mktemp -d) n=0
 { if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then echo apt=busy; fi; } > "$out/apt" &
@@ -37,5 +37,7 @@ done
 cat "$out/apt"
 # A restart the engine still waits for (files/engine-apply.sh): since when, and why.
 [ -f "$pending" ] && sed 's/^/pending=/' "$pending"
+# The sha256 of the daemon.json the engine last loaded through the deploy.
+[ -f "$loaded" ] && sed 's/^/loaded=/' "$loaded"
 rm -rf "$out"
 true

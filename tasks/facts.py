@@ -7,7 +7,14 @@ from pyinfra.api.exceptions import FactProcessError
 
 from tasks.dockerconfig import DockerConfigs
 from tasks.dockerinfo import RUNTIMES_COMMAND
-from tasks.managed import DAEMON_JSON, ENGINE_RESTART_PENDING, STATE_FILES, STATE_KEYS, STATE_PACKAGES
+from tasks.managed import (
+    DAEMON_JSON,
+    ENGINE_LOADED,
+    ENGINE_RESTART_PENDING,
+    STATE_FILES,
+    STATE_KEYS,
+    STATE_PACKAGES,
+)
 from tasks.shell import shell_script
 from tasks.wslconf import WSL_CONF
 
@@ -114,18 +121,20 @@ class StackState(FactBase):
     {"packages": {name: version} installed, "service": {"active", "enabled"} of docker.service,
     "group": docker's members or None, "keys": {path: [fingerprints]}, "files": {path: sha256},
     "sources": {file under sources.list.d: its lines naming a URL}, "apt_busy": a lock held or dpkg
-    half-done, "restart_pending": {"since": ..., "why": [...]} of a restart the engine waits for, or None}.
+    half-done, "restart_pending": {"since": ..., "why": [...]} of a restart the engine waits for, or None,
+    "engine_loaded": the sha256 of the daemon.json the engine last loaded through the deploy, or None}.
     The deploy adds an operation only where this shows something to do. The deploy
     reads it within WslHost's command.
     """
 
     def command(self):
         return shell_script("stack-state.sh", " ".join(STATE_PACKAGES), " ".join(STATE_KEYS), " ".join(STATE_FILES),
-                            ENGINE_RESTART_PENDING)
+                            ENGINE_RESTART_PENDING, ENGINE_LOADED)
 
     def default(self):
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},
-                "sources": {}, "apt_busy": False, "restart_pending": None}
+                "sources": {}, "apt_busy": False, "restart_pending": None,
+                "engine_loaded": None}
 
     def process(self, output):
         state = self.default()
@@ -150,6 +159,8 @@ class StackState(FactBase):
                 state["sources"].setdefault(path, []).append(text)
             elif key == "apt":
                 state["apt_busy"] = True
+            elif key == "loaded":
+                state["engine_loaded"] = value
             elif key == "pending":
                 pending = state["restart_pending"] = state["restart_pending"] or {"since": "", "why": []}
                 name, _, text = value.partition("=")

@@ -41,6 +41,9 @@ STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
 
 # A restart of the engine that waits while containers run (files/engine-apply.sh): since when, and why.
 ENGINE_RESTART_PENDING = "/var/lib/wsl-gpu-docker/engine-restart-pending"
+# The sha256 of the daemon.json the engine last loaded through the deploy (a restart or a reload): a file
+# that differs was changed behind its back, and only a restart is sure to load it.
+ENGINE_LOADED = "/var/lib/wsl-gpu-docker/engine-loaded-daemon-json"
 
 # The company network's files (tasks/network.py). Root-only (0700), as the proxy's credentials
 # are: the environment the deploy's downloads (files/lib/fetch.sh), the install script and the engine
@@ -59,5 +62,5 @@ CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
 # The files StackState reads: the keys' fingerprints, the other files' sha256 (a pattern: each
 # file it matches).
 STATE_KEYS = [DOCKER_KEY, NVIDIA_KEYRING]
-STATE_FILES = [DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS,
+STATE_FILES = [DAEMON_JSON, DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS,
                PROXY_ENV, APT_PROXY, DOCKER_PROXY_DROPIN, f"{CA_DIR}/*.crt"]

@@ -13,6 +13,7 @@ from tasks.facts import CommandResult
 from tasks.managed import (
     DAEMON_JSON,
     DOCKER_PROXY_DROPIN,
+    ENGINE_LOADED,
     ENGINE_RESTART_PENDING,
     PROXY_ENV,
     TOOLKIT_PACKAGES,
@@ -36,9 +37,9 @@ WATCHED = [DAEMON_JSON, DOCKER_PROXY_DROPIN, PROXY_ENV, "/etc/ssl/certs/ca-certi
 
 
 def changed_keys(before: dict | None, after: dict) -> set[str]:
-    """The daemon.json keys whose value differs; None before (a file that is not JSON): every key."""
+    """The daemon.json keys whose value differs; None before (unknown to the engine, or not JSON): every key."""
     if before is None:
-        return set(after) | {"(unreadable file)"}
+        return set(after) | {"(a file the engine may not have loaded)"}
     return {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
 
 
@@ -89,7 +90,8 @@ def engine_config_applied(action: str, policy: str, why: str, daemon_json_backup
     kept at daemon_json_backup, is put back and the engine started with it: nothing is left stopped.
     """
     yield shell_script("engine-apply.sh", f"ACTION={action}", f"POLICY={policy}",
-                       f"PENDING={ENGINE_RESTART_PENDING}", f"WHY={why}", f"DAEMON_JSON={DAEMON_JSON}",
+                       f"PENDING={ENGINE_RESTART_PENDING}", f"LOADED={ENGINE_LOADED}", f"WHY={why}",
+                       f"DAEMON_JSON={DAEMON_JSON}",
                        f"REJECTED={DAEMON_JSON_REJECTED}", f"BACKUP={daemon_json_backup or ''}",
                        f"REASON_SCRIPT={script_text('dockerd-reason.sh')}", f"WATCHED={' '.join(WATCHED)}")
 
@@ -115,8 +117,10 @@ def apply_engine_config(settings, facts, daemon_json, toolkit, network=()):
         return False
     reasons = []
     if daemon_json.change is not NO_CHANGE:
-        before = parse_daemon_json(facts["daemon_json_file"])
-        keys = changed_keys(before, daemon_json.config)
+        # Only a file the engine is known to have loaded tells what it runs with; else all may differ.
+        stack = facts["stack"]
+        known = stack["engine_loaded"] is not None and stack["files"].get(DAEMON_JSON) == stack["engine_loaded"]
+        keys = changed_keys(parse_daemon_json(facts["daemon_json_file"]) if known else None, daemon_json.config)
         if keys - RELOADABLE_KEYS:
             reasons.append(f"daemon.json's {', '.join(sorted(keys - RELOADABLE_KEYS))}")
     if toolkit is not NO_CHANGE:

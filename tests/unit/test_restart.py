@@ -1,0 +1,27 @@
+"""Which changes the engine reloads and which wait for a restart, and what a waiting restart says."""
+
+from tasks.restart import RELOADABLE_KEYS, changed_keys, pending_message
+
+
+def test_only_the_keys_whose_values_differ_count():
+    before = {"runtimes": {"nvidia": {}}, "bridge": "none", "log-level": "warn"}
+    after = {"runtimes": {"nvidia": {}, "spare": {}}, "bridge": "none", "default-shm-size": "1G"}
+    assert changed_keys(before, after) == {"runtimes", "log-level", "default-shm-size"}
+    assert changed_keys(before, after) - RELOADABLE_KEYS == {"log-level"}
+
+
+def test_a_file_the_engine_may_not_have_loaded_counts_as_all_changed_and_so_restarts():
+    keys = changed_keys(None, {"runtimes": {}})
+    assert "runtimes" in keys and keys - RELOADABLE_KEYS
+
+
+def test_keys_that_only_a_restart_loads_are_not_reloadable():
+    assert not {"bridge", "iptables", "default-ulimits", "log-level", "data-root", "mtu", "proxies",
+                "features", "hosts"} & RELOADABLE_KEYS
+
+
+def test_a_pending_restart_says_since_why_which_containers_and_how_to_apply_it_now():
+    said = pending_message({"since": "2026-12-06 17:30:00 UTC", "why": ["daemon.json's default-ulimits"]},
+                           ["train-llm", "notebook"])
+    assert "pending since 2026-12-06 17:30:00 UTC" in said and "daemon.json's default-ulimits" in said
+    assert "containers running: train-llm, notebook" in said and 'engine_restart = "now"' in said
