@@ -180,12 +180,11 @@ def twin(converged):
 
 
 class ConvergedImage(NamedTuple):
-    """A platform's twin converged once per session and committed: its tag, the first run and the rerun."""
+    """A platform's twin converged once per session and committed: its tag and its first run."""
 
     platform: str
     tag: str
     first: DeployRun
-    rerun: DeployRun
 
 
 @pytest.fixture(scope="session")
@@ -196,12 +195,19 @@ def converged_images(platform_twin, run_deploy, mirrors):
     take a deploy run without a change. The images are this session's: the mirrors' port and the deploy
     under test are in them, so no later session could trust one; they are removed at the end."""
     made: dict[str, ConvergedImage] = {}
+    failed: dict[str, str] = {}
     token = secrets.token_hex(4)
 
     def converged_image(platform: str = DEFAULT_PLATFORM) -> ConvergedImage:
+        if platform in failed:  # once is enough: every later test would converge in vain
+            pytest.fail(f"{platform}'s converged image failed earlier in this session:\n{failed[platform]}")
         if platform not in made:
-            made[platform] = _converge_and_commit(platform, f"wsl-twin-converged:{platform}-{token}",
-                                                  platform_twin, run_deploy, mirrors)
+            try:
+                made[platform] = _converge_and_commit(platform, f"wsl-twin-converged:{platform}-{token}",
+                                                      platform_twin, run_deploy, mirrors)
+            except Exception as error:
+                failed[platform] = str(error)[-6000:]
+                raise
         return made[platform]
 
     yield converged_image
@@ -214,7 +220,7 @@ def _converge_and_commit(platform, tag, platform_twin, run_deploy, mirrors) -> C
         first = run_deploy(fresh)
         assert first.returncode == 0 and first.changed and not first.errors, first
         assert_converged(testinfra.get_host(fresh.testinfra_target), mirrors, platform)
-        rerun = assert_a_rerun_changes_nothing(fresh, run_deploy)
+        assert_a_rerun_changes_nothing(fresh, run_deploy)
         # A commit pauses the twin; a stopped engine has written out its state before that. At every
         # start dockerd renames its runtimes folder aside and writes it anew, and the twins' overlayfs
         # refuses to rename a folder of a lower layer ("invalid cross-device link"): the engine would
@@ -229,7 +235,7 @@ def _converge_and_commit(platform, tag, platform_twin, run_deploy, mirrors) -> C
     except BaseException:
         run(["docker", "image", "rm", "-f", tag], check=False)
         raise
-    return ConvergedImage(platform, tag, first, rerun)
+    return ConvergedImage(platform, tag, first)
 
 
 @pytest.fixture
