@@ -2,16 +2,21 @@
 
 import functools
 import json
+import secrets
 import subprocess
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+import testinfra
 from harness import ROOT, TWIN_SETTINGS
 from reports import valid
+from stack import assert_a_rerun_changes_nothing, assert_converged
 from twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
+from twin.run import run
 
 
 def _docker_answers() -> bool:
@@ -42,11 +47,11 @@ def base_image(base_images) -> str:
 @pytest.fixture(scope="session")
 def platform_twin(base_images):
     """platform_twin(platform, **Twin options) -> an unstarted Twin of that platform (twin.PLATFORMS);
-    an `os_release` option replaces the platform's identity."""
+    an `os_release` option replaces the platform's identity, an `image` one its base image."""
 
-    def new(platform: str = DEFAULT_PLATFORM, **opts) -> Twin:
+    def new(platform: str = DEFAULT_PLATFORM, image: str | None = None, **opts) -> Twin:
         chosen = PLATFORMS[platform]
-        return Twin(base_images(chosen.suite), **{"os_release": chosen.os_release, **opts})
+        return Twin(image or base_images(chosen.suite), **{"os_release": chosen.os_release, **opts})
 
     return new
 
@@ -172,6 +177,90 @@ def twin(converged):
     assert first.returncode == 0, first
     shared.exec("systemctl reset-failed docker.service")
     return shared
+
+
+class ConvergedImage(NamedTuple):
+    """A platform's twin converged once per session and committed: its tag and its first run."""
+
+    platform: str
+    tag: str
+    first: DeployRun
+
+
+@pytest.fixture(scope="session")
+def converged_images(platform_twin, run_deploy, mirrors):
+    """converged_images(platform="debian-12") -> that platform's ConvergedImage, made the first time a test
+    asks: a fresh twin converges (checked from outside), a rerun changes nothing, the engine is stopped so
+    that its files are at rest, and the twin is committed. A twin booted from the image must then
+    take a deploy run without a change. The images are this session's: the mirrors' port and the deploy
+    under test are in them, so no later session could trust one; they are removed at the end."""
+    made: dict[str, ConvergedImage] = {}
+    failed: dict[str, str] = {}
+    token = secrets.token_hex(4)
+
+    def converged_image(platform: str = DEFAULT_PLATFORM) -> ConvergedImage:
+        if platform in failed:  # once is enough: every later test would converge in vain
+            pytest.fail(f"{platform}'s converged image failed earlier in this session:\n{failed[platform]}")
+        if platform not in made:
+            try:
+                made[platform] = _converge_and_commit(platform, f"wsl-twin-converged:{platform}-{token}",
+                                                      platform_twin, run_deploy, mirrors)
+            except Exception as error:
+                failed[platform] = str(error)[-6000:]
+                raise
+        return made[platform]
+
+    yield converged_image
+    for image in made.values():
+        run(["docker", "image", "rm", "-f", image.tag], check=False)
+
+
+def _converge_and_commit(platform, tag, platform_twin, run_deploy, mirrors) -> ConvergedImage:
+    with platform_twin(platform) as fresh:
+        first = run_deploy(fresh)
+        assert first.returncode == 0 and first.changed and not first.errors, first
+        assert_converged(testinfra.get_host(fresh.testinfra_target), mirrors, platform)
+        assert_a_rerun_changes_nothing(fresh, run_deploy)
+        # A commit pauses the twin; a stopped engine has written out its state before that. At every
+        # start dockerd renames its runtimes folder aside and writes it anew, and the twins' overlayfs
+        # refuses to rename a folder of a lower layer ("invalid cross-device link"): the engine would
+        # not start from the image. Without the folder it makes one, which renames as any other.
+        fresh.exec("systemctl stop docker.socket docker.service containerd.service"
+                   " && rm -r /var/lib/docker/runtimes")
+        fresh.commit(tag, {"wsl-twin.platform": platform, "wsl-twin.base": fresh.image,
+                           "wsl-twin.mirrors": mirrors.url})
+    try:
+        with platform_twin(platform, image=tag) as booted:
+            assert_a_rerun_changes_nothing(booted, run_deploy)
+    except BaseException:
+        run(["docker", "image", "rm", "-f", tag], check=False)
+        raise
+    return ConvergedImage(platform, tag, first)
+
+
+@pytest.fixture
+def converged_twin(platform_twin, converged_images):
+    """converged_twin(platform="debian-12", **Twin options) -> a started twin booted from that platform's
+    converged image (a second or two, not a converge), always removed at teardown."""
+    twins = []
+
+    def make(platform: str = DEFAULT_PLATFORM, **opts) -> Twin:
+        twin = platform_twin(platform, image=converged_images(platform).tag, **opts)
+        twins.append(twin)
+        return twin.start()
+
+    yield make
+    for twin in twins:
+        twin.remove()
+
+
+@pytest.fixture(scope="module")
+def converged_from_image(platform_twin, converged_images):
+    """(twin, the session's first run): as `converged`, but the module's twin boots from the default
+    platform's converged image instead of converging itself. A module takes it as its `converged`."""
+    image = converged_images(DEFAULT_PLATFORM)
+    with platform_twin(DEFAULT_PLATFORM, image=image.tag) as twin:
+        yield twin, image.first
 
 
 class StaticServer:

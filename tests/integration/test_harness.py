@@ -7,7 +7,8 @@ import urllib.request
 
 import pytest
 import testinfra
-from twin.twin import WSL2_KERNEL
+from twin.run import run
+from twin.twin import DEFAULT_PATH, WSL2_KERNEL
 
 DAEMON_JSON = {"bridge": "none", "iptables": False, "ip-masq": False}
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
@@ -213,3 +214,30 @@ def test_the_stand_in_script_on_ubuntu_26_04_uses_the_resolute_dist_and_pins_ver
     # A VERSION below 28.2 gets no model plugin, as with the real script.
     assert not host.package("docker-model-plugin").is_installed
     assert host.service("docker").is_running
+
+
+# --- the session's converged image ----------------------------------------------------------
+
+
+def test_a_twin_booted_from_the_converged_image_boots_anew_and_looks_the_part(converged_images, converged_twin):
+    image = converged_images()
+    assert image.first.returncode == 0 and image.first.changed, image.first
+    config = json.loads(run(["docker", "image", "inspect", "--format", "{{json .Config}}", image.tag]).stdout)
+    assert config["Cmd"] == ["/lib/systemd/systemd"] and f"PATH={DEFAULT_PATH}" in config["Env"], config
+    assert config["Labels"]["wsl-twin.platform"] == "debian-12", config
+    twin = converged_twin()
+    host = testinfra.get_host(twin.testinfra_target)
+    # What start() mounts and makes is made again, not taken from the image.
+    assert host.file("/proc/sys/kernel/osrelease").content_string.strip() == WSL2_KERNEL
+    assert host.run("test -c /dev/dxg").rc == 0
+    assert "/usr/lib/wsl/lib" in host.check_output("printenv PATH")
+    # The engine started at this boot, under this boot's systemd, and lists the nvidia runtime.
+    docker = host.service("docker")
+    assert docker.is_running and docker.is_enabled
+    assert host.check_output("ps -o ppid= -p $(systemctl show docker -p MainPID --value)").strip() == "1"
+    assert host.file("/run/docker.pid").content_string.strip() == host.check_output(
+        "systemctl show docker -p MainPID --value")
+    assert "nvidia" in json.loads(host.check_output("docker info --format '{{json .Runtimes}}'"))
+    # A native twin from the same image keeps no PATH of WSL's.
+    native = converged_twin(kernel=None, dxg=False, wsl_libs=False)
+    assert "/usr/lib/wsl/lib" not in native.exec("printenv PATH").stdout

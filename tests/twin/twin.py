@@ -1,6 +1,7 @@
 """A disposable container that looks like a WSL2 distro, or a native GPU workstation, from inside."""
 
 import io
+import json
 import re
 import secrets
 import shlex
@@ -9,6 +10,7 @@ import subprocess
 import tarfile
 import time
 
+from .image import COMMIT_CHANGES
 from .run import run
 
 WSL2_KERNEL = "5.15.167.4-microsoft-standard-WSL2"
@@ -26,6 +28,8 @@ NATIVE_PROC_VERSION = (
 GPU_LINE = "GPU 0: NVIDIA GeForce RTX 3080 (UUID: GPU-5a1c3d7e-2b4f-4c6a-9e8d-0f1a2b3c4d5e)"
 # WSL puts the Windows driver's directory on PATH; docker exec sees only the container's env.
 WSL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/wsl/lib"
+# What Docker gives a container whose image sets no PATH, as the base images do.
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 NVIDIA_SMI = f"""#!/bin/sh
 # Stand-in for the Windows driver's nvidia-smi (integration-test harness).
@@ -353,6 +357,17 @@ class Twin:
             units = self.exec("systemctl list-unit-files --state=enabled --no-legend --no-pager")
             shot["systemctl list-unit-files --state=enabled"] = units.stdout
         return shot
+
+    def commit(self, tag: str, labels: dict[str, str] | None = None) -> str:
+        """Commit the twin's filesystem as tag, which Twin(tag) boots like the base image. What lives on
+        the tmpfs /run (pid files, sockets) and what start() mounts or makes (the WSL kernel's /proc
+        files, /dev/dxg) is not in it: each twin started from it makes its own. The PATH given at
+        start is not kept either, so that a twin's options alone decide it."""
+        changes = [*COMMIT_CHANGES, f"ENV PATH={DEFAULT_PATH}"]
+        changes += [f"LABEL {key}={json.dumps(value)}" for key, value in (labels or {}).items()]
+        run(["docker", "commit", *[arg for change in changes for arg in ("--change", change)], self.id, tag],
+            timeout=600)
+        return tag
 
     def remove(self) -> None:
         run(["docker", "rm", "-f", "-v", self.name], check=False)
