@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from pyinfra import host
+from pyinfra import host, logger
 from pyinfra.api import FactBase, operation
 from pyinfra.facts.files import Sha256File
 
@@ -52,6 +52,8 @@ def package_manager_ready(timeout: int):
     if state["lock_holders"]:
         yield shell_script("apt-lock-wait.sh", str(timeout))
     if state["dpkg_interrupted"]:
+        host.log_styled("dpkg was interrupted: its work is finished first (dpkg --configure -a)", fg="yellow",
+                        log_func=logger.warning)
         yield shell_script("dpkg-repair.sh", str(timeout))
     if not state["lock_holders"] and not state["dpkg_interrupted"]:
         host.noop("apt and dpkg are free, and dpkg has nothing half-done")
