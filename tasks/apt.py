@@ -69,7 +69,7 @@ def package_manager_ready(timeout: int):
     if state["lock_holders"]:
         yield shell_script("apt-lock-wait.sh", str(timeout))
     if state["dpkg_interrupted"]:
-        yield "DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef --force-confold"
+        yield shell_script("dpkg-repair.sh", str(timeout))
         yield FunctionCommand(_said, [dpkg_repaired_line(state["dpkg_interrupted"])], {})
     if not state["lock_holders"] and not state["dpkg_interrupted"]:
         host.noop("apt and dpkg are free, and dpkg has nothing half-done")

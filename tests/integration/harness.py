@@ -1,5 +1,6 @@
-"""What the integration tests and the benchmark share: the project's root and every twin's settings."""
+"""What the integration tests and the benchmark share: the project's root, every twin's settings, a clone on a twin."""
 
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -9,3 +10,14 @@ TWIN_SETTINGS = {
     "docker_daemon_options": {"bridge": "none", "iptables": False, "ip-masq": False},
     "docker_users": ["dev"],
 }
+# Where a user's clone of this project is, on a twin.
+CHECKOUT = "/home/dev/wsl-gpu-docker"
+
+
+def clone_into(twin, path: str = CHECKOUT, user: str = "dev") -> None:
+    """The checkout's tracked files, as `git clone` gives them, at path on the twin, owned by user."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True)
+    files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c"],
+                           input=archive.stdout, capture_output=True, check=True).stdout
+    subprocess.run(["docker", "exec", "-i", "-u", user, twin.id, "sh", "-c",
+                    f"mkdir -p {path} && tar -C {path} -x"], input=files, check=True)

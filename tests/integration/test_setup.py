@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import testinfra
-from harness import ROOT, TWIN_SETTINGS
+from harness import CHECKOUT, TWIN_SETTINGS, clone_into
 from stack import assert_converged
 from twin.image import debian_mirror
 from twin.twin import WSL_PATH
@@ -21,7 +21,6 @@ from tasks.settings import validate
 
 pytestmark = pytest.mark.integration
 
-CHECKOUT = "/home/dev/wsl-gpu-docker"
 PROMPT = b"sudo password:"
 
 
@@ -49,15 +48,6 @@ def run_in_terminal(args: list[str], password: str, timeout: float) -> tuple[int
         os.kill(pid, 9)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status), output.decode(errors="replace"), prompts
-
-
-def clone_into(twin) -> None:
-    """The checkout's tracked files, as `git clone` gives them, in dev's home on the twin."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True)
-    files = subprocess.run(["tar", "-C", str(ROOT), "--null", "-T", "-", "-c"],
-                           input=archive.stdout, capture_output=True, check=True).stdout
-    subprocess.run(["docker", "exec", "-i", "-u", "dev", twin.id, "sh", "-c",
-                    f"mkdir -p {CHECKOUT} && tar -C {CHECKOUT} -x"], input=files, check=True)
 
 
 # What `wsl --install` gives today, Debian's stable release, and the Ubuntu most teams run.
