@@ -6,7 +6,7 @@ import time
 import pytest
 import testinfra
 from harness import TWIN_SETTINGS
-from stack import assert_converged, engine_pid, settles
+from stack import engine_pid, settles
 from twin import Twin
 from twin.network import TinyProxy
 
@@ -37,17 +37,14 @@ RELOADED = {
 
 
 @pytest.fixture(scope="module")
-def jobs(platform_twin, run_deploy, mirrors):
-    """jobs(platform) -> a converged twin of platform whose engine can run containers, one per platform."""
+def jobs(platform_twin, converged_images):
+    """jobs(platform) -> a converged twin of platform whose engine can run containers, one per platform,
+    booted from the session's converged image of it."""
     twins: dict[str, Twin] = {}
 
     def converged(platform: str) -> Twin:
         if platform not in twins:
-            twin = twins[platform] = platform_twin(platform, containers=True).start()
-            first = run_deploy(twin)
-            assert first.returncode == 0, first
-            assert_converged(testinfra.get_host(twin.testinfra_target), mirrors, platform)
-            settles(run_deploy, twin)
+            twins[platform] = platform_twin(platform, image=converged_images(platform).tag, containers=True).start()
         twin = twins[platform]
         twin.exec("systemctl reset-failed docker.service")
         return twin

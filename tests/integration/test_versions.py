@@ -64,28 +64,29 @@ def assert_at(host, docker: str, toolkit: str) -> None:
 
 
 @pytest.mark.parametrize("platform", APTS)
-def test_pinned_versions_move_up_and_down_in_one_run_and_stay_when_unpinned(platform, make_twin, run_deploy):
+def test_pinned_versions_move_up_and_down_in_one_run_and_stay_when_unpinned(platform, converged_twin, run_deploy):
     newer, older = engine_versions(platform)
     lowest, middle, newest = NVIDIA_VERSIONS
-    twin = make_twin(platform)
+    twin = converged_twin(platform)  # converged unpinned: the newest of each
     host = testinfra.get_host(twin.testinfra_target)
+    assert_at(host, newer, newest)
 
-    converge(twin, run_deploy, docker_version=docker_version(older), nvidia_toolkit_version=lowest)
-    assert_at(host, older, lowest)
-
-    # Raised, both at once: each package moves to its pin in the one run. The stand-in engine's postinst
-    # (Debian's docker.io) starts the engine but never restarts it, as docker-ce's does on an upgrade:
-    # the one restart counted here is the one the toolkit's move asks for.
-    assert converge(twin, run_deploy, docker_version=docker_version(newer), nvidia_toolkit_version=middle) <= 1
-    assert_at(host, newer, middle)
-    assert candidate(host, "docker-ce") == newer and candidate(host, "nvidia-container-toolkit") == middle
-
-    # Lowered again: apt downgrades to the pin.
+    # Lowered, both at once: apt downgrades each package to its pin in the one run. The stand-in engine's
+    # postinst (Debian's docker.io) starts the engine but never restarts it, as docker-ce's does on a
+    # move: the one restart counted here is the one the toolkit's move asks for.
     assert converge(twin, run_deploy, docker_version=docker_version(older), nvidia_toolkit_version=lowest) <= 1
     assert_at(host, older, lowest)
     assert candidate(host, "docker-ce") == older and candidate(host, "nvidia-container-toolkit") == lowest
 
-    # Unset: the pins go, the versions stay though apt now offers newer ones, and nothing restarts.
+    # Raised, both at once: each package moves up to its pin.
+    assert converge(twin, run_deploy, docker_version=docker_version(newer), nvidia_toolkit_version=middle) <= 1
+    assert_at(host, newer, middle)
+    assert candidate(host, "docker-ce") == newer and candidate(host, "nvidia-container-toolkit") == middle
+
+    # Lowered again, then unset: the pins go, the versions stay though apt now offers newer ones, and
+    # nothing restarts.
+    assert converge(twin, run_deploy, docker_version=docker_version(older), nvidia_toolkit_version=lowest) <= 1
+    assert_at(host, older, lowest)
     assert converge(twin, run_deploy) == 0
     assert not host.file(DOCKER_PIN).exists and not host.file(TOOLKIT_PIN).exists
     assert_at(host, older, lowest)
