@@ -1,5 +1,4 @@
-"""One run at a time on a host: a second run waits for the first, a held lock stops a run unchanged, a dead holder
-blocks nobody."""
+"""One run at a time on a host: the second waits for the first; a held lock stops a run; a dead one blocks no one."""
 
 import json
 import re
