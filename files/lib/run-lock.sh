@@ -55,7 +55,11 @@ run_lock() {
         return 1
     fi
     RUN_LOCK="lock=taken"
+    run_anchor
     if ! flock -n 9; then
+        # This run's own holder has it already (the run took it in an earlier command).
+        read -r held < "$1"
+        [ -n "$RUN_ANCHOR" ] && [ "$held" = "pid=$RUN_ANCHOR" ] && return 0
         start=$(date +%s)
         if [ "$2" -eq 0 ] || ! flock -w "$2" 9; then
             RUN_LOCK="lock=busy
@@ -68,7 +72,6 @@ $(run_lock_holder "$1")"
 waited=$(($(date +%s) - start))
 $(run_lock_holder "$1")"
     fi
-    run_anchor
     printf 'pid=%s\ncomm=%s\nby=%s\n' "${RUN_ANCHOR:-$$}" "${RUN_ANCHOR_COMM:-sh}" "$3" > "$1"
     if [ -n "$RUN_ANCHOR" ]; then
         setsid -f tail --pid="$RUN_ANCHOR" -s 0.1 -f /dev/null < /dev/null > /dev/null 2>&1

@@ -17,11 +17,13 @@ from tasks.shell import FILES, shell_script
 
 # Stands for pyinfra: runs the lock's part of the snapshot, prints what it said, then lives until its
 # stdin closes. Its shell's parent chain (sh, then this python) ends at it: it is the run's anchor.
+# With times > 1 it takes it again in as many commands, as a run that read the host twice would.
 ANCHOR = """
 import subprocess, sys
-out = subprocess.run(["sh", "-c", '. "$0"; run_lock "$@"; echo "rc=$?"; echo "$RUN_LOCK"', *sys.argv[1:]],
-                     capture_output=True, text=True, timeout=60)
-print(out.stdout + out.stderr + "--", flush=True)
+for _ in range(int(sys.argv[1])):
+    out = subprocess.run(["sh", "-c", '. "$0"; run_lock "$@"; echo "rc=$?"; echo "$RUN_LOCK"', *sys.argv[2:]],
+                         capture_output=True, text=True, timeout=60)
+    print(out.stdout + out.stderr + "--", flush=True)
 sys.stdin.read()
 """
 
@@ -29,9 +31,10 @@ sys.stdin.read()
 class Run:
     """One anchor process that takes (or tries to take) the lock: its pid and, once it has, what the script said."""
 
-    def __init__(self, lock, seconds: int, by: str):
-        self.proc = subprocess.Popen([sys.executable, "-c", ANCHOR, str(FILES / "lib/run-lock.sh"), str(lock),
-                                      str(seconds), by], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, lock, seconds: int, by: str, times: int = 1):
+        self.proc = subprocess.Popen([sys.executable, "-c", ANCHOR, str(times), str(FILES / "lib/run-lock.sh"),
+                                      str(lock), str(seconds), by],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self._said = None
 
     @property
@@ -109,6 +112,17 @@ def test_a_run_keeps_the_lock_while_it_lives_and_the_next_one_waits_for_it_and_n
     assert free_within(lock, 1.5) < 1.5, "the holder goes within ~0.1 s of its run"
 
 
+def test_a_run_takes_it_again_at_once_and_keeps_one_holder(lock):
+    run = Run(lock, 5, "a person", times=2)
+    assert run.said["lock"] == "taken"
+    run._said = None
+    started = time.monotonic()
+    assert run.said == {"rc": "0", "lock": "taken"} and time.monotonic() - started < 1
+    assert len(holding(lock)) == 1
+    run.end()
+    free_within(lock, 1.5)
+
+
 def test_a_run_killed_with_sigkill_no_longer_blocks(lock):
     first = Run(lock, 5, "a person")
     assert first.said["lock"] == "taken"
@@ -123,7 +137,10 @@ def test_a_holder_killed_with_sigkill_lets_go_at_once(lock):
     first = Run(lock, 5, "a person")
     assert first.said["lock"] == "taken"
     (pid,) = holding(lock)  # the detached holder alone: the script and its python let go
-    assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0] == b"tail"
+    deadline = time.monotonic() + 1  # setsid forks it, then it becomes tail
+    while Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0] != b"tail":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     os.kill(pid, signal.SIGKILL)
     free_within(lock, 0.5)
     second = Run(lock, 0, "a person")
@@ -142,13 +159,16 @@ def snapshot(lock, seconds: int = 0) -> list[str]:
     """host-snapshot.sh with stand-in commands, as WslHost sends it with a lock (None: as doctor, without)."""
     command = shell_script("host-snapshot.sh", "echo distro=debian", "echo exists", "echo pkg=ii docker-ce 1",
                            "true", "", *([str(lock), str(seconds), "a person"] if lock else []))
-    return subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30).stdout.splitlines()
+    # Under a python of its own, its anchor, which ends with it: the lock does not outlive it.
+    run = [sys.executable, "-c", "import subprocess, sys; subprocess.run(sys.argv[1:])", "sh", "-c", command]
+    return subprocess.run(run, capture_output=True, text=True, timeout=30).stdout.splitlines()
 
 
 def test_the_snapshot_takes_the_lock_first_and_reads_nothing_while_another_run_holds_it(lock):
     free = WslHost().process(snapshot(lock, 0))
     assert free["lock"] == {"lock": "taken"} and free["distro"] == "debian"
     assert free["stack"]["packages"] == {"docker-ce": "1"}
+    free_within(lock, 1.5)
     holder = subprocess.Popen(["flock", str(lock), "sleep", "30"])
     try:
         time.sleep(0.2)
