@@ -67,10 +67,10 @@ def held(lock) -> bool:
 def holding(lock) -> list[int]:
     """The processes with the lock file open."""
     pids = []
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
-        try:
-            if os.readlink(fd) == str(lock):
-                pids.append(int(fd.parts[2]))
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:  # a process may end while it is read
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(lock) for fd in os.listdir(f"/proc/{pid}/fd")):
+                pids.append(int(pid))
         except OSError:
             continue
     return pids
