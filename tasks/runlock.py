@@ -16,9 +16,10 @@ RUN_LOCK = "/run/wsl-gpu-docker.lock"
 STARTED_BY_ENV = "WSL_GPU_DOCKER_STARTED_BY"
 
 
-def started_by(environ=os.environ, stdin=sys.stdin) -> str:
+def started_by(environ=None, stdin=None) -> str:
     """What started this run and where pyinfra runs, one line for the lock's holder: no secret in it."""
-    who = environ.get(STARTED_BY_ENV) or ("a person" if stdin is not None and stdin.isatty() else "cron or a script")
+    environ, stdin = os.environ if environ is None else environ, sys.stdin if stdin is None else stdin
+    who = environ.get(STARTED_BY_ENV) or ("a person" if stdin and stdin.isatty() else "cron or a script")
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
