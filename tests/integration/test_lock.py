@@ -30,7 +30,8 @@ class SshRun:
 
     def __init__(self, inventory):
         self.proc = subprocess.Popen([sys.executable, "-m", "pyinfra", "-y", "--sudo", "--json", str(inventory),
-                                      "deploy.py"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                      "deploy.py"], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)  # no terminal: "cron or a script"
 
     def wait(self) -> "SshRun":
         out, err = self.proc.communicate(timeout=900)
