@@ -11,6 +11,10 @@ DEFAULTS = {
     # How long to wait for another apt or dpkg (e.g. unattended-upgrades) to let go of
     # the package manager's locks, in seconds.
     "apt_lock_timeout": 600,
+    # --- one run at a time -------------------------------------------------
+    # How long a run waits for another run of this deploy on the same host (a person's, cron's,
+    # first boot's) to end, in seconds, before it stops without changing anything; 0: not at all.
+    "run_lock_timeout": 600,
     # --- company network ---------------------------------------------------
     # The proxy every layer uses (the deploy's downloads, apt, get.docker.com's script, the
     # engine's pulls), e.g. "http://proxy.corp.example:3128"; it may carry credentials

@@ -1,9 +1,17 @@
 #!/bin/sh
-# Usage: host-snapshot.sh HOST_COMMAND DAEMON_JSON_COMMAND STACK_COMMAND RUNTIMES_COMMAND [DOCKER_CONFIG_COMMAND]
+# Usage: host-snapshot.sh HOST_COMMAND DAEMON_JSON_COMMAND STACK_COMMAND RUNTIMES_COMMAND DOCKER_CONFIG_COMMAND
+#        [LOCK SECONDS STARTED_BY]
 # The WslHost fact's one command: each argument a command line (tasks/shell.py's), whose output goes
 # below its section's line. The state read and the engine's runtimes run beside the host's identity,
 # so the command takes as long as its slowest part. Always succeeds.
-host=$1 daemon_json=$2 stack=$3 runtimes=$4 docker_config=${5:-}
+# With LOCK (a deploy run; doctor only reads) it first takes the run lock (files/lib/run-lock.sh),
+# before it reads anything: when another run keeps it past SECONDS, it reads nothing and says so.
+# needs: run-lock.sh
+host=$1 daemon_json=$2 stack=$3 runtimes=$4 docker_config=${5:-} lock=${6:-}
+if [ -n "$lock" ] && ! run_lock "$lock" "$7" "$8"; then
+    printf '[lock]\n%s\n' "$RUN_LOCK"
+    exit 0
+fi
 out=$(mktemp -d)
 eval "$stack" > "$out/stack" 2>/dev/null &
 [ -n "$docker_config" ] && { eval "$docker_config" > "$out/docker-config" 2>/dev/null & }
@@ -29,5 +37,6 @@ cat "$out/stack"
 echo '[runtimes]'
 cat "$out/runtimes"
 [ -n "$docker_config" ] && echo '[docker-config]' && cat "$out/docker-config"
+[ -n "$lock" ] && printf '[lock]\n%s\n' "$RUN_LOCK"
 rm -rf "$out"
 true

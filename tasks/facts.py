@@ -15,6 +15,7 @@ from tasks.managed import (
     STATE_KEYS,
     STATE_PACKAGES,
 )
+from tasks.runlock import RUN_LOCK, started_by
 from tasks.shell import shell_script
 from tasks.wslconf import WSL_CONF
 
@@ -84,19 +85,24 @@ class WslHost(FactBase):
     daemon.json's lines (None when absent); "stack", StackState's value; and "runtimes", CommandResult's
     value of RUNTIMES_COMMAND from a running engine (None without one), which the final check uses
     when nothing before it changes; and "docker_configs", DockerConfigs' value: the record and the
-    docker users' config.json verdicts (proxy_users: whose, see tasks/dockerconfig.py).
+    docker users' config.json verdicts (proxy_users: whose, see tasks/dockerconfig.py). With
+    lock_wait (seconds: a deploy run; doctor only reads), the command first takes the run lock,
+    waiting up to that long for another run, and "lock" is files/lib/run-lock.sh's word on it
+    ({"lock": "taken" | "busy" | "unavailable", ...}; None without lock_wait); when busy, nothing
+    else is read. What started the run goes with it, for another run to name it.
     """
 
     # Lines that open the command's sections: every line of a section has its own prefix.
-    _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]", "[docker-config]")
+    _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]", "[docker-config]", "[lock]")
 
-    def command(self, proxy_users=None):
+    def command(self, proxy_users=None, lock_wait=None):
+        lock = () if lock_wait is None else (RUN_LOCK, str(lock_wait), started_by())
         return shell_script(
             "host-snapshot.sh",
             shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
                          " ".join(NVIDIA_MODULE_FILES)),
             shell_script("file-lines.sh", DAEMON_JSON), StackState().command(),
-            CommandResult().command(RUNTIMES_COMMAND), DockerConfigs().command(proxy_users))
+            CommandResult().command(RUNTIMES_COMMAND), DockerConfigs().command(proxy_users), *lock)
 
     def process(self, output):
         sections: dict = {None: []}
@@ -112,7 +118,8 @@ class WslHost(FactBase):
                 "daemon_json_file": file_lines(sections.get("[daemon.json]", [])),
                 "stack": StackState().process(sections.get("[stack]", [])),
                 "runtimes": CommandResult().process(runtimes) if runtimes else None,
-                "docker_configs": DockerConfigs().process(sections.get("[docker-config]", []))}
+                "docker_configs": DockerConfigs().process(sections.get("[docker-config]", [])),
+                "lock": parse_lines(sections["[lock]"], set()) if "[lock]" in sections else None}
 
 
 class StackState(FactBase):

@@ -14,6 +14,7 @@ from tasks.dockerconfig import config_problems, snapshot_args
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform
+from tasks.runlock import lock_problem, waited_note
 from tasks.users import docker_users
 
 
@@ -174,7 +175,15 @@ def check_preflight(settings):
     on; None when this host stops here.
     """
     rollout.prepare(host)
-    facts = host.get_fact(WslHost, **snapshot_args(settings))
+    facts = host.get_fact(WslHost, **snapshot_args(settings), lock_wait=settings.run_lock_timeout)
+    held = lock_problem(facts["lock"])
+    if held:  # another run is under way: this one read nothing, and stops before any change
+        checks_pass(name="No other run of the deploy holds this host", problems=[held],
+                    title="another run holds this host")
+        return None
+    waited = waited_note(facts["lock"])
+    if waited:
+        host.log_styled(waited, fg="yellow", log_func=logger.warning)
     facts["wsl"] = wsl_generation(facts.get("osrelease", "")) is not None
     problems = preflight_problems(facts, settings) + missing_users(
         docker_users(settings, facts), facts["users"]

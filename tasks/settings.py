@@ -199,6 +199,7 @@ _CHECKS = {
     "preflight_strict": _is_bool,
     "min_kernel_version": _is_version,
     "apt_lock_timeout": _is_seconds,
+    "run_lock_timeout": _is_seconds,
     "http_proxy": _optional(_is_proxy_url),
     "https_proxy": _optional(_is_proxy_url),
     "no_proxy": _optional(_is_no_proxy),

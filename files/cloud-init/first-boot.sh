@@ -37,7 +37,8 @@ fi
 echo "=== $(date -u '+%Y-%m-%d %H:%M:%S UTC') $boot: pyinfra @local deploy.py from $checkout at $(git rev-parse --short HEAD 2>/dev/null)"
 # WSL reads /etc/wsl.conf only when the distro starts: a change to it waits for a restart.
 before=$(cat /etc/wsl.conf 2>/dev/null || true)
-sh ./setup.sh --group-data /etc/wsl-gpu-docker/settings
+# What another run, waiting for this one's lock, names as its starter (tasks/runlock.py).
+WSL_GPU_DOCKER_STARTED_BY="the $boot (cloud-init)" sh ./setup.sh --group-data /etc/wsl-gpu-docker/settings
 status=$?
 after=$(cat /etc/wsl.conf 2>/dev/null || true)
 

@@ -4,6 +4,7 @@ BAD_VALUES = {
     "preflight_strict": "yes",
     "min_kernel_version": "five",
     "apt_lock_timeout": "ten minutes",
+    "run_lock_timeout": -1,
     "http_proxy": "proxy.corp.example:3128",
     "https_proxy": "http://proxy.corp.example:3128/path",
     "no_proxy": "localhost, corp example",
