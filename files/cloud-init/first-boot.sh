@@ -26,7 +26,8 @@ if [ "${1:-}" = --after-restart ]; then
     boot="a retried first boot"
     [ -e "$converged" ] && boot="the boot after the restart"
 fi
-# What started this run, as the deploy's run lock tells it to a run that waits for this one.
+# What started this run, as the deploy's run lock tells it to a run that waits for this one
+# (tasks/runlock.py).
 WSL_GPU_DOCKER_STARTED_BY=$boot
 export WSL_GPU_DOCKER_STARTED_BY
 if [ ! -e "$converged" ]; then
@@ -37,8 +38,7 @@ fi
 echo "=== $(date -u '+%Y-%m-%d %H:%M:%S UTC') $boot: pyinfra @local deploy.py from $checkout at $(git rev-parse --short HEAD 2>/dev/null)"
 # WSL reads /etc/wsl.conf only when the distro starts: a change to it waits for a restart.
 before=$(cat /etc/wsl.conf 2>/dev/null || true)
-# What another run, waiting for this one's lock, names as its starter (tasks/runlock.py).
-WSL_GPU_DOCKER_STARTED_BY="the $boot (cloud-init)" sh ./setup.sh --group-data /etc/wsl-gpu-docker/settings
+sh ./setup.sh --group-data /etc/wsl-gpu-docker/settings
 status=$?
 after=$(cat /etc/wsl.conf 2>/dev/null || true)
 

@@ -205,7 +205,7 @@ def test_what_started_a_run():
     assert "\n" not in started_by({STARTED_BY_ENV: "the\ntimer"}, io.StringIO())
     # cloud-init's first boot says so, under the name read here.
     first_boot = (FILES / "cloud-init/first-boot.sh").read_text()
-    assert f'{STARTED_BY_ENV}="the $boot (cloud-init)" sh ./setup.sh' in first_boot
+    assert f"\n{STARTED_BY_ENV}=$boot\nexport {STARTED_BY_ENV}\n" in first_boot
 
 
 BUSY = {"lock": "busy", "waited": "2", "holder_pid": "4242", "holder_comm": "pyinfra",
