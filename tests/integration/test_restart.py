@@ -6,7 +6,7 @@ import time
 import pytest
 import testinfra
 from harness import TWIN_SETTINGS
-from stack import engine_pid, settles
+from stack import engine_pid, journal_cursor, settles
 from twin import Twin
 from twin.network import TinyProxy
 
@@ -150,10 +150,12 @@ def test_an_engine_upgrade_waits_while_a_container_runs(jobs, run_deploy):
     settles(run_deploy, twin, docker_version=older)
 
 
-def reloads_since(twin, since: int) -> list[str]:
-    """systemd's own lines of a `systemctl daemon-reload` since then: it takes GPUs from running containers."""
-    out = twin.exec(f"journalctl _PID=1 --since @{since} --no-pager -o cat").stdout
-    return [line for line in out.splitlines() if line.startswith(("Reloading requested", "Reloading."))]
+def reloads_after(host, cursor: str) -> list[str]:
+    """systemd's own lines of a `systemctl daemon-reload` after the journal's cursor: it takes GPUs from
+    running containers."""
+    out = host.check_output(f"journalctl --sync && journalctl --after-cursor='{cursor}' _PID=1 --no-pager -o cat")
+    return [line for line in out.splitlines() if line.startswith(("Reload requested", "Reloading requested",
+                                                                  "Reloading."))]
 
 
 def test_a_proxy_change_waits_with_its_daemon_reload_while_a_container_runs(jobs, run_deploy):
@@ -165,20 +167,20 @@ def test_a_proxy_change_waits_with_its_daemon_reload_while_a_container_runs(jobs
     proxy = TinyProxy().start()
     try:
         behind = {"http_proxy": proxy.url, "https_proxy": proxy.url}
-        since = int(time.time()) - 1
+        cursor = journal_cursor(host)
         run = run_deploy(twin, **behind)
         assert run.returncode == 0, run
         assert host.file("/etc/systemd/system/docker.service.d/wsl-gpu-docker-proxy.conf").exists
-        assert engine_pid(host) == pid and started(twin) == job and reloads_since(twin, since) == []
+        assert engine_pid(host) == pid and started(twin) == job and reloads_after(host, cursor) == []
         assert "the proxy's or CAs' files" in host.file(PENDING).content_string
         assert "containers running: job" in run.output, run
         settles(run_deploy, twin, **behind)
 
         twin.exec("docker rm -f job")
-        since = int(time.time()) - 1
+        cursor = journal_cursor(host)
         applied = run_deploy(twin, **behind)
         assert applied.returncode == 0 and applied.changed == [RESTART], applied
-        assert len(reloads_since(twin, since)) >= 1 and engine_pid(host) != pid
+        assert len(reloads_after(host, cursor)) >= 1 and engine_pid(host) != pid
         assert f"HTTP_PROXY={proxy.url}" in host.check_output(f"tr '\\0' '\\n' < /proc/{engine_pid(host)}/environ")
         assert not host.file(PENDING).exists
         settles(run_deploy, twin, **behind)
