@@ -1,7 +1,7 @@
 """A rerun never stops a running container: reloads where dockerd can, restarts only when idle or when told."""
 
 import json
-import time
+import re
 
 import pytest
 import testinfra
@@ -198,7 +198,7 @@ def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_de
     twin.exec("docker rm -f job >/dev/null 2>&1; true")
     twin.start_job()
     job, pid = started(twin), engine_pid(host)
-    since = int(time.time())
+    cursor = journal_cursor(host)
     run = run_deploy(twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
     assert run.returncode == 0, run
     assert RELOAD in run.changed and RESTART not in run.changed, run
@@ -212,13 +212,14 @@ def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_de
     assert now["DefaultRuntime"] == "nvidia" and "spare" in now["Runtimes"]
     config = created(twin)
     assert (config["ShmSize"], config["IpcMode"], config["CgroupnsMode"]) == (1 << 30, "shareable", "host")
-    # What docker info does not show, the engine's reload event does: the values it now runs with.
-    events = twin.exec(f"docker events --since {since} --until $(date +%s) --filter type=daemon"
-                       " --filter event=reload --format '{{json .Actor.Attributes}}'").stdout.splitlines()
-    assert events, "no reload event"
-    said = json.loads(events[-1])
-    assert (said["max-concurrent-downloads"], said["max-concurrent-uploads"]) == ("7", "3"), said
-    assert (said["max-download-attempts"], said["shutdown-timeout"]) == ("9", "42"), said
+    # What docker info does not show, dockerd's own word on the reload does: the configuration it now runs with.
+    logged = host.check_output(f"journalctl --sync && journalctl --after-cursor='{cursor}' _SYSTEMD_UNIT=docker.service"
+                               " --no-pager -o cat")
+    reloaded = [line for line in logged.splitlines() if "Reloaded configuration: " in line]
+    assert reloaded, logged[-3000:]
+    said = json.loads(re.search(r"Reloaded configuration: (\{.*\})", reloaded[-1].replace('\\"', '"'))[1])
+    assert (said["max-concurrent-downloads"], said["max-concurrent-uploads"]) == (7, 3), said
+    assert (said["max-download-attempts"], said["shutdown-timeout"]) == (9, 42), said
 
     settles(run_deploy, twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
     assert engine_pid(host) == pid and started(twin) == job
