@@ -123,8 +123,7 @@ def move_engine_version(settings, facts, state):
     if off_version:
         # The packages' maintainer scripts restart the engine: while containers run, that waits too.
         why = f"{', '.join(off_version)} to {settings.docker_version}"
-        read = facts["runtimes"]
-        if read and read["ok"] and containers_running(read["output"]) and settings.engine_restart != "now":
+        if containers_running(facts["runtimes"]) and settings.engine_restart != "now":
             host.log_styled(f"Docker Engine stays at {state['packages'][off_version[0]]} for now: its move to "
                             f"{settings.docker_version} restarts it, and containers are running. The next run with "
                             'none running moves it, or one with engine_restart = "now"', fg="yellow",

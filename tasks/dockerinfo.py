@@ -37,12 +37,12 @@ def runtimes(lines: list[str]) -> dict | None:
     return value.get("Runtimes") if value and "Runtimes" in value else value
 
 
-def containers_running(lines: list[str]) -> int | None:
-    """How many containers the engine runs, from RUNTIMES_COMMAND's output (its whole info); None when
-    it did not say."""
-    value = _last_json(lines, dict)
+def containers_running(read: dict | None) -> int:
+    """How many containers the engine runs, from CommandResult's value of RUNTIMES_COMMAND (its whole info);
+    0 when the engine did not answer or say."""
+    value = _last_json(read["output"], dict) if read and read["ok"] else None
     count = value.get("ContainersRunning") if value else None
-    return count if isinstance(count, int) else None
+    return count if isinstance(count, int) else 0
 
 
 def running_names(lines: list[str]) -> list[str]:

@@ -122,6 +122,15 @@ class WslHost(FactBase):
                 "lock": parse_lines(sections["[lock]"], set()) if "[lock]" in sections else None}
 
 
+def restart_marker(lines: list[str]) -> dict | None:
+    """ENGINE_RESTART_PENDING's lines (since=, why=; others ignored) as {"since": ..., "why": [...]}; None
+    when there are none: no restart waits."""
+    pairs = [line.partition("=")[::2] for line in lines]
+    if not any(key in ("since", "why") for key, _ in pairs):
+        return None
+    return {"since": next((v for k, v in pairs if k == "since"), ""), "why": [v for k, v in pairs if k == "why"]}
+
+
 class StackState(FactBase):
     """
     Returns the state of what the deploy manages, read in one command before any change:
@@ -145,6 +154,7 @@ class StackState(FactBase):
 
     def process(self, output):
         state = self.default()
+        pending = []
         for line in output:
             key, _, value = line.partition("=")
             if key == "pkg":
@@ -169,10 +179,6 @@ class StackState(FactBase):
             elif key == "loaded":
                 state["engine_loaded"] = value
             elif key == "pending":
-                pending = state["restart_pending"] = state["restart_pending"] or {"since": "", "why": []}
-                name, _, text = value.partition("=")
-                if name == "since":
-                    pending["since"] = text
-                elif name == "why":
-                    pending["why"].append(text)
+                pending.append(value)
+        state["restart_pending"] = restart_marker(pending)
         return state

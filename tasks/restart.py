@@ -9,7 +9,7 @@ from pyinfra.operations.util import any_changed
 
 from tasks.daemon import DAEMON_JSON_REJECTED, parse_daemon_json
 from tasks.dockerinfo import containers_running, running_names
-from tasks.facts import CommandResult
+from tasks.facts import CommandResult, restart_marker
 from tasks.managed import (
     DAEMON_JSON,
     DOCKER_PROXY_DROPIN,
@@ -57,18 +57,8 @@ def pending_message(pending: dict, running: list[str]) -> str:
 
 def _pending(read: dict) -> tuple[dict | None, list[str]]:
     """The marker and the running containers, from files/restart-pending.sh's lines."""
-    pending, running = None, []
-    for line in read["output"]:
-        key, _, value = line.partition("=")
-        if key == "running":
-            running.append(value)
-        elif key in ("since", "why"):
-            pending = pending or {"since": "", "why": []}
-            if key == "since":
-                pending["since"] = value
-            else:
-                pending["why"].append(value)
-    return pending, running
+    return (restart_marker(read["output"]),
+            [line.partition("=")[2] for line in read["output"] if line.startswith("running=")])
 
 
 @operation(is_idempotent=True)
@@ -109,7 +99,7 @@ def apply_engine_config(settings, facts, daemon_json, toolkit, network=()):
     if not changes and not pending:
         return False
     read = facts["runtimes"]
-    running = containers_running(read["output"]) if read and read["ok"] else 0
+    running = containers_running(read)
     if not changes and running and settings.engine_restart != "now":
         # Nothing new, and what waits still waits: no operation, so that this rerun changes nothing.
         host.log_styled(pending_message(pending, running_names(read["output"])), fg="yellow",

@@ -18,6 +18,7 @@ from tasks.doctor.checks.common import (
     preflight_verdict,
 )
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Verdict, check
+from tasks.facts import restart_marker
 from tasks.preflight import desktop_cli
 
 LAYER = "Docker Engine"
@@ -68,13 +69,12 @@ def check_engine(facts, settings) -> Verdict:
 @check("docker.restart-pending", skip=[desktop_mode("Docker Desktop restarts its own engine")], gives=[WARN])
 def check_restart_pending(facts, settings) -> Verdict:
     """No engine restart the deploy left waiting for running containers (engine_restart "when-idle")."""
-    lines = dict(line.partition("=")[::2] for line in facts.get("restart_pending", []) if line.startswith("since="))
-    why = [line.partition("=")[2] for line in facts.get("restart_pending", []) if line.startswith("why=")]
-    if not facts.get("restart_pending"):
+    pending = restart_marker(facts.get("restart_pending", []))
+    if not pending:
         return Verdict(PASS, "no engine restart is pending")
     return Verdict(WARN,
-                   f"an engine restart is pending since {lines.get('since') or 'an earlier run'}, for: "
-                   f"{'; '.join(why) or 'a change the engine loads when it starts'}: it waits so as not to "
+                   f"an engine restart is pending since {pending['since'] or 'an earlier run'}, for: "
+                   f"{'; '.join(pending['why']) or 'a change the engine loads when it starts'}: it waits so as not to "
                    "stop running containers, and the engine runs without that change until then",
                    "stop the containers (`docker ps`, `docker stop ...`) and rerun the deploy (deploy.py), which "
                    'restarts the engine once; or rerun it with engine_restart = "now", which stops them')
