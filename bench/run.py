@@ -17,10 +17,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.counted import LOG_ENV
-from tests.integration.harness import ROOT, TWIN_SETTINGS
-from tests.twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data
-from tests.twin.network import TinyProxy
-from tests.twin.ssh import DEV_PASSWORD
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import ClientKey, Mirrors, Twin, ensure_base_image, free_port, ssh_host_data
+from testbed.twin.network import TinyProxy
+from testbed.twin.ssh import DEV_PASSWORD
 
 NOTHING = Path(__file__).with_name("nothing.py")
 # The figures of the last full run and of the last --noop-only run, which tools/readme.py renders.

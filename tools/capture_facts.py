@@ -15,8 +15,8 @@ from importlib import import_module
 from pathlib import Path
 
 from tasks.facts import WslHost
-from tests.integration.harness import ROOT, TWIN_SETTINGS
-from tests.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
 
 # The mirrors serve on this port, so that the settings, and the facts' arguments, stay the same.
 PORT = 18471

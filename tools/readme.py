@@ -8,7 +8,7 @@ from pathlib import Path
 from tasks.doctor.checks import CHECKS, layer
 from tasks.doctor.registry import FAIL, WARN, Result
 from tasks.platforms import ARCHES, PLATFORMS
-from tests.unit.doctor_examples import EXAMPLES, run
+from testbed.doctor_examples import EXAMPLES, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 # bench/run.py's figures: of its last full run, and of its last --noop-only runs, without and with --proxy.

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.integration.harness import ROOT
+from testbed.harness import ROOT
 
 SCENARIOS = sorted(path.stem for path in (ROOT / "tests" / "dry").glob("*.json"))
 DAEMON_JSON = "daemon.json | /etc/docker/daemon.json registers the nvidia runtime"

@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 import pytest
 import testinfra
-from harness import ROOT, TWIN_SETTINGS
-from reports import valid
-from stack import assert_a_rerun_changes_nothing, assert_converged
-from twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
-from twin.run import run
+
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
+from testbed.twin.run import run
+from tests.integration.stack import assert_a_rerun_changes_nothing, assert_converged
+from tests.reports import valid
 
 
 def _docker_answers() -> bool:

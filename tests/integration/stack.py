@@ -3,7 +3,8 @@
 import json
 
 import testinfra
-from twin import DEFAULT_PLATFORM, NATIVE_KERNEL, PLATFORMS
+
+from testbed.twin import DEFAULT_PLATFORM, NATIVE_KERNEL, PLATFORMS
 
 ENGINE = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
 TOOLKIT = ["nvidia-container-toolkit", "nvidia-container-toolkit-base",

@@ -4,7 +4,9 @@ import json
 
 import pytest
 import testinfra
-from stack import (
+
+from testbed import realtext as real
+from tests.integration.stack import (
     DOCKER_KEY,
     DOCKER_LIST,
     LEGACY_LIST,
@@ -19,8 +21,6 @@ from stack import (
     temps_left,
     tree,
 )
-
-from tests.unit import realtext as real
 
 pytestmark = pytest.mark.integration
 
@@ -161,7 +161,7 @@ def test_the_smoke_test_runs_a_gpu_container_and_reports_its_result(twin, run_de
 
 
 def test_an_ubuntu_twin_gets_dockers_ubuntu_repo_and_a_pinned_engine(make_twin, mirrors, run_deploy):
-    from twin import UBUNTU_NOBLE
+    from testbed.twin import UBUNTU_NOBLE
 
     twin = make_twin(os_release=UBUNTU_NOBLE)
     run = run_deploy(twin, docker_version="20.10.24")

@@ -5,11 +5,11 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from reports import chromium, looks, open_page, worst_cells
-from stack import LEGACY_LIST, NVIDIA_LIST, desktop_integration
-from twin import Twin
 
-from tests.unit import realtext as real
+from testbed import realtext as real
+from testbed.twin import Twin
+from tests.integration.stack import LEGACY_LIST, NVIDIA_LIST, desktop_integration
+from tests.reports import chromium, looks, open_page, worst_cells
 
 pytestmark = pytest.mark.integration
 

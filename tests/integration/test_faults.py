@@ -9,10 +9,18 @@ import time
 
 import pytest
 import testinfra
-from harness import ROOT, TWIN_SETTINGS
-from stack import DOCKER_KEY, DOCKER_LIST, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, assert_converged, settles
-from twin import Twin
 
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import Twin
+from tests.integration.stack import (
+    DOCKER_KEY,
+    DOCKER_LIST,
+    NVIDIA_KEYRING,
+    NVIDIA_LIST,
+    TOOLKIT,
+    assert_converged,
+    settles,
+)
 from tests.unit.bad_settings import BAD_VALUES
 
 pytestmark = pytest.mark.integration

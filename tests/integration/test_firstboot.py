@@ -6,12 +6,13 @@ import time
 
 import pytest
 import testinfra
-from conftest import StaticServer
-from harness import ROOT, TWIN_SETTINGS
-from stack import assert_converged
-from twin import UBUNTU_RESOLUTE, Twin
-from twin.image import ensure_cloud_init_image
-from twin.run import run
+
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import UBUNTU_RESOLUTE, Twin
+from testbed.twin.image import ensure_cloud_init_image
+from testbed.twin.run import run
+from tests.integration.conftest import StaticServer
+from tests.integration.stack import assert_converged
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,9 @@ import urllib.request
 
 import pytest
 import testinfra
-from twin.run import run
-from twin.twin import DEFAULT_PATH, WSL2_KERNEL
+
+from testbed.twin.run import run
+from testbed.twin.twin import DEFAULT_PATH, WSL2_KERNEL
 
 DAEMON_JSON = {"bridge": "none", "iptables": False, "ip-masq": False}
 NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"

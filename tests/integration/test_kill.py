@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import testinfra
-from conftest import DeployRun
-from harness import TWIN_SETTINGS, clone_into
-from stack import assert_converged
-from twin import PLATFORMS, Twin
-from twin.run import run
+
+from testbed.harness import TWIN_SETTINGS, clone_into
+from testbed.twin import PLATFORMS, Twin
+from testbed.twin.run import run
+from tests.integration.conftest import DeployRun
+from tests.integration.stack import assert_converged
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 import testinfra
-from harness import ROOT, TWIN_SETTINGS
-from stack import assert_converged, settles
-from twin import ClientKey, free_port, ssh_host_data
+
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import ClientKey, free_port, ssh_host_data
+from tests.integration.stack import assert_converged, settles
 
 pytestmark = pytest.mark.integration
 

@@ -2,8 +2,9 @@
 
 import pytest
 import testinfra
-from stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works
-from twin import NATIVE_KERNEL, UBUNTU_NOBLE
+
+from testbed.twin import NATIVE_KERNEL, UBUNTU_NOBLE
+from tests.integration.stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,16 @@ import re
 
 import pytest
 import testinfra
-from stack import LEGACY_LIST, NVIDIA_LIST, assert_a_rerun_changes_nothing, assert_converged, engine_pid, settles
-from twin import PLATFORMS
+
+from testbed.twin import PLATFORMS
+from tests.integration.stack import (
+    LEGACY_LIST,
+    NVIDIA_LIST,
+    assert_a_rerun_changes_nothing,
+    assert_converged,
+    engine_pid,
+    settles,
+)
 
 pytestmark = pytest.mark.integration
 

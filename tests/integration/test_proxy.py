@@ -5,10 +5,11 @@ import time
 
 import pytest
 import testinfra
-from stack import assert_converged, engine_pid, settles
-from test_faults import commands_sent
-from twin import Twin
-from twin.network import CompanyCA, HttpsMirrors, Registry, Squid, TinyProxy
+
+from testbed.twin import Twin
+from testbed.twin.network import CompanyCA, HttpsMirrors, Registry, Squid, TinyProxy
+from tests.integration.stack import assert_converged, engine_pid, settles
+from tests.integration.test_faults import commands_sent
 
 pytestmark = pytest.mark.integration
 

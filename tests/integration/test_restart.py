@@ -5,10 +5,11 @@ import re
 
 import pytest
 import testinfra
-from harness import TWIN_SETTINGS
-from stack import engine_pid, journal_cursor, settles
-from twin import Twin
-from twin.network import TinyProxy
+
+from testbed.harness import TWIN_SETTINGS
+from testbed.twin import Twin
+from testbed.twin.network import TinyProxy
+from tests.integration.stack import engine_pid, journal_cursor, settles
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 import testinfra
-from harness import ROOT, TWIN_SETTINGS
-from stack import NATIVE, assert_converged, assert_gpu_docker_works, assert_unchanged, tree
-from twin import ClientKey, Twin, free_port, ssh_host_data
+
+from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import ClientKey, Twin, free_port, ssh_host_data
+from tests.integration.stack import NATIVE, assert_converged, assert_gpu_docker_works, assert_unchanged, tree
 
 pytestmark = pytest.mark.integration
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 import testinfra
-from harness import CHECKOUT, TWIN_SETTINGS, clone_into
-from stack import assert_converged
-from twin.image import debian_mirror
-from twin.twin import WSL_PATH
 
 from tasks.doctor.checks.sudo import check_sudo
 from tasks.doctor.facts import DoctorFacts
 from tasks.settings import validate
+from testbed.harness import CHECKOUT, TWIN_SETTINGS, clone_into
+from testbed.twin.image import debian_mirror
+from testbed.twin.twin import WSL_PATH
+from tests.integration.stack import assert_converged
 
 pytestmark = pytest.mark.integration
 

@@ -5,11 +5,11 @@ from typing import NamedTuple
 
 import pytest
 import testinfra
-from conftest import ROOT, DeployRun, StaticServer
-from stack import NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, fingerprints
-from twin import Twin
 
 from defaults import DEFAULTS
+from testbed.twin import Twin
+from tests.integration.conftest import ROOT, DeployRun, StaticServer
+from tests.integration.stack import NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, fingerprints
 
 pytestmark = pytest.mark.integration
 

@@ -5,9 +5,10 @@ import re
 
 import pytest
 import testinfra
-from stack import DOCKER_PIN, TOOLKIT, TOOLKIT_PIN, engine_pid, engine_starts, journal_cursor, settles
-from twin import PLATFORMS
-from twin.mirrors import ENGINES, NVIDIA_VERSIONS
+
+from testbed.twin import PLATFORMS
+from testbed.twin.mirrors import ENGINES, NVIDIA_VERSIONS
+from tests.integration.stack import DOCKER_PIN, TOOLKIT, TOOLKIT_PIN, engine_pid, engine_starts, journal_cursor, settles
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import pytest
 from tasks.doctor import registry
 from tasks.doctor.checks import CHECKS, MODULES, ordered
 from tasks.doctor.report import table
-from tests.unit import doctor_examples
-from tests.unit.doctor_examples import EXAMPLES, run
+from testbed import doctor_examples
+from testbed.doctor_examples import EXAMPLES, run
 from tools import readme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def walked_through():
     (check_path, _, check_code), (examples_path, into, examples_code) = blocks("Adding a doctor check")
     module = importlib.import_module(check_path.removesuffix(".py").replace("/", "."))
     assert module.__name__ in MODULES, f"{check_path} is not a layer's module"
-    assert (examples_path, into) == ("tests/unit/doctor_examples.py", "EXAMPLES")
+    assert (examples_path, into) == ("testbed/doctor_examples.py", "EXAMPLES")
     copy = registry.REGISTRY.copy()
     namespace = {**vars(module), "check": copy.check}  # the module's own imports, as the code would have
     exec(compile(check_code, check_path, "exec"), namespace)

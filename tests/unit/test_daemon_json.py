@@ -6,7 +6,7 @@ import pytest
 
 from tasks.daemon import merge_daemon_config, parse_daemon_json, render_daemon_json
 from tasks.settings import validate
-from tests.unit import realtext as real
+from testbed import realtext as real
 
 
 def rendered(existing_text="", **settings):

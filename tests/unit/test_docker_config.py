@@ -25,8 +25,8 @@ from tasks.managed import USER_PROXY_RECORD
 from tasks.proxy import proxy_env
 from tasks.settings import validate
 from tasks.shell import FILES
+from testbed.doctor_examples import CORP_PROXY
 from tests.traced import fsyncs_and_renames
-from tests.unit.doctor_examples import CORP_PROXY
 
 SECRET = "hunter2"
 _spec = importlib.util.spec_from_file_location("docker_config", FILES / "docker-config.py")

@@ -4,7 +4,7 @@ import pytest
 
 from tasks.dockerinfo import runtimes, server_version
 from tasks.verify import runtime_problem, runtimes_listed
-from tests.unit import realtext as real
+from testbed import realtext as real
 
 WITH = real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()
 WITHOUT = real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()

@@ -19,9 +19,9 @@ from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
 from tasks.shell import script_text
 from tasks.users import docker_users
+from testbed.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_ENGINE, check, results, run
+from testbed.facts_examples import SMI_NO_DRIVER
 from tests.reports import valid
-from tests.unit.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_ENGINE, check, results, run
-from tests.unit.facts_examples import SMI_NO_DRIVER
 from tools import readme
 from tools.readme import cell, example_rows
 
@@ -128,7 +128,7 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row():
     reached = {(r.check, r.status) for r in example_rows()}
     declared = {(c.name, status) for c in CHECKS for status in c.gives}
     missed = sorted(declared - reached)
-    assert missed == [], f"no entry of EXAMPLES (tests/unit/doctor_examples.py) brings {missed}"
+    assert missed == [], f"no entry of EXAMPLES (testbed/doctor_examples.py) brings {missed}"
     assert reached <= declared
     for needle, status, found, fix in GPU_ERRORS:
         told = [results(settings, **facts)["gpu.container"] for facts, settings in EXAMPLES

@@ -7,8 +7,8 @@ import pytest
 from tasks.doctor.checks import run_checks
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN
 from tasks.settings import validate
-from tests.unit import realtext as real
-from tests.unit.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, gpu, results
+from testbed import realtext as real
+from testbed.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, gpu, results
 
 # --- Docker Engine -----------------------------------------------------------------------
 

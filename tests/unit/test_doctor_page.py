@@ -10,8 +10,8 @@ import pytest
 
 from tasks.doctor.page import TEMPLATE, code, page, worst
 from tasks.doctor.report import report_json
+from testbed.doctor_examples import EXAMPLES, NO_RUNTIME, run
 from tests.reports import chromium, looks, open_page, valid, worst_cells
-from tests.unit.doctor_examples import EXAMPLES, NO_RUNTIME, run
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "doctor-report.png"

@@ -6,9 +6,9 @@ from jsonschema import Draft202012Validator
 
 from tasks.doctor.checks import CHECKS, LAYERS
 from tasks.doctor.report import SCHEMA, report_json
+from testbed.doctor_examples import EXAMPLES, NO_RUNTIME, run
 from tests.reports import SCHEMA as SCHEMA_FILE
 from tests.reports import schema_errors
-from tests.unit.doctor_examples import EXAMPLES, NO_RUNTIME, run
 
 
 def team() -> dict:

@@ -8,8 +8,8 @@ import pytest
 from tasks.doctor.checks.toolkit import toolkit_version
 from tasks.doctor.facts import CDI_REFRESH_OUTPUT
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN
-from tests.unit import realtext as real
-from tests.unit.doctor_examples import (
+from testbed import realtext as real
+from testbed.doctor_examples import (
     CDI29,
     GOOD,
     NATIVE,

@@ -8,8 +8,8 @@ from tasks.doctor.checks import run_checks
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN
 from tasks.settings import validate
 from tasks.wslconf import merge_systemd, systemd_enabled
-from tests.unit import realtext as real
-from tests.unit.doctor_examples import GOOD, LAG, NATIVE, NOW, check, ldconfig_paths, results
+from testbed import realtext as real
+from testbed.doctor_examples import GOOD, LAG, NATIVE, NOW, check, ldconfig_paths, results
 
 # --- Windows driver ----------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from tasks.apt import apt_pin
 from tasks.docker import ENGINE_PACKAGES, PIN_PACKAGES, PINNED_PACKAGES, STATE_PACKAGES
 from tasks.settings import validate
 from tasks.toolkit import TOOLKIT_PACKAGES, toolkit_packages
-from tests.unit import realtext as real
+from testbed import realtext as real
 
 # get.docker.com installs it beside the engine from Docker 28.2 on; docker-ce-cli only suggests it.
 MODEL_PLUGIN = "docker-model-plugin"

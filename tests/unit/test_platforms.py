@@ -6,7 +6,7 @@ from tasks.docker import docker_source_line
 from tasks.platforms import PLATFORMS, docker_codename, names, platform
 from tasks.preflight import preflight_problems
 from tasks.settings import validate
-from tests.unit.facts_examples import GOOD_FACTS
+from testbed.facts_examples import GOOD_FACTS
 
 
 @pytest.mark.parametrize("distro, version", [

@@ -5,8 +5,8 @@ from packaging.version import Version
 
 from tasks.preflight import desktop_cli, kernel_version, missing_users, preflight_problems, wsl_generation
 from tasks.settings import validate
-from tests.unit import realtext as real
-from tests.unit.facts_examples import GOOD_FACTS, GOOD_NATIVE, NVRM_OPEN, NVRM_PROPRIETARY, SMI_NO_DRIVER
+from testbed import realtext as real
+from testbed.facts_examples import GOOD_FACTS, GOOD_NATIVE, NVRM_OPEN, NVRM_PROPRIETARY, SMI_NO_DRIVER
 
 WSL2 = [
     real.WSL2_OSRELEASE_5_15_167_4, real.WSL2_OSRELEASE_5_15_90_1, real.WSL2_OSRELEASE_5_10_102_1,

@@ -12,7 +12,7 @@ from tasks.managed import PROXY_ENV
 from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
 from tasks.settings import validate
 from tasks.shell import FILES
-from tests.unit.doctor_examples import CORP_PROXY, GOOD, behind, run
+from testbed.doctor_examples import CORP_PROXY, GOOD, behind, run
 
 SECRET = "hunter2"
 

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from tasks.shell import shell_script
+from testbed import realtext as real
 from tests.traced import fsyncs_and_renames
-from tests.unit import realtext as real
 from tools.lint import ROOT, SCRIPTS, shell
 
 # What the scripts call besides sh's builtins: all a test's PATH holds, so no dockerd of this machine.

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tests.unit.sudo_examples import (
+from testbed.sudo_examples import (
     CHECK,
     ROOT,
     SUDO_RS_0_2_5,

@@ -3,7 +3,7 @@
 import pytest
 
 from tasks.wslconf import Entry, boolean, cgroup_version, invalid_booleans, merge_systemd, read, systemd_enabled
-from tests.unit import realtext as real
+from testbed import realtext as real
 
 USER_CONF = """# written by a person
 [automount]

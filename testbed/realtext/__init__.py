@@ -10,12 +10,12 @@ Sources were read through a stored index of public GitHub repos / issue
 threads / doc pages, not the live web; "as stored" versions may lag upstream.
 """
 
-# Every constant, as `real.NAME` for `from tests.unit import realtext as real`.
-from tests.unit.realtext.apt import *  # noqa: F403
-from tests.unit.realtext.cdi import *  # noqa: F403
-from tests.unit.realtext.docker import *  # noqa: F403
-from tests.unit.realtext.docker_desktop import *  # noqa: F403
-from tests.unit.realtext.driver import *  # noqa: F403
-from tests.unit.realtext.get_docker import *  # noqa: F403
-from tests.unit.realtext.toolkit import *  # noqa: F403
-from tests.unit.realtext.wsl import *  # noqa: F403
+# Every constant, as `real.NAME` for `from testbed import realtext as real`.
+from testbed.realtext.apt import *  # noqa: F403
+from testbed.realtext.cdi import *  # noqa: F403
+from testbed.realtext.docker import *  # noqa: F403
+from testbed.realtext.docker_desktop import *  # noqa: F403
+from testbed.realtext.driver import *  # noqa: F403
+from testbed.realtext.get_docker import *  # noqa: F403
+from testbed.realtext.toolkit import *  # noqa: F403
+from testbed.realtext.wsl import *  # noqa: F403

@@ -4,7 +4,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHECK = ROOT / "files" / "sudo-check.sh"
 
 # VERBATIM  Debian 13's sudo-rs_0.2.5-5+deb13u1_amd64.deb: /usr/lib/cargo/bin/sudo --version, on stderr

@@ -3,7 +3,7 @@
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # What every twin needs besides the mirrors: the twin has no NET_ADMIN, so dockerd must
 # create no bridge and touch no firewall (TESTING.md); dev stands for the WSL user.
 TWIN_SETTINGS = {

@@ -1,6 +1,6 @@
 """The preflight's facts of a good WSL2 host and of a good native workstation, shared by the tests."""
 
-from tests.unit import realtext as real
+from testbed import realtext as real
 
 GOOD_FACTS = {
     "osrelease": real.WSL2_OSRELEASE_5_15_167_4,

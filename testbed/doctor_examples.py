@@ -14,9 +14,9 @@ from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, DoctorFact
 from tasks.masking import masked
 from tasks.operations import sha256
 from tasks.settings import SettingsError, validate
-from tests.unit import realtext as real
-from tests.unit.facts_examples import GOOD_NATIVE, SMI_NO_DRIVER
-from tests.unit.sudo_examples import SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, Machine
+from testbed import realtext as real
+from testbed.facts_examples import GOOD_NATIVE, SMI_NO_DRIVER
+from testbed.sudo_examples import SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, Machine
 
 NOW = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) + 86400
 SUDO_KEYS = ("sudo_user", "sudo.verdict", "sudo.path", "sudo.version", "sudo.since", "sudo.fix")

@@ -1,0 +1,1 @@
+"""What the tests, the benchmark and the tools share: WSL2 twins, their mirrors, and real tools' output."""

@@ -1,0 +1,33 @@
+"""The project's layout: what ships never imports the tests, and each module has one name."""
+
+import ast
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Everything but the tests: the deploy, its tasks, the tools, the benchmark and the test bed they share.
+SHIPPED = [*ROOT.glob("*.py"), *(p for folder in ("tasks", "tools", "bench", "testbed")
+                                 for p in (ROOT / folder).rglob("*.py"))]
+
+
+def imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_nothing_outside_the_tests_imports_them():
+    assert len(SHIPPED) > 50
+    importers = {str(p.relative_to(ROOT)): sorted(n for n in imported(p) if n.split(".")[0] == "tests")
+                 for p in SHIPPED}
+    assert {p: n for p, n in importers.items() if n} == {}
+
+
+def test_the_test_bed_has_one_name():
+    assert importlib.util.find_spec("testbed.twin") is not None
+    for other in ("twin", "harness", "stack", "realtext", "doctor_examples"):
+        assert importlib.util.find_spec(other) is None, f"{other} is importable under a second name"
