@@ -1,7 +1,7 @@
 #!/bin/sh
 # Usage: host-snapshot.sh HOST_COMMAND DAEMON_JSON_COMMAND STACK_COMMAND RUNTIMES_COMMAND DOCKER_CONFIG_COMMAND
 #        [LOCK SECONDS STARTED_BY]
-# The WslHost fact's one command: each argument a command line (tasks/shell.py's), whose output goes
+# The HostSnapshot fact's one command: each argument a command line (tasks/shell.py's), whose output goes
 # below its section's line. The state read and the engine's runtimes run beside the host's identity,
 # so the command takes as long as its slowest part. Always succeeds.
 # With LOCK (a deploy run; doctor only reads) it first takes the run lock (files/lib/run-lock.sh),

@@ -9,12 +9,11 @@ from pyinfra.api import FactBase, FunctionCommand, operation
 from pyinfra.facts.files import Sha256File
 
 from tasks.facts import KeyFingerprints
+from tasks.managed import BACKUP_DIR
 from tasks.operations import backup_path, file_content, sha256
 from tasks.shell import shell_script
 
 SOURCES_DIR = "/etc/apt/sources.list.d"
-# Backups of apt files go here: apt warns about any stray file in its own folders.
-APT_BACKUPS = "/var/backups/wsl-gpu-docker"
 
 
 class AptState(FactBase):
@@ -76,7 +75,7 @@ def package_manager_ready(timeout: int):
 
 
 @operation()
-def absent_with_backup(path: str, backup_dir: str = APT_BACKUPS):
+def absent_with_backup(path: str, backup_dir: str = BACKUP_DIR):
     """path is absent; a file there is first moved to backup_dir, and the run says where."""
     if host.get_fact(Sha256File, path=path) is None:
         host.noop(f"{path} is absent")
@@ -102,7 +101,7 @@ def pin_kept(what: str, version: str | None, path: str, pin: str | None):
     """The operation that makes path hold pin; with none it removes path, keeping a backup."""
     if pin:
         return file_content(name=f"{what} is pinned to {version}", dest=path, text=pin,
-                            backup_dir=APT_BACKUPS)
+                            backup_dir=BACKUP_DIR)
     return absent_with_backup(name=f"{what} is not pinned", path=path)
 
 
@@ -134,12 +133,12 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
             host.noop(f"apt trusts {repo_url} through {key_path}")
         return
 
-    key_backup, list_backup = backup_path(key_path, APT_BACKUPS), backup_path(list_path, APT_BACKUPS)
+    key_backup, list_backup = backup_path(key_path, BACKUP_DIR), backup_path(list_path, BACKUP_DIR)
     if not key_ok and host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
         host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
     if not list_ok and list_sha and host.state.is_executing:
         host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
     flag = {True: "1", False: "0"}
     yield shell_script("apt-repository.sh", key_url, key_path, fingerprint, setting, line, list_path, repo_url,
-                       str(lock_timeout), flag[dearmor], flag[key_ok], flag[list_ok], APT_BACKUPS,
+                       str(lock_timeout), flag[dearmor], flag[key_ok], flag[list_ok], BACKUP_DIR,
                        key_backup, list_backup)

@@ -103,7 +103,7 @@ class DaemonJson(NamedTuple):
 @deploy("daemon.json")
 def configure_daemon(settings, facts) -> DaemonJson:
     """Writes daemon.json where it is not right, for the engine's restart to follow."""
-    lines = facts["daemon_json_file"]  # WslHost read it with the host's identity
+    lines = facts["daemon_json_file"]  # HostSnapshot read it with the host's identity
     existing = parse_daemon_json(lines)
     if existing is None:
         host.log_styled(f"{DAEMON_JSON} is not a JSON object: it is backed up and rewritten",

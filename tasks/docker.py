@@ -8,7 +8,7 @@ from pyinfra.operations import apt, server, systemd
 
 from tasks.apt import apt_pin, package_manager_ready, pin_is_right, pin_kept, repository, repository_is_right
 from tasks.dockerinfo import containers_running
-from tasks.managed import (  # noqa: F401
+from tasks.managed import (
     DOCKER_KEY,
     DOCKER_LIST,
     DOCKER_PIN,
@@ -16,7 +16,6 @@ from tasks.managed import (  # noqa: F401
     ENGINE_RESTART_PENDING,
     PIN_PACKAGES,
     PINNED_PACKAGES,
-    STATE_PACKAGES,
 )
 from tasks.platforms import docker_codename
 from tasks.shell import shell_script

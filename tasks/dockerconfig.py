@@ -27,7 +27,7 @@ def digest(value) -> str:
 
 
 def snapshot_args(settings) -> dict:
-    """WslHost's arguments: whose files its snapshot reads besides those in the record ("-": the user
+    """HostSnapshot's arguments: whose files its snapshot reads besides those in the record ("-": the user
     running the deploy). None while the setting is off: then only recorded users are read."""
     if wanted_default(settings) is None or settings.docker_users == []:
         return {}
@@ -36,7 +36,7 @@ def snapshot_args(settings) -> dict:
 
 class DockerConfigs:
     """{"recorded": the users whose file holds the deploy's proxy, "configs": {user: files/docker-config.py's
-    verdict on their config.json}}, read within WslHost's command."""
+    verdict on their config.json}}, read within HostSnapshot's command."""
 
     def command(self, proxy_users: str | None = None) -> str:
         run = python_script(SCRIPT, "state", USER_PROXY_RECORD, *(proxy_users or "").split())

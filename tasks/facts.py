@@ -11,13 +11,14 @@ from tasks.managed import (
     DAEMON_JSON,
     ENGINE_LOADED,
     ENGINE_RESTART_PENDING,
+    RUN_LOCK,
     STATE_FILES,
     STATE_KEYS,
     STATE_PACKAGES,
+    WSL_CONF,
 )
-from tasks.runlock import RUN_LOCK, started_by
+from tasks.runlock import started_by
 from tasks.shell import shell_script
-from tasks.wslconf import WSL_CONF
 
 WSL_LIB = "/usr/lib/wsl/lib"
 WSL_LIB_FILES = ("libcuda.so.1", "nvidia-smi")
@@ -74,7 +75,7 @@ def file_lines(output) -> list[str] | None:
     return [line.partition("=")[2] for line in output[1:]]
 
 
-class WslHost(FactBase):
+class HostSnapshot(FactBase):
     """
     Returns what the deploy decides on, read in one command before any change (pyinfra caches no
     fact, so each further read would be one more round trip): kernel release (from /proc), /dev/dxg,
@@ -99,7 +100,7 @@ class WslHost(FactBase):
         lock = () if lock_wait is None else (RUN_LOCK, str(lock_wait), started_by())
         return shell_script(
             "host-snapshot.sh",
-            shell_script("wsl-host.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
+            shell_script("host-identity.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
                          " ".join(NVIDIA_MODULE_FILES)),
             shell_script("file-lines.sh", DAEMON_JSON), StackState().command(),
             CommandResult().command(RUNTIMES_COMMAND), DockerConfigs().command(proxy_users), *lock)
@@ -140,7 +141,7 @@ class StackState(FactBase):
     half-done, "restart_pending": {"since": ..., "why": [...]} of a restart the engine waits for, or None,
     "engine_loaded": the sha256 of the daemon.json the engine last loaded through the deploy, or None}.
     The deploy adds an operation only where this shows something to do. The deploy
-    reads it within WslHost's command.
+    reads it within HostSnapshot's command.
     """
 
     def command(self):

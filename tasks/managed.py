@@ -64,3 +64,22 @@ CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
 STATE_KEYS = [DOCKER_KEY, NVIDIA_KEYRING]
 STATE_FILES = [DAEMON_JSON, DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS,
                PROXY_ENV, APT_PROXY, DOCKER_PROXY_DROPIN, f"{CA_DIR}/*.crt"]
+# Where the deploy keeps what it moves aside: apt keys and lists, the proxy's files, company CA
+# certificates and users' docker config.json, each as <name>.bak-<stamp>; outside apt's folders,
+# where apt warns about any stray file.
+BACKUP_DIR = "/var/backups/wsl-gpu-docker"
+
+WSL_CONF = "/etc/wsl.conf"
+
+# Under /run, where only root makes files, so no other user can take the name first; gone at boot,
+# with every run it could name. files/lib/run-lock.sh takes it in HostSnapshot's command.
+RUN_LOCK = "/run/wsl-gpu-docker.lock"
+
+# Where a root-only file's upload lands first (with this run's token after it). Over SSH with sudo,
+# pyinfra's connector writes it as the login user, then copies it as root: a folder only that user
+# may enter keeps it from the others. Under /run, where only root creates, so that no one else can
+# make the folder first.
+UPLOAD_DIR = "/run/wsl-gpu-docker-upload"
+
+# Where the candidates are put for the upstream check, before any file above changes.
+CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"

@@ -8,11 +8,11 @@ from io import StringIO
 from pyinfra.api import deploy, operation
 from pyinfra.operations import files
 
-from tasks.apt import APT_BACKUPS, absent_with_backup
-from tasks.managed import APT_PROXY, CA_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
+from tasks.apt import absent_with_backup
+from tasks.managed import APT_PROXY, BACKUP_DIR, CA_DIR, CHECK_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
 from tasks.masking import masked
 from tasks.operations import BACKUP_STAMP, file_content, private_put, sha256
-from tasks.proxy import CHECK_DIR, apt_proxy, ca_files, docker_dropin, proxy_env, secret_mode, uses_proxy
+from tasks.proxy import apt_proxy, ca_files, docker_dropin, proxy_env, secret_mode, uses_proxy
 from tasks.shell import shell_script
 
 
@@ -33,10 +33,15 @@ def network_is_right(settings, state) -> bool:
     return cas_are_right(settings, state) and all(_is_right(state, p, t) for p, t in wanted.items())
 
 
-def upstream_urls(settings, state) -> list[str]:
+def upstream_sites(settings) -> list[str]:
+    """Docker's and NVIDIA's apt sites, which every run and doctor reach through the proxy."""
+    return [f"{settings.docker_download_url}/linux/", f"{settings.nvidia_repo_url}/"]
+
+
+def run_downloads(settings, state) -> list[str]:
     """What this run will download from: the install script's URL only while the engine is absent."""
-    urls = [f"{settings.docker_download_url}/linux/", f"{settings.nvidia_repo_url}/"]
-    return ([settings.docker_install_script_url] if "docker-ce" not in state["packages"] else []) + urls
+    script = [settings.docker_install_script_url] if "docker-ce" not in state["packages"] else []
+    return script + upstream_sites(settings)
 
 
 @operation(is_idempotent=False)
@@ -60,8 +65,8 @@ def ca_certificates_trusted(certs: dict[str, str]):
         yield from file_content._inner(dest=path, text=text)
     keep = " ".join(shlex.quote(p) for p in certs)
     yield (f"for f in {CA_DIR}/*.crt; do [ -e \"$f\" ] || continue; case \" {keep} \" in *\" $f \"*) continue;; esac;"
-           f" install -d {APT_BACKUPS}; mv -f \"$f\" {APT_BACKUPS}/$(basename \"$f\").bak-{BACKUP_STAMP};"
-           f" echo \"removed $f (kept in {APT_BACKUPS})\"; done; rmdir {CA_DIR} 2>/dev/null;"
+           f" install -d {BACKUP_DIR}; mv -f \"$f\" {BACKUP_DIR}/$(basename \"$f\").bak-{BACKUP_STAMP};"
+           f" echo \"removed $f (kept in {BACKUP_DIR})\"; done; rmdir {CA_DIR} 2>/dev/null;"
            " update-ca-certificates --fresh >/dev/null")
 
 
@@ -81,10 +86,10 @@ def configure_network(settings, state):
     """
     right = network_is_right(settings, state)
     downloads = "docker-ce" not in state["packages"] or "nvidia-container-toolkit" not in state["packages"]
-    https = any(u.startswith("https://") for u in upstream_urls(settings, state))
+    https = any(u.startswith("https://") for u in run_downloads(settings, state))
     if not right or (downloads and (uses_proxy(settings) or settings.ca_certificates or https)):
         upstreams_answer(name="Docker's and NVIDIA's sites answer through the proxy and CAs set",
-                         settings=settings, urls=upstream_urls(settings, state))
+                         settings=settings, urls=run_downloads(settings, state))
     if right:
         return []  # the engine's restart finds no change here
     changes = []
@@ -95,7 +100,7 @@ def configure_network(settings, state):
         files.directory(name=f"{STATE_DIR} is root's only", path=STATE_DIR, mode="700")
     for name, path, text, mode, backup_dir in (
         ("The deploy and the engine use the proxy", PROXY_ENV, proxy_env(settings), "600", None),
-        ("apt uses the proxy", APT_PROXY, apt_proxy(settings), secret_mode(settings), APT_BACKUPS),
+        ("apt uses the proxy", APT_PROXY, apt_proxy(settings), secret_mode(settings), BACKUP_DIR),
         ("docker.service reads the proxy's environment", DOCKER_PROXY_DROPIN, docker_dropin(settings), "644", None),
     ):
         if not _is_right(state, path, text):

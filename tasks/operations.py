@@ -13,6 +13,8 @@ from pyinfra import host, logger
 from pyinfra.api import FileUploadCommand, FunctionCommand, QuoteString, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 
+from tasks.managed import UPLOAD_DIR
+
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
 # Names this run's temp files: two runs, even started in the same second, never write the same one.
@@ -20,11 +22,6 @@ RUN_TOKEN = secrets.token_hex(6)
 # Another run's temp file older than this was left by a run that was killed; a younger one may be
 # in flight in a run beside this one, which would fail to rename it if it were removed.
 STALE_MINUTES = 1
-# Where a root-only file's upload lands first (with this run's token after it). Over SSH with sudo,
-# pyinfra's connector writes it as the login user, then copies it as root: a folder only that user
-# may enter keeps it from the others. Under /run, where only root creates, so that no one else can
-# make the folder first.
-UPLOAD_DIR = "/run/wsl-gpu-docker-upload"
 
 
 class NoChange:

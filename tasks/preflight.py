@@ -11,7 +11,7 @@ from pyinfra.api import deploy
 
 from tasks import rollout
 from tasks.dockerconfig import config_problems, snapshot_args
-from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, WslHost
+from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, HostSnapshot
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform
 from tasks.runlock import lock_problem, waited_note
@@ -175,7 +175,7 @@ def check_preflight(settings):
     on; None when this host stops here.
     """
     rollout.prepare(host)
-    facts = host.get_fact(WslHost, **snapshot_args(settings), lock_wait=settings.run_lock_timeout)
+    facts = host.get_fact(HostSnapshot, **snapshot_args(settings), lock_wait=settings.run_lock_timeout)
     held = lock_problem(facts["lock"])
     if held:  # another run is under way: this one read nothing, and stops before any change
         checks_pass(name="No other run of the deploy holds this host", problems=[held],

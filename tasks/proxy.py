@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.managed import APT_PROXY, CA_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR  # noqa: F401
+from tasks.managed import CA_DIR, PROXY_ENV
 from tasks.settings import ca_certificate_path
-
-# Where the candidates are put for the upstream check, before any file above changes.
-CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"
 
 
 def uses_proxy(settings) -> bool:

@@ -7,11 +7,9 @@ import os
 import socket
 import sys
 
+from tasks.managed import RUN_LOCK
 from tasks.masking import masked
 
-# Under /run, where only root makes files, so no other user can take the name first; gone at boot,
-# with every run it could name. files/lib/run-lock.sh takes it in WslHost's command.
-RUN_LOCK = "/run/wsl-gpu-docker.lock"
 # What started the run, when not a person at a terminal: files/cloud-init/first-boot.sh sets it.
 STARTED_BY_ENV = "WSL_GPU_DOCKER_STARTED_BY"
 

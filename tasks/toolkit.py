@@ -14,7 +14,7 @@ from tasks.apt import (
     repository,
     repository_is_right,
 )
-from tasks.managed import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN  # noqa: F401
+from tasks.managed import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
 from tasks.operations import NO_CHANGE
 
 

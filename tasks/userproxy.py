@@ -5,9 +5,8 @@ from __future__ import annotations
 from pyinfra import host, logger
 from pyinfra.api import deploy, operation
 
-from tasks.apt import APT_BACKUPS
 from tasks.dockerconfig import SCRIPT, digest, needs_change, users_to_change, wanted_default
-from tasks.managed import PROXY_ENV, USER_PROXY_RECORD
+from tasks.managed import BACKUP_DIR, PROXY_ENV, USER_PROXY_RECORD
 from tasks.operations import BACKUP_STAMP
 from tasks.shell import python_script
 
@@ -23,7 +22,7 @@ def docker_config_proxies(user: str, config: dict, wanted: str | None, recorded:
         where = config.get("path", f"{user}'s config.json")
         host.noop(f"{where} has the proxy" if wanted else f"{where} holds no proxy the deploy wrote")
         return
-    backup = f"{APT_BACKUPS}/{user}-docker-config.json.bak-{BACKUP_STAMP}"
+    backup = f"{BACKUP_DIR}/{user}-docker-config.json.bak-{BACKUP_STAMP}"
     if config["state"] == "json" and (wanted or config["digest"]) and host.state.is_executing:
         host.log_styled(f"previous {config['path']} kept as {backup}", fg="blue", log_func=logger.info)
     yield python_script(SCRIPT, "apply", user, "on" if wanted else "off", USER_PROXY_RECORD, PROXY_ENV, backup)

@@ -56,7 +56,7 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
     """
     The engine's runtimes, asked when this check's turn comes; when no operation has been planned
     since the snapshot (`planned` of them before), nothing has changed, and the snapshot's own read
-    of them (WslHost's "runtimes") stands for it: a no-op rerun sends the one command.
+    of them (HostSnapshot's "runtimes") stands for it: a no-op rerun sends the one command.
     """
     read = facts["runtimes"] if ops_planned() == planned else None
     if read and not runtime_problem(read):

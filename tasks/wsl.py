@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pyinfra.api import deploy
 
+from tasks.managed import WSL_CONF
 from tasks.operations import checks_pass, file_content, steps_left
-from tasks.wslconf import WSL_CONF, invalid_booleans, merge_systemd
+from tasks.wslconf import invalid_booleans, merge_systemd
 
 
 @deploy("systemd")

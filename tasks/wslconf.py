@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-WSL_CONF = "/etc/wsl.conf"
 # WSL's parser (microsoft/WSL src/shared/configfile): names start with a letter and go on with
 # letters and digits, matched without regard to case; '#' starts a comment outside quotes.
 _SECTION = re.compile(r"^[ \t]*\[([A-Za-z][A-Za-z0-9]*)\][ \t]*(#.*)?$")

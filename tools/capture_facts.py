@@ -14,7 +14,7 @@ import tempfile
 from importlib import import_module
 from pathlib import Path
 
-from tasks.facts import WslHost
+from tasks.facts import HostSnapshot
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
 
@@ -22,7 +22,7 @@ from testbed.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
 PORT = 18471
 DAEMON_JSON = "/etc/docker/daemon.json"
 # The facts of ours that tests/facts/ keeps, read from the host as they are.
-KEPT = ("tasks.facts.WslHost", "tasks.facts.StackState", "tasks.apt.AptState")
+KEPT = ("tasks.facts.HostSnapshot", "tasks.facts.StackState", "tasks.apt.AptState")
 
 
 def pyinfra(*args: str) -> None:
@@ -43,14 +43,14 @@ def first_readings(readings: list[dict]) -> list[dict]:
 
 
 def with_stack_state(readings: list[dict]) -> list[dict]:
-    """readings, each WslHost reading followed by StackState's part of it: WslHost's command carries
-    StackState's, whose output is the lines of WslHost's "[stack]" section."""
+    """readings, each HostSnapshot reading followed by StackState's part of it: HostSnapshot's command carries
+    StackState's, whose output is the lines of HostSnapshot's "[stack]" section."""
     out = []
     for reading in readings:
         out.append(reading)
-        if reading["fact"] == "tasks.facts.WslHost" and "[stack]" in reading["output"]:
+        if reading["fact"] == "tasks.facts.HostSnapshot" and "[stack]" in reading["output"]:
             lines = reading["output"][reading["output"].index("[stack]") + 1:]
-            end = next((n for n, line in enumerate(lines) if line in WslHost._SECTIONS), len(lines))
+            end = next((n for n, line in enumerate(lines) if line in HostSnapshot._SECTIONS), len(lines))
             out.append({"fact": "tasks.facts.StackState", "command_args": {}, "output": lines[:end]})
     return out
 

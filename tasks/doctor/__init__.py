@@ -8,9 +8,9 @@ from pyinfra.api import deploy
 from tasks.doctor.checks import run_checks
 from tasks.doctor.checks.gpu import gpu_command
 from tasks.doctor.facts import DoctorFacts
-from tasks.doctor.network import NetworkFacts, upstream_urls
+from tasks.doctor.network import NetworkFacts, proxy_probes
 from tasks.doctor.report import REPORT_OP, add_host, failed, no_check_fails, register, table
-from tasks.facts import CommandResult, WslHost
+from tasks.facts import CommandResult, HostSnapshot
 from tasks.settings import SettingsError, validate
 
 
@@ -32,8 +32,8 @@ def _settings(data: dict):
 def diagnose(data: dict):
     """Gather the facts, print every check's verdict, and fail this host when any check FAILs."""
     settings, error = _settings(data)
-    facts = {**host.get_fact(WslHost), **host.get_fact(DoctorFacts), "settings_error": error,
-             **host.get_fact(NetworkFacts, urls=upstream_urls(settings))}
+    facts = {**host.get_fact(HostSnapshot), **host.get_fact(DoctorFacts), "settings_error": error,
+             **host.get_fact(NetworkFacts, urls=proxy_probes(settings))}
     facts["gpu_asked"] = settings.doctor_gpu_container
     if settings.doctor_gpu_container and not facts.get("docker_info_skipped"):
         facts["gpu"] = host.get_fact(CommandResult, command=gpu_command(settings))

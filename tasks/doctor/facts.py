@@ -9,9 +9,8 @@ from pyinfra.api import FactBase
 from tasks.daemon import DAEMON_JSON
 from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
-from tasks.managed import ENGINE_RESTART_PENDING
+from tasks.managed import ENGINE_RESTART_PENDING, LEGACY_LISTS
 from tasks.shell import shell_script
-from tasks.toolkit import LEGACY_LISTS
 
 # systemd starts dockerd with this PATH, so the runtime and its hook must be found on it.
 SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -42,7 +41,7 @@ def sudo_check_command() -> str:
 
 class DoctorFacts(FactBase):
     """
-    Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond WslHost:
+    Returns {key: value} (a list for LISTS keys) of everything doctor checks beyond HostSnapshot:
     the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
     apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the
     engine with its runtimes and version, iptables backends, the users, the docker group and the

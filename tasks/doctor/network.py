@@ -7,6 +7,7 @@ from pyinfra.api import FactBase
 from tasks.facts import parse_lines
 from tasks.managed import PROXY_ENV
 from tasks.masking import SED_PROGRAM
+from tasks.network import upstream_sites
 from tasks.shell import shell_script
 
 
@@ -18,13 +19,12 @@ def image_registry(image: str) -> str:
     return "registry-1.docker.io"
 
 
-def upstream_urls(settings) -> list[str]:
+def proxy_probes(settings) -> list[str]:
     """What doctor asks through the proxy: Docker's and NVIDIA's sites and the smoke test's registry;
     nothing when no proxy or CA is set, where the deploy's own downloads tell."""
     if not (settings.http_proxy or settings.https_proxy or settings.ca_certificates):
         return []
-    return [f"{settings.docker_download_url}/linux/", f"{settings.nvidia_repo_url}/",
-            f"https://{image_registry(settings.gpu_smoke_test_image)}/v2/"]
+    return [*upstream_sites(settings), f"https://{image_registry(settings.gpu_smoke_test_image)}/v2/"]
 
 
 class NetworkFacts(FactBase):

@@ -7,16 +7,16 @@ import pytest
 from pyinfra.api.exceptions import FactProcessError
 
 from tasks.apt import AptState
-from tasks.facts import StackState, WslHost, parse_lines
+from tasks.facts import HostSnapshot, StackState, parse_lines
 
-FACTS = {cls.__name__: cls for cls in (WslHost, StackState, AptState)}
+FACTS = {cls.__name__: cls for cls in (HostSnapshot, StackState, AptState)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
 def test_every_fact_has_cases_from_a_fresh_twin_and_a_converged_or_ubuntu_one():
     names = {(case.parent.name, case.stem.split("-fresh")[0]) for case in CASES if "fresh" in case.stem}
     assert {(fact, platform) for fact in FACTS for platform in ("debian-12", "ubuntu-26.04")} <= names
-    assert {case.parent.name for case in CASES if "converged" in case.stem} == {"WslHost", "StackState"}
+    assert {case.parent.name for case in CASES if "converged" in case.stem} == {"HostSnapshot", "StackState"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.stem}" for c in CASES])

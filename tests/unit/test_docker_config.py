@@ -200,8 +200,8 @@ def test_a_file_that_is_no_json_stops_the_host_naming_it_and_the_fix():
 
 
 def test_the_digest_python3_made_on_a_twin_is_the_deploys():
-    """tests/facts/WslHost/debian-12-docker-users-proxy.json: captured after the merge of this proxy into dev's file."""
-    case = json.loads((Path(__file__).parents[1] / "facts/WslHost/debian-12-docker-users-proxy.json").read_text())
+    """tests/facts/HostSnapshot/debian-12-docker-users-proxy.json: captured after this proxy merged into dev's file."""
+    case = json.loads((Path(__file__).parents[1] / "facts/HostSnapshot/debian-12-docker-users-proxy.json").read_text())
     configs = case["value"]["docker_configs"]
     proxy = {"http_proxy": "http://proxy.corp.example:3128", "https_proxy": "http://proxy.corp.example:3128"}
     wanted = digest(wanted_default(validate({**proxy, "docker_users_proxy": True})))

@@ -1,9 +1,9 @@
 """The packages the deploy installs, pins and moves, and those it leaves to the install script."""
 
 from tasks.apt import apt_pin
-from tasks.docker import ENGINE_PACKAGES, PIN_PACKAGES, PINNED_PACKAGES, STATE_PACKAGES
+from tasks.managed import ENGINE_PACKAGES, PIN_PACKAGES, PINNED_PACKAGES, STATE_PACKAGES, TOOLKIT_PACKAGES
 from tasks.settings import validate
-from tasks.toolkit import TOOLKIT_PACKAGES, toolkit_packages
+from tasks.toolkit import toolkit_packages
 from testbed import realtext as real
 
 # get.docker.com installs it beside the engine from Docker 28.2 on; docker-ce-cli only suggests it.

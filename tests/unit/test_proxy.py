@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
-from tasks.doctor.network import NetworkFacts, image_registry, upstream_urls
+from tasks.doctor.network import NetworkFacts, image_registry, proxy_probes
 from tasks.doctor.report import report_json, table
 from tasks.managed import PROXY_ENV
 from tasks.proxy import apt_proxy, docker_dropin, proxy_env, secret_mode
@@ -62,7 +62,7 @@ def test_the_doctor_script_masks_every_proxy_it_shows(tmp_path, monkeypatch):
         (tmp_path / name).chmod(0o755)
     monkeypatch.setattr("tasks.doctor.network.PROXY_ENV", str(tmp_path / "absent.env"))
     env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "https_proxy": CORP_PROXY["https_proxy"]}
-    command = NetworkFacts().command(upstream_urls(validate(CORP_PROXY)))
+    command = NetworkFacts().command(proxy_probes(validate(CORP_PROXY)))
     out = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env).stdout
     facts = NetworkFacts().process(out.splitlines())
     assert facts["net.env.https_proxy"] == "http://alice:***@proxy.corp.example:3128"

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.facts import WslHost
-from tasks.runlock import RUN_LOCK, STARTED_BY_ENV, lock_problem, started_by, waited_note
+from tasks.facts import HostSnapshot
+from tasks.managed import RUN_LOCK
+from tasks.runlock import STARTED_BY_ENV, lock_problem, started_by, waited_note
 from tasks.shell import FILES, shell_script
 
 # Stands for pyinfra: runs the lock's part of the snapshot, prints what it said, then lives until its
@@ -156,7 +157,7 @@ def test_a_lock_that_cannot_be_opened_is_said(tmp_path):
 
 
 def snapshot(lock, seconds: int = 0) -> list[str]:
-    """host-snapshot.sh with stand-in commands, as WslHost sends it with a lock (None: as doctor, without)."""
+    """host-snapshot.sh with stand-in commands, as HostSnapshot sends it with a lock (None: as doctor, without)."""
     command = shell_script("host-snapshot.sh", "echo distro=debian", "echo exists", "echo pkg=ii docker-ce 1",
                            "true", "", *([str(lock), str(seconds), "a person"] if lock else []))
     # Under a python of its own, its anchor, which ends with it: the lock does not outlive it.
@@ -165,7 +166,7 @@ def snapshot(lock, seconds: int = 0) -> list[str]:
 
 
 def test_the_snapshot_takes_the_lock_first_and_reads_nothing_while_another_run_holds_it(lock):
-    free = WslHost().process(snapshot(lock, 0))
+    free = HostSnapshot().process(snapshot(lock, 0))
     assert free["lock"] == {"lock": "taken"} and free["distro"] == "debian"
     assert free["stack"]["packages"] == {"docker-ce": "1"}
     free_within(lock, 1.5)
@@ -176,15 +177,15 @@ def test_the_snapshot_takes_the_lock_first_and_reads_nothing_while_another_run_h
     finally:
         holder.kill()
     assert output[0] == "[lock]" and "lock=busy" in output and not any(line.startswith("distro=") for line in output)
-    busy = WslHost().process(output)
+    busy = HostSnapshot().process(output)
     assert busy["lock"]["lock"] == "busy" and "distro" not in busy
-    read = WslHost().process(doctors)
+    read = HostSnapshot().process(doctors)
     assert read["lock"] is None and read["distro"] == "debian", "doctor reads on, taking no lock"
 
 
 def test_doctor_takes_no_lock_and_the_deploy_names_what_started_it():
-    assert RUN_LOCK not in WslHost().command()
-    command = WslHost().command(lock_wait=600)
+    assert RUN_LOCK not in HostSnapshot().command()
+    command = HostSnapshot().command(lock_wait=600)
     assert f"{RUN_LOCK} 600 '" in command and f" (pyinfra pid {os.getpid()} on {socket.gethostname()} as " in command
 
 

@@ -1,9 +1,9 @@
-"""WslHost: the host's identity, daemon.json and the managed state, told apart in one command's output."""
+"""HostSnapshot: the host's identity, daemon.json and the managed state, told apart in one command's output."""
 
 import shutil
 import subprocess
 
-from tasks.facts import StackState, WslHost
+from tasks.facts import HostSnapshot, StackState
 from tasks.shell import shell_script
 
 SOURCES = "/etc/apt/sources.list.d/docker.list"
@@ -15,7 +15,7 @@ def test_each_section_goes_to_its_own_fact():
               "pkg=ii docker-ce 5:28.1.1-1~debian.12~bookworm", "group=docker:x:999:dev",
               f"source={SOURCES} deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian"
               " bookworm stable"]
-    snapshot = WslHost().process(output)
+    snapshot = HostSnapshot().process(output)
     assert snapshot["osrelease"] == "6.6.87.2-microsoft-standard-WSL2"
     assert snapshot["users"] == ["root", "dev"]
     assert snapshot["daemon_json_file"] == ["{", '    "runtimes": {}', "}"]
@@ -26,9 +26,9 @@ def test_each_section_goes_to_its_own_fact():
 
 
 def test_an_absent_daemon_json_is_none_and_an_empty_one_has_no_lines():
-    assert WslHost().process(["[daemon.json]", "[stack]"])["daemon_json_file"] is None
-    assert WslHost().process(["[daemon.json]", "exists", "[stack]"])["daemon_json_file"] == []
-    assert WslHost().process(["[daemon.json]", "[stack]"])["stack"] == StackState().default()
+    assert HostSnapshot().process(["[daemon.json]", "[stack]"])["daemon_json_file"] is None
+    assert HostSnapshot().process(["[daemon.json]", "exists", "[stack]"])["daemon_json_file"] == []
+    assert HostSnapshot().process(["[daemon.json]", "[stack]"])["stack"] == StackState().default()
 
 
 def test_a_file_is_read_line_for_line_even_without_a_last_newline(tmp_path):
@@ -62,7 +62,7 @@ def test_the_snapshot_puts_each_part_below_its_section_and_asks_a_running_engine
     out = snapshot_output(tmp_path, {"docker": f"echo '{runtimes}'", "systemctl": "exit 0"})
     assert out == ["osrelease=6.6", "[daemon.json]", "exists", "line={}", "[stack]", "pkg=ii docker-ce 5:28.1.1",
                    "[runtimes]", "ok", runtimes]
-    snapshot = WslHost().process(out)
+    snapshot = HostSnapshot().process(out)
     assert snapshot["runtimes"] == {"ok": True, "output": [runtimes]}
     assert snapshot["daemon_json_file"] == ["{}"] and snapshot["stack"]["packages"] == {"docker-ce": "5:28.1.1"}
 
@@ -70,11 +70,11 @@ def test_the_snapshot_puts_each_part_below_its_section_and_asks_a_running_engine
 def test_without_a_docker_cli_the_snapshot_has_no_runtimes(tmp_path):
     out = snapshot_output(tmp_path, {})
     assert out[-2:] == ["pkg=ii docker-ce 5:28.1.1", "[runtimes]"]
-    assert WslHost().process(out)["runtimes"] is None
+    assert HostSnapshot().process(out)["runtimes"] is None
 
 
 def test_the_docker_users_configs_come_last_below_their_own_section(tmp_path):
     out = snapshot_output(tmp_path, {}, "echo recorded=dev")
     assert out[-3:] == ["[runtimes]", "[docker-config]", "recorded=dev"]
-    assert WslHost().process(out)["docker_configs"] == {"recorded": ["dev"], "configs": {}}
-    assert WslHost().process(out)["runtimes"] is None
+    assert HostSnapshot().process(out)["docker_configs"] == {"recorded": ["dev"], "configs": {}}
+    assert HostSnapshot().process(out)["runtimes"] is None

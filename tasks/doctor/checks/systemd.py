@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tasks.doctor.checks.common import deploy_fix, not_on_wsl, preflight_verdict
 from tasks.doctor.registry import FAIL, PASS, WARN, Verdict, check
-from tasks.wslconf import WSL_CONF, boolean, read, systemd_enabled
+from tasks.managed import WSL_CONF
+from tasks.wslconf import boolean, read, systemd_enabled
 
 LAYER = "systemd"
 

@@ -7,7 +7,6 @@ import re
 from packaging.version import InvalidVersion, Version
 
 from tasks import dockerinfo
-from tasks.docker import DOCKER_LIST
 from tasks.doctor.checks.common import (
     NVML_BLOCKED,
     RESTART,
@@ -24,7 +23,7 @@ from tasks.doctor.checks.common import (
 )
 from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT, TOOLKIT_CONFIG
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Skip, Verdict, check
-from tasks.toolkit import NVIDIA_LIST
+from tasks.managed import DOCKER_LIST, NVIDIA_LIST
 
 LAYER = "NVIDIA Container Toolkit"
 

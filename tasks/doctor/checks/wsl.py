@@ -6,8 +6,9 @@ from email.utils import parsedate_to_datetime
 
 from tasks.doctor.checks.common import not_on_wsl, off_wsl, preflight_verdict, when
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Verdict, check
+from tasks.managed import WSL_CONF
 from tasks.preflight import kernel_version, wsl_generation
-from tasks.wslconf import WSL_CONF, cgroup_version, invalid_booleans
+from tasks.wslconf import cgroup_version, invalid_booleans
 
 LAYER = "WSL"
 # How far the clock may trail the hardware clock or apt's newest Release file before doctor says so.

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Usage: wsl-host.sh WSL_LIB "LIB_FILES" LINUX_DRIVER_PATTERN WSL_CONF "NVIDIA_MODULE_FILES"
-# The WslHost fact: what the preflight needs, as key=value lines (see tasks/facts.py). Lists are
+# Usage: host-identity.sh WSL_LIB "LIB_FILES" LINUX_DRIVER_PATTERN WSL_CONF "NVIDIA_MODULE_FILES"
+# The host part of the HostSnapshot fact: what the preflight needs, as key=value lines (see tasks/facts.py). Lists are
 # space-separated words. Always succeeds.
 wsl_lib=$1 lib_files=$2 driver_pattern=$3 wsl_conf=$4 module_files=$5
 release='' pid1='' debian_version=''
