@@ -44,9 +44,10 @@ def wrap(text: str, indent: str = "  ", first: str = "") -> str:
 
 
 def inline(text: str) -> str:
-    """text with the asterisks outside code spans escaped, so a masked `user:***@proxy` stays as written."""
+    """text with the asterisks and tildes outside code spans escaped, so that a masked `user:***@proxy` or a
+    version `5:27.3.1-1~ubuntu.24.04~noble` shows as written, not as emphasis or strikethrough."""
     parts = re.split(r"(`[^`]*`)", text)
-    return "".join(p if i % 2 else p.replace("*", "\\*") for i, p in enumerate(parts))
+    return "".join(p if i % 2 else re.sub(r"([*~])", r"\\\1", p) for i, p in enumerate(parts))
 
 
 def words(text: str) -> str:
@@ -139,7 +140,7 @@ def settings_list(path: Path = DEFAULTS_PY, defaults: dict = DEFAULTS) -> str:
             last = section
             out += [f"## {section}", ""]
         head = ", ".join(f"**`{name}`** = `{literal(defaults[name])}`" for name in names)
-        out += [f"- {head}:", wrap(comment or "(no comment in defaults.py)", first="  "), ""]
+        out += [f"- {head}:", wrap(inline(comment or "(no comment in defaults.py)"), first="  "), ""]
     return "\n".join(out).rstrip("\n")
 
 
@@ -195,7 +196,7 @@ def stack() -> str:
         out += [f"### {LAYERS[key]}", "", f"Checked in [`{path_}`](../{path_}):", ""]
         for c in CHECKS:
             if c.layer == key:
-                out.append(wrap(f"`{c.name}`: {c.doc.split(chr(10) + chr(10))[0]}", first="- "))
+                out.append(wrap(f"`{c.name}`: {inline(c.doc.split(chr(10) + chr(10))[0])}", first="- "))
         out.append("")
     return "\n".join(out).rstrip("\n")
 
