@@ -14,6 +14,7 @@ from defaults import DEFAULTS
 from tasks.doctor.checks import CHECKS, LAYERS, MODULES, ORDER, layer
 from tasks.doctor.registry import FAIL, WARN, Result
 from tasks.platforms import ARCHES, PLATFORMS
+from tasks.restart import RELOADABLE_KEYS
 from tests.unit.doctor_examples import EXAMPLES, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,6 +189,11 @@ def run_order(path: Path = DEPLOY_PY) -> str:
     return "\n".join(out)
 
 
+def reload_keys() -> str:
+    """The daemon.json keys dockerd reloads live, as tasks/restart.py lists them."""
+    return wrap(", ".join(f"`{key}`" for key in sorted(RELOADABLE_KEYS)) + ".", indent="")
+
+
 def stack() -> str:
     """Doctor's layers, bottom to top, each with its checks and what each one holds true."""
     out = []
@@ -281,7 +287,7 @@ PAGES = {
     README: {"platforms": platform_table},
     TROUBLESHOOTING: {"doctor": troubleshooting},
     SETTINGS: {"settings": settings_list},
-    ARCHITECTURE: {"run-order": run_order, "stack": stack},
+    ARCHITECTURE: {"run-order": run_order, "reload-keys": reload_keys, "stack": stack},
     BENCH: {"bench": bench_table},
 }
 

@@ -9,6 +9,7 @@ import pytest
 
 from defaults import DEFAULTS
 from tasks.doctor.checks import CHECKS
+from tasks.restart import RELOADABLE_KEYS
 from tools import readme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,11 @@ def test_the_run_order_is_deploy_pys_with_every_step():
     assert all(f"{f}(" in deploy for _, f in steps)
     assert ("Company network", "configure_network") in steps
     assert ("Docker users' proxy", "configure_user_proxies") in steps
+
+
+def test_the_keys_dockerd_reloads_are_the_restart_steps_own():
+    keys = readme.section(readme.ARCHITECTURE.read_text(), "reload-keys")
+    assert set(re.findall(r"`([\w-]+)`", keys)) == RELOADABLE_KEYS and "live-restore" in RELOADABLE_KEYS
 
 
 def test_the_stack_lists_every_doctor_check_in_its_order():
