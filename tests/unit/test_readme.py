@@ -1,5 +1,4 @@
-"""The README and docs/: each generated part is its source's own data, the settings page is the defaults file
-setting for setting, every promise names a test that exists, and every link between the pages leads somewhere."""
+"""The README and docs/: generated parts equal their sources, lines stay short, and every link leads somewhere."""
 
 import ast
 import re
