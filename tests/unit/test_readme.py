@@ -162,3 +162,18 @@ def test_the_readme_links_to_every_page_of_docs():
     linked = {link.partition("#")[0] for link in links(README)}
     assert {f"docs/{p.name}" for p in DOCS.glob("*.md")} <= linked
     assert "bench/README.md" in linked
+
+
+def test_wrapped_text_never_starts_a_line_that_markdown_would_read_as_a_list_quote_or_heading():
+    for token in ["-", "1.", "#", ">", "+", "*", "==="]:
+        for n in range(1, 40):
+            text = " ".join(["word"] * n + [token, "next"] + ["word"] * 40)
+            lines = readme.wrap(text, first="- ").splitlines()
+            assert all(len(line) <= readme.WIDTH for line in lines)
+            assert not any(readme.BLOCK_START.match(line.lstrip()) for line in lines[1:]), (token, n)
+            assert readme.words(" ".join(lines).removeprefix("- ")) == readme.words(text)
+
+
+def test_what_doctor_found_shows_as_written_not_as_emphasis_or_strikethrough():
+    assert readme.inline("http://alice:***@proxy, 5:27.3.1-1~ubuntu.24.04~noble, `a*b~c`") == (
+        "http://alice:\\*\\*\\*@proxy, 5:27.3.1-1\\~ubuntu.24.04\\~noble, `a*b~c`")
