@@ -34,14 +34,17 @@ BLOCK_START = re.compile(r"^(?:[-+*>#]+|=+|\d+[.)])(?:\s|$)")
 
 def wrap(text: str, indent: str = "  ", first: str = "") -> str:
     """text as lines of at most WIDTH, the first after `first`, the others after `indent`; no line starts a
-    markdown block."""
+    markdown block: a narrower width avoids one, else its first mark is escaped."""
     text = words(text)
     for width in range(WIDTH, WIDTH - 20, -1):
         lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent,
                               break_long_words=False, break_on_hyphens=False)
         if not any(BLOCK_START.match(line.lstrip()) for line in lines[1:]):
             return "\n".join(lines)
-    raise ValueError(f"no wrapping of this text keeps its lines plain: {text[:80]}")
+    lines = textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines[:1] + [re.sub(r"^(\s*\d*)(\S)", r"\1\\\2", line) if BLOCK_START.match(line.lstrip())
+                                   else line for line in lines[1:]])
 
 
 def inline(text: str) -> str:

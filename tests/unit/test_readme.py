@@ -166,12 +166,12 @@ def test_the_readme_links_to_every_page_of_docs():
 
 def test_wrapped_text_never_starts_a_line_that_markdown_would_read_as_a_list_quote_or_heading():
     for token in ["-", "1.", "#", ">", "+", "*", "==="]:
-        for n in range(1, 40):
-            text = " ".join(["word"] * n + [token, "next"] + ["word"] * 40)
+        for n in range(readme.WIDTH - 20, readme.WIDTH + 5):  # the token at the end of line 1 or the start of 2
+            text = " ".join(["a" * n, token, "next"] + ["word"] * 40)
             lines = readme.wrap(text, first="- ").splitlines()
-            assert all(len(line) <= readme.WIDTH for line in lines)
+            assert all(len(line) <= readme.WIDTH or len(line.removeprefix("- ").split()) == 1 for line in lines)
             assert not any(readme.BLOCK_START.match(line.lstrip()) for line in lines[1:]), (token, n)
-            assert readme.words(" ".join(lines).removeprefix("- ")) == readme.words(text)
+            assert readme.words(" ".join(lines).removeprefix("- ").replace("\\", "")) == readme.words(text)
 
 
 def test_what_doctor_found_shows_as_written_not_as_emphasis_or_strikethrough():
