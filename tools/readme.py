@@ -1,19 +1,62 @@
-"""README.md's generated sections: `python3 -m tools.readme` rewrites them from the code's own data."""
+"""The generated sections of README.md, docs/ and bench/README.md: `python3 -m tools.readme` rewrites them all."""
 
 from __future__ import annotations
 
+import ast
+import io
 import json
+import re
+import textwrap
+import tokenize
 from pathlib import Path
 
-from tasks.doctor.checks import CHECKS, layer
+from defaults import DEFAULTS
+from tasks.doctor.checks import CHECKS, LAYERS, MODULES, ORDER, layer
 from tasks.doctor.registry import FAIL, WARN, Result
 from tasks.platforms import ARCHES, PLATFORMS
+from tasks.restart import RELOADABLE_KEYS
 from testbed.doctor_examples import EXAMPLES, run
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+TROUBLESHOOTING, SETTINGS, ARCHITECTURE = DOCS / "troubleshooting.md", DOCS / "settings.md", DOCS / "architecture.md"
+BENCH = ROOT / "bench" / "README.md"
+DEFAULTS_PY, DEPLOY_PY = ROOT / "defaults.py", ROOT / "deploy.py"
 # bench/run.py's figures: of its last full run, and of its last --noop-only runs, without and with --proxy.
-RESULTS, RESULTS_NOOP = README.parent / "bench" / "results.json", README.parent / "bench" / "results-noop.json"
-RESULTS_NOOP_PROXY = README.parent / "bench" / "results-noop-proxy.json"
+RESULTS, RESULTS_NOOP = ROOT / "bench" / "results.json", ROOT / "bench" / "results-noop.json"
+RESULTS_NOOP_PROXY = ROOT / "bench" / "results-noop-proxy.json"
+# Prose is wrapped to this width; tests hold every page's lines to 200 characters.
+WIDTH = 110
+# A wrapped line that starts like this would turn into a list, a quote, a heading or a rule.
+BLOCK_START = re.compile(r"^(?:[-+*>#]+|=+|\d+[.)])(?:\s|$)")
+
+
+def wrap(text: str, indent: str = "  ", first: str = "") -> str:
+    """text as lines of at most WIDTH, the first after `first`, the others after `indent`; no line starts a
+    markdown block: a narrower width avoids one, else its first mark is escaped."""
+    text = words(text)
+    for width in range(WIDTH, WIDTH - 20, -1):
+        lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent,
+                              break_long_words=False, break_on_hyphens=False)
+        if not any(BLOCK_START.match(line.lstrip()) for line in lines[1:]):
+            return "\n".join(lines)
+    lines = textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines[:1] + [re.sub(r"^(\s*\d*)(\S)", r"\1\\\2", line) if BLOCK_START.match(line.lstrip())
+                                   else line for line in lines[1:]])
+
+
+def inline(text: str) -> str:
+    """text with the asterisks and tildes outside code spans escaped, so that a masked `user:***@proxy` or a
+    version `5:27.3.1-1~ubuntu.24.04~noble` shows as written, not as emphasis or strikethrough."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(p if i % 2 else re.sub(r"([*~])", r"\\\1", p) for i, p in enumerate(parts))
+
+
+def words(text: str) -> str:
+    """text with every run of whitespace as one space: what a wrapped paragraph reads as."""
+    return " ".join(text.split())
 
 
 def platform_table() -> str:
@@ -22,6 +65,8 @@ def platform_table() -> str:
     rows += [f"| {p.name} | `{p.codename}` | {p.differs or 'nothing'} |" for p in PLATFORMS]
     return "\n".join(rows) + f"\n\nOn {' and '.join(ARCHES)}; any other distro or release is refused by name."
 
+
+# --- docs/troubleshooting.md ---------------------------------------------------------------
 
 def example_rows(checks=CHECKS, examples=EXAMPLES) -> list[Result]:
     """Every FAIL or WARN the examples bring, once each, in the checks' order (bottom to top)."""
@@ -39,12 +84,132 @@ def cell(text: str) -> str:
 
 
 def troubleshooting_table(checks=CHECKS, examples=EXAMPLES) -> str:
-    """Doctor's checks, one row for each way the examples make one fail or warn, with its fix."""
+    """The same findings as troubleshooting(), one line each: the form in which two registries' rows compare."""
     rows = ["| layer | check | what doctor finds (example) | fix |", "|---|---|---|---|"]
     rows += [f"| {layer(r.check)} | `{r.check}` | {cell(r.found)} | {cell(r.fix)} |"
              for r in example_rows(checks, examples)]
     return "\n".join(rows)
 
+
+def troubleshooting(checks=CHECKS, examples=EXAMPLES) -> str:
+    """Doctor's checks by layer, each way the examples make one fail or warn, with what it found and the fix."""
+    out, last_layer, last_check = [], None, None
+    for r in example_rows(checks, examples):
+        if layer(r.check) != last_layer:
+            last_layer = layer(r.check)
+            out += [f"## {last_layer}", ""]
+        if r.check != last_check:
+            last_check = r.check
+            out += [f"### `{r.check}`", ""]
+        out += [wrap(f"{r.status}: {inline(r.found)}", first="- "), "", wrap(f"Fix: {inline(r.fix)}", first="  "), ""]
+    return "\n".join(out).rstrip("\n")
+
+
+# --- docs/settings.md ----------------------------------------------------------------------
+
+SECTION_COMMENT = re.compile(r"^# -+ (.+?) -+$")
+
+
+def defaults_documented(path: Path = DEFAULTS_PY) -> list[tuple[str, list[list[str]], str]]:
+    """defaults.py as written: (its section, the settings its comment covers, that comment) in order. A
+    setting with no comment of its own shares the one above it (https_proxy, http_proxy's)."""
+    source = path.read_text()
+    comments = {tok.start[0]: tok.string for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                if tok.type == tokenize.COMMENT}
+    [assign] = [n for n in ast.parse(source).body if isinstance(n, ast.Assign) and n.targets[0].id == "DEFAULTS"]
+    groups: list[tuple[str, list[str], str]] = []
+    for key in assign.value.keys:
+        line, above = key.lineno - 1, []
+        while line in comments and not SECTION_COMMENT.match(comments[line]):
+            above.insert(0, comments[line].removeprefix("#").strip())
+            line -= 1
+        section = SECTION_COMMENT.match(comments[line]).group(1) if line in comments else None
+        if above or not groups:
+            groups.append((section or groups[-1][0], [key.value], " ".join(above)))
+        else:
+            groups[-1][1].append(key.value)
+    return groups
+
+
+def literal(value) -> str:
+    """A default as Python writes it in inventory.py: None, True, "text", [], {}."""
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def settings_list(path: Path = DEFAULTS_PY, defaults: dict = DEFAULTS) -> str:
+    """Every setting of defaults.py under its section, in order, with its default and its comment."""
+    out, last = [], None
+    for section, names, comment in defaults_documented(path):
+        if section != last:
+            last = section
+            out += [f"## {section}", ""]
+        head = ", ".join(f"**`{name}`** = `{literal(defaults[name])}`" for name in names)
+        out += [f"- {head}:", wrap(inline(comment or "(no comment in defaults.py)"), first="  "), ""]
+    return "\n".join(out).rstrip("\n")
+
+
+# --- docs/architecture.md ------------------------------------------------------------------
+
+def _deploy_name(module: str, function: str) -> str | None:
+    """The name a step's @deploy(...) gives it in its module, if it is one."""
+    tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            for d in node.decorator_list:
+                if isinstance(d, ast.Call) and getattr(d.func, "id", "") == "deploy" and d.args:
+                    return d.args[0].value
+    return None
+
+
+def run_order(path: Path = DEPLOY_PY) -> str:
+    """deploy.py's steps in the order a run takes them, each with the comments deploy.py gives it there: a
+    step is a call of a @deploy function of tasks/, or an operation given a name=."""
+    source = path.read_text()
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    imported = {a.asname or a.name: n.module for n in tree.body if isinstance(n, ast.ImportFrom)
+                and n.module.startswith("tasks.") for a in n.names}
+    last: dict[str, tuple[int, str, str]] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in imported):
+            continue
+        function, module = node.func.id, imported[node.func.id]
+        named = [k.value.value for k in node.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)]
+        label = _deploy_name(module, function) or (named[0] if named else None)
+        if label:
+            last[function] = max(last.get(function, (0, "", "")), (node.lineno, module, label))
+    out = []
+    for n, (function, (lineno, module, label)) in enumerate(sorted(last.items(), key=lambda i: i[1][0]), 1):
+        why, i = [], lineno - 2  # the comment lines just above the call, then the one after it
+        while i >= 0 and lines[i].strip().startswith("#"):
+            why.insert(0, lines[i].strip().removeprefix("#").strip())
+            i -= 1
+        if "#" in lines[lineno - 1]:
+            why.append(lines[lineno - 1].split("#", 1)[1].strip())
+        path_ = module.replace(".", "/") + ".py"
+        head = f"{n}. **{label}** (`{function}` in [`{path_}`](../{path_}))"
+        out.append(wrap(f"{head}{': ' + ' '.join(why) if why else ''}", indent="   "))
+    return "\n".join(out)
+
+
+def reload_keys() -> str:
+    """The daemon.json keys dockerd reloads live, as tasks/restart.py lists them."""
+    return wrap(", ".join(f"`{key}`" for key in sorted(RELOADABLE_KEYS)) + ".", indent="")
+
+
+def stack() -> str:
+    """Doctor's layers, bottom to top, each with its checks and what each one holds true."""
+    out = []
+    for key, module in zip(ORDER, MODULES):
+        path_ = module.replace(".", "/") + ".py"
+        out += [f"### {LAYERS[key]}", "", f"Checked in [`{path_}`](../{path_}):", ""]
+        for c in CHECKS:
+            if c.layer == key:
+                out.append(wrap(f"`{c.name}`: {inline(c.doc.split(chr(10) + chr(10))[0])}", first="- "))
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+# --- bench/README.md ----------------------------------------------------------------------
 
 def _commands(n: int) -> str:
     return f"{n} command{'' if n == 1 else 's'}"
@@ -120,7 +285,14 @@ def bench_table(full_path: Path = RESULTS, noop_path: Path = RESULTS_NOOP,
     return "\n".join(rows)
 
 
-SECTIONS = {"platforms": platform_table, "doctor": troubleshooting_table, "bench": bench_table}
+# Each page and its generated sections, by the name in its markers.
+PAGES = {
+    README: {"platforms": platform_table},
+    TROUBLESHOOTING: {"doctor": troubleshooting},
+    SETTINGS: {"settings": settings_list},
+    ARCHITECTURE: {"run-order": run_order, "reload-keys": reload_keys, "stack": stack},
+    BENCH: {"bench": bench_table},
+}
 
 
 def _markers(name: str) -> tuple[str, str]:
@@ -128,14 +300,14 @@ def _markers(name: str) -> tuple[str, str]:
 
 
 def section(text: str, name: str) -> str:
-    """What README text holds between `<!-- name:begin -->` and `<!-- name:end -->`."""
+    """What a page's text holds between `<!-- name:begin -->` and `<!-- name:end -->`."""
     begin, end = _markers(name)
     return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")
 
 
-def rewrite(text: str) -> str:
-    """text with every generated section made anew."""
-    for name, make in SECTIONS.items():
+def rewrite(text: str, sections: dict | None = None) -> str:
+    """A page's text with each of its generated sections made anew (README.md's, unless told)."""
+    for name, make in (PAGES[README] if sections is None else sections).items():
         begin, end = _markers(name)
         head, rest = text.split(begin, 1)
         text = f"{head}{begin}\n{make()}\n{end}{rest.split(end, 1)[1]}"
@@ -143,4 +315,5 @@ def rewrite(text: str) -> str:
 
 
 if __name__ == "__main__":
-    README.write_text(rewrite(README.read_text()))
+    for page, sections in PAGES.items():
+        page.write_text(rewrite(page.read_text(), sections))

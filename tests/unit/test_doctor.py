@@ -23,7 +23,7 @@ from testbed.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_EN
 from testbed.facts_examples import SMI_NO_DRIVER
 from tests.reports import valid
 from tools import readme
-from tools.readme import cell, example_rows
+from tools.readme import example_rows
 
 # --- the whole list ----------------------------------------------------------------------
 
@@ -118,8 +118,8 @@ def test_every_failure_names_its_fix_and_deploy_fixes_say_so():
 
 
 def test_the_readme_troubleshooting_table_is_the_checks_own_fixes():
-    assert readme.section(readme.README.read_text(), "doctor") == readme.troubleshooting_table(), (
-        "README.md's troubleshooting table is out of date: run `python3 -m tools.readme`")
+    assert readme.section(readme.TROUBLESHOOTING.read_text(), "doctor") == readme.troubleshooting(), (
+        "docs/troubleshooting.md is out of date: run `python3 -m tools.readme`")
 
 
 def test_every_way_a_check_fails_or_warns_has_a_readme_row():
@@ -159,13 +159,13 @@ def preflight_failure_texts() -> int:
 
 
 def test_the_readme_covers_every_preflight_failure_with_the_same_fix():
-    section, seen = readme.section(readme.README.read_text(), "doctor"), set()
+    section, seen = readme.words(readme.section(readme.TROUBLESHOOTING.read_text(), "doctor")), set()
     for facts, settings in EXAMPLES:
         facts, settings = {**GOOD, **facts}, validate(settings)
         problems = preflight_problems(facts, settings)
         for problem in problems + missing_users(docker_users(settings, facts), facts["users"]):
             seen.add(problem)
-            assert cell(problem.fix) in section, problem
+            assert readme.words(readme.inline(problem.fix)) in section, problem
     assert len(seen) >= preflight_failure_texts(), (
         "a preflight failure has no example in EXAMPLES, so the README's table misses it")
 
