@@ -28,8 +28,8 @@ SETTINGS_PAGE = "README.md"
 PLATFORMS_PAGE = "README.md"
 # A fenced block: its indent, language, what its opening fence says after the language, and its text.
 FENCE = re.compile(r"^( *)```(\w+)(?: (.+?))?\n(.*?)^ *```$", re.M | re.S)
-# Where a block goes: "path", "path, in NAME", "path, after LINE" or "path, before LINE".
-WHERE = re.compile(r"^(?P<path>[\w./-]+\.\w+)(?:, (?P<how>in|after|before) (?P<anchor>.+))?$")
+# Where a block goes: "path", "path, in NAME", or "path, after LINE", "before LINE" or "replacing LINE".
+WHERE = re.compile(r"^(?P<path>[\w./-]+\.\w+)(?:, (?P<how>in|after|before|replacing) (?P<anchor>.+))?$")
 PYTHON = (".venv/bin/python", "python3")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -147,7 +147,8 @@ def apply(step: Step, root: Path) -> None:
     if is_definition(code):
         new = [*new, "", ""] if step.how == "before" else ["", "", *new]
     where = at + 1 if step.how == "after" else at
-    path.write_text("\n".join(lines[:where] + new + lines[where:]) + "\n")
+    gone = 1 if step.how == "replacing" else 0
+    path.write_text("\n".join(lines[:where] + new + lines[where + gone:]) + "\n")
 
 
 def environment() -> dict:
@@ -531,6 +532,8 @@ def test_the_step_is_planned_on_a_fresh_host_and_its_tests_pass(deploy_step):
     assert all(w.failed() == {} for w in first) and walk.failed() == {}
     assert any("tests/dry" in c for c in walk.ran) and any("tests/operations" in c for c in walk.ran)
     assert JOURNAL_OP in a_dry_run(walk.root, {}, "debian-12-fresh")["changes"]
+    order = " ".join(ast.get_docstring(ast.parse((walk.root / "deploy.py").read_text())).split())
+    assert "preflight -> the journal's cap -> network" in order, "deploy.py's docstring tells the run's order"
     assert walk.lint().returncode == 0, walk.lint().stdout
 
 
