@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -246,6 +247,15 @@ def twins_are_ready(walk: Walk) -> None:
             (command, collected.stdout[-2000:], collected.stderr[-2000:])
 
 
+# How each walk-through is followed, by the name of its fixture: each gets a copy of its own.
+FOLLOWERS = {}
+
+
+def follower(function):
+    FOLLOWERS[function.__name__.removeprefix("follow_")] = function
+    return function
+
+
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     """copy(name): a fresh copy of the tracked tree, as a clone has it, made from one copy per module."""
@@ -261,6 +271,14 @@ def scratch(tmp_path_factory):
         return Path(shutil.copytree(tree, tmp_path_factory.mktemp("walk") / name, symlinks=True))
 
     return copy
+
+
+@pytest.fixture(scope="module")
+def followed(scratch) -> dict[str, Future]:
+    """Every walk-through followed at once, each in its copy: they mostly wait on the commands they run."""
+    roots = {name: scratch(name) for name in FOLLOWERS}
+    with ThreadPoolExecutor(len(FOLLOWERS)) as pool:
+        return {name: pool.submit(follow, roots[name]) for name, follow in FOLLOWERS.items()}
 
 
 # --- Adding a doctor check -------------------------------------------------------------------------
@@ -289,15 +307,20 @@ DOCTOR_PROBE = """
 """
 
 
-@pytest.fixture(scope="module")
-def doctor_check(scratch):
+@follower
+def follow_doctor_check(root: Path):
     """The walk-through followed; and its tests as they ran before the README step."""
-    walk = Walk("Adding a doctor check", scratch("doctor-check"))
+    walk = Walk("Adding a doctor check", root)
     walk.follow(until=lambda step: "tools.readme" in step.text)
     before = walk.test_all()
     walk.follow()
     return walk, before, probe(walk.root, DOCTOR_PROBE, "toolkit.ctk", "1")
 
+
+
+@pytest.fixture(scope="module")
+def doctor_check(followed):
+    return followed["doctor_check"].result()
 
 def test_the_new_check_passes_on_a_good_host_and_fails_as_its_examples_say(doctor_check):
     walk, _, found = doctor_check
@@ -378,14 +401,19 @@ def a_dry_run(root: Path, settings: dict, scenario: str = "debian-12-converged")
             "may_change": [op["name"] for op in plan if op["hosts_with_conditional_change"]]}
 
 
-@pytest.fixture(scope="module")
-def setting(scratch):
-    walk = Walk("Adding a setting", scratch("setting"))
+@follower
+def follow_setting(root: Path):
+    walk = Walk("Adding a setting", root)
     walk.follow(until=lambda step: step.path == SETTINGS_PAGE or "tools.readme" in step.text)
     before = walk.test_all()
     walk.follow()
     return walk, before
 
+
+
+@pytest.fixture(scope="module")
+def setting(followed):
+    return followed["setting"].result()
 
 def test_the_new_setting_gets_its_row_in_the_settings_table_in_its_place(setting):
     walk, before = setting
@@ -418,10 +446,15 @@ def test_a_bad_value_of_the_new_setting_stops_the_host_naming_it_and_the_fix(set
 
 # --- Adding a managed file -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def managed_file(scratch):
-    return Walk("Adding a managed file", scratch("managed-file")).follow()
+@follower
+def follow_managed_file(root: Path):
+    return Walk("Adding a managed file", root).follow()
 
+
+
+@pytest.fixture(scope="module")
+def managed_file(followed):
+    return followed["managed_file"].result()
 
 def test_the_managed_file_is_named_once_and_read_in_the_snapshot(managed_file):
     walk = managed_file
@@ -449,14 +482,19 @@ def test_the_managed_file_walk_through_names_the_projects_own_helpers(managed_fi
 
 # --- Adding a platform -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def new_platform(scratch):
-    walk = Walk("Adding a platform", scratch("platform"))
+@follower
+def follow_new_platform(root: Path):
+    walk = Walk("Adding a platform", root)
     walk.follow(until=lambda step: step.kind == "run")
     before = walk.test_all()
     walk.follow()
     return walk, before
 
+
+
+@pytest.fixture(scope="module")
+def new_platform(followed):
+    return followed["new_platform"].result()
 
 def test_the_new_platform_gets_its_row_and_passes_the_preflight(new_platform):
     walk, before = new_platform
@@ -515,11 +553,10 @@ def recaptured(root: Path, path: str, text: str) -> None:
         fixture.write_text(json.dumps(data, indent=1) + "\n")
 
 
-@pytest.fixture(scope="module")
-def deploy_step(scratch):
+@follower
+def follow_deploy_step(root: Path):
     """The setting and the managed file first, as the walk-through says; a converged host's dry run as it
     went before the fixtures were recaptured."""
-    root = scratch("deploy-step")
     first = [Walk("Adding a setting", root).follow(), Walk("Adding a managed file", root).follow()]
     walk = Walk("Adding a deploy step", root)
     walk.follow(until=lambda step: step.kind == "run")
@@ -529,6 +566,11 @@ def deploy_step(scratch):
     walk.changed |= {p for w in first for p in w.changed}
     return walk, first, before, probe(root, DOCTOR_PROBE, "systemd.journal", "1")
 
+
+
+@pytest.fixture(scope="module")
+def deploy_step(followed):
+    return followed["deploy_step"].result()
 
 def test_the_step_is_planned_on_a_fresh_host_and_its_tests_pass(deploy_step):
     walk, first, before, _ = deploy_step
