@@ -34,7 +34,6 @@ FENCE = re.compile(r"^( *)```(\w+)(?: (.+?))?\n(.*?)^ *```$", re.M | re.S)
 # Where a block goes: "path", "path, in NAME", or "path, after LINE", "before LINE" or "replacing LINE".
 WHERE = re.compile(r"^(?P<path>[\w./-]+\.\w+)(?:, (?P<how>in|after|before|replacing) (?P<anchor>.+))?$")
 PYTHON = (".venv/bin/python", "python3")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
