@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from tasks.doctor.checks import CHECKS, layer
-from tasks.doctor.registry import FAIL, WARN, Result
+from tasks.doctor.registry import FAIL, WARN, Finding
 from tasks.platforms import ARCHES, PLATFORMS
-from testbed.doctor_examples import EXAMPLES, run
+from testbed.doctor_examples import DEPLOY_EXAMPLES, EXAMPLES, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 # bench/run.py's figures: of its last full run, and of its last --noop-only runs, without and with --proxy.
@@ -23,14 +23,14 @@ def platform_table() -> str:
     return "\n".join(rows) + f"\n\nOn {' and '.join(ARCHES)}; any other distro or release is refused by name."
 
 
-def example_rows(checks=CHECKS, examples=EXAMPLES) -> list[Result]:
-    """Every FAIL or WARN the examples bring, once each, in the checks' order (bottom to top)."""
+def example_rows(checks=CHECKS, examples=EXAMPLES) -> list[Finding]:
+    """Every FAIL or WARN the examples bring, once for each id, in the checks' order (bottom to top)."""
     order = [c.name for c in checks]
-    rows: dict[tuple, Result] = {}
+    rows: dict[str, Finding] = {}
     for facts, settings in examples:
         for r in run(facts, settings, checks):
             if r.status in (FAIL, WARN):
-                rows.setdefault((r.check, r.found, r.fix), r)
+                rows.setdefault(r.id, r)
     return sorted(rows.values(), key=lambda r: order.index(r.check))
 
 
@@ -38,11 +38,13 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def troubleshooting_table(checks=CHECKS, examples=EXAMPLES) -> str:
-    """Doctor's checks, one row for each way the examples make one fail or warn, with its fix."""
-    rows = ["| layer | check | what doctor finds (example) | fix |", "|---|---|---|---|"]
-    rows += [f"| {layer(r.check)} | `{r.check}` | {cell(r.found)} | {cell(r.fix)} |"
-             for r in example_rows(checks, examples)]
+def troubleshooting_table(checks=CHECKS, examples=EXAMPLES, deploy_examples=DEPLOY_EXAMPLES) -> str:
+    """A row for each finding's id: doctor's checks, as the examples make each fail or warn, then what only a
+    deploy run finds; each with its fix."""
+    rows = ["| id | layer | check | what is found (example) | fix |", "|---|---|---|---|---|"]
+    found = [(layer(r.check), f"`{r.check}`", r) for r in example_rows(checks, examples)]
+    found += [(where, r.check, r) for where, r in deploy_examples]
+    rows += [f"| `{r.id}` | {where} | {check} | {cell(r.found)} | {cell(r.fix)} |" for where, check, r in found]
     return "\n".join(rows)
 
 

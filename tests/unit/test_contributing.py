@@ -76,7 +76,7 @@ def test_the_new_check_yields_its_readme_row_and_every_other_row_stays(walked_th
     added, checks, examples = walked_through
     before = readme.troubleshooting_table().splitlines()
     after = readme.troubleshooting_table(checks, EXAMPLES + examples).splitlines()
-    row = ("| NVIDIA Container Toolkit | `toolkit.ctk` | nvidia-ctk is not on the engine's PATH | "
+    row = ("| `toolkit.ctk` | NVIDIA Container Toolkit | `toolkit.ctk` | nvidia-ctk is not on the engine's PATH | "
            "`sudo apt-get install --reinstall nvidia-container-toolkit-base` |")
     assert [line for line in after if line not in before] == [row]
     assert [line for line in after if line != row] == before

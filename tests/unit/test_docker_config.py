@@ -193,10 +193,12 @@ def test_a_file_that_is_no_json_stops_the_host_naming_it_and_the_fix():
     bad = {"user": "dev", "path": "/home/dev/.docker/config.json", "state": "invalid",
            "reason": "Expecting value: line 1 column 1 (char 0)"}
     [problem] = config_problems(validate(ON), facts([bad]))
-    assert problem.startswith("docker_users_proxy: /home/dev/.docker/config.json is not valid JSON (Expecting")
-    assert "Fix: correct it or move it away" in problem
+    assert problem.id == "docker-config.invalid-json" and problem.status == "FAIL"
+    assert str(problem).startswith("docker_users_proxy: /home/dev/.docker/config.json is not valid JSON (Expecting")
+    assert "Fix: correct it or move it away" in str(problem)
     assert config_problems(validate(CORP_PROXY), facts([bad])) == []  # the setting off: not the deploy's to touch
-    assert "python3 is missing" in config_problems(validate(ON), facts([]))[0]
+    [missing] = config_problems(validate(ON), facts([]))
+    assert "python3 is missing" in str(missing) and missing.id == "docker-config.no-python"
 
 
 def test_the_digest_python3_made_on_a_twin_is_the_deploys():
