@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tasks.doctor.checks import CHECKS, layer
-from tasks.doctor.registry import FAIL, WARN, Finding
+from tasks.findings import FAIL, WARN, Finding
 from tasks.platforms import ARCHES, PLATFORMS
 from testbed.doctor_examples import DEPLOY_EXAMPLES, EXAMPLES, run
 

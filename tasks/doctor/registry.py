@@ -9,7 +9,6 @@ from typing import Callable, Iterable, Mapping
 from tasks.findings import FAIL, ID, INFO, PASS, STATUSES, WARN, Finding
 from tasks.masking import masked
 
-__all__ = ["FAIL", "INFO", "PASS", "STATUSES", "WARN", "Finding"]
 # The id of a check that raised, whichever check it was: doctor's own bug, not the host's.
 CRASHED = "doctor.crashed"
 # What a check that raised says it needs: the other checks' findings stand, this one's is doctor's own bug.

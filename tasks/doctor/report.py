@@ -14,8 +14,7 @@ from pyinfra.api.state import BaseStateCallback
 
 from tasks.doctor.checks import layer
 from tasks.doctor.page import page
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding
-from tasks.findings import fix_line
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding, fix_line
 from tasks.operations import stop
 
 COLOURS = {PASS: "green", WARN: "yellow", FAIL: "red", INFO: "blue"}

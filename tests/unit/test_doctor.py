@@ -11,10 +11,10 @@ from tasks.doctor.checks import CHECKS, LAYERS, layer, run_checks
 from tasks.doctor.checks.gpu import GPU_ERRORS
 from tasks.doctor.facts import LISTS, DoctorFacts
 from tasks.doctor.page import page
-from tasks.doctor.registry import CRASH_FIX, CRASHED, FAIL, INFO, PASS, WARN, Check, Finding
+from tasks.doctor.registry import CRASH_FIX, CRASHED, Check
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
-from tasks.findings import ID
+from tasks.findings import FAIL, ID, INFO, PASS, WARN, Finding
 from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
 from tasks.shell import script_text

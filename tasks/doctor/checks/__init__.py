@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from tasks.doctor.registry import REGISTRY, Check, Finding, Registry
+from tasks.doctor.registry import REGISTRY, Check, Registry
+from tasks.findings import Finding
 
 # The layers, bottom to top, each the module that declares its checks (daemon-json: daemon_json.py)
 # and names the layer as the report shows it (its LAYER).

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from tasks.daemon import parse_daemon_json
-from tasks.doctor.registry import Finding, Skip
+from tasks.doctor.registry import Skip
+from tasks.findings import Finding
 from tasks.preflight import preflight_problems, wsl_generation
 
 DEPLOY = "rerun the deploy (deploy.py)"

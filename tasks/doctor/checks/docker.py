@@ -17,8 +17,9 @@ from tasks.doctor.checks.common import (
     packages,
     preflight_verdict,
 )
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
 from tasks.facts import restart_marker
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.preflight import desktop_cli
 
 LAYER = "Docker Engine"

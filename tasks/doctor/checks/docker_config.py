@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tasks.dockerconfig import IDS, config_problems, wanted_default
 from tasks.doctor.checks.common import clause
-from tasks.doctor.registry import INFO, PASS, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import INFO, PASS, Finding
 
 LAYER = "users' docker config"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from tasks.doctor.checks.common import NVML_BLOCKED, WINDOWS_DRIVER_FIX, not_on_wsl, preflight_verdict, problem
-from tasks.doctor.registry import FAIL, INFO, PASS, Finding, check
+from tasks.doctor.registry import check
 from tasks.facts import WSL_LIB
+from tasks.findings import FAIL, INFO, PASS, Finding
 
 LAYER = "Windows driver"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tasks.doctor.checks.common import NVML_BLOCKED, RESTART, WINDOWS_DRIVER_FIX
 from tasks.doctor.checks.docker import check_engine
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 
 LAYER = "GPU container"
 

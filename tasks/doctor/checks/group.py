@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tasks.docker import docker_users
 from tasks.doctor.checks.common import clause, deploy_fix, desktop_mode
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.preflight import missing_users
 
 LAYER = "docker group"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tasks.doctor.checks.common import preflight_verdict
-from tasks.doctor.registry import FAIL, PASS, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, PASS, Finding
 from tasks.preflight import NATIVE_DRIVER
 
 LAYER = "preflight"

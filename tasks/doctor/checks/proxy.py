@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from tasks.doctor.checks.common import deploy_fix
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.masking import masked
 from tasks.operations import sha256
 from tasks.proxy import uses_proxy

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.doctor.registry import PASS, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import PASS, Finding
 from tasks.settings import IDS, SettingsError
 
 LAYER = "settings"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 
 LAYER = "sudo"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tasks.doctor.checks.common import deploy_fix, not_on_wsl, preflight_verdict
-from tasks.doctor.registry import FAIL, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, PASS, WARN, Finding
 from tasks.managed import WSL_CONF
 from tasks.wslconf import boolean, read, systemd_enabled
 

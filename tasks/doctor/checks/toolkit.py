@@ -22,7 +22,8 @@ from tasks.doctor.checks.common import (
     packages,
 )
 from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT, TOOLKIT_CONFIG
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, Skip, check
+from tasks.doctor.registry import Skip, check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import DOCKER_LIST, NVIDIA_LIST
 
 LAYER = "NVIDIA Container Toolkit"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 
 from tasks.doctor.checks.common import not_on_wsl, off_wsl, preflight_verdict, when
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Finding, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import WSL_CONF
 from tasks.preflight import kernel_version, wsl_generation
 from tasks.wslconf import cgroup_version, invalid_booleans
