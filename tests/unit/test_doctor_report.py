@@ -28,6 +28,13 @@ def test_every_example_hosts_report_keeps_to_the_schema_with_each_checks_layer()
     checks = report["hosts"]["laptop-2"]["checks"]
     assert [c["check"] for c in checks] == [c.name for c in CHECKS]
     assert {c["layer"] for c in checks} == set(LAYERS.values())
+    # Each finding's id: the way a check fails for a FAIL or WARN, the check's own name otherwise.
+    by_check = {c["check"]: c for c in checks}
+    assert (by_check["daemon-json.runtime"]["status"], by_check["daemon-json.runtime"]["id"]) == (
+        "FAIL", "daemon-json.runtime")
+    assert (by_check["daemon-json.loaded"]["status"], by_check["daemon-json.loaded"]["id"]) == (
+        "FAIL", "daemon-json.loaded.unregistered")
+    assert by_check["wsl.dxg"]["status"] == "PASS" and by_check["wsl.dxg"]["id"] == "wsl.dxg"
 
 
 def test_a_report_that_breaks_the_schema_is_told_where():
