@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 
+from tasks.findings import FAIL, Finding, failure
 from tasks.managed import USER_PROXY_RECORD
 from tasks.proxy import uses_proxy
 from tasks.shell import python_script
 from tasks.users import docker_users
 
 SCRIPT = "docker-config.py"
+# The findings of a docker user's file the deploy cannot change, each a FAIL, under the setting that asks it to.
+CHECK = "docker_users_proxy"
+NO_PYTHON, INVALID_JSON, NO_HOME = "docker-config.no-python", "docker-config.invalid-json", "docker-config.no-home"
+IDS = {NO_PYTHON: FAIL, INVALID_JSON: FAIL, NO_HOME: FAIL}
 
 
 def wanted_default(settings) -> dict | None:
@@ -73,20 +78,20 @@ def needs_change(config: dict, wanted: str | None, recorded: bool) -> bool:
     return config["state"] == "absent" or (config["state"] == "json" and config["digest"] != wanted)
 
 
-def config_problems(settings, facts) -> list[str]:
-    """Why a docker user's file that must change cannot, as the preflight prints it."""
+def config_problems(settings, facts) -> list[Finding]:
+    """Why a docker user's file that must change cannot, as the preflight stops on it and doctor tells it."""
     problems = []
     configs = facts["docker_configs"]["configs"]
     for user, on in users_to_change(settings, facts).items():
         config = configs.get(user)
         if config is None and user in facts["users"]:
-            problems.append(f"docker_users_proxy: {user}'s ~/.docker/config.json was not read: python3 is missing. "
-                            "Fix: install python3, or set docker_users_proxy = False")
+            problems.append(failure(NO_PYTHON, f"{user}'s ~/.docker/config.json was not read: python3 is missing",
+                                    "install python3, or set docker_users_proxy = False", CHECK))
         elif config and config["state"] == "invalid":
-            problems.append(f"docker_users_proxy: {config['path']} is not valid JSON ({config['reason']}), so the "
-                            "deploy cannot change its proxies. Fix: correct it or move it away (docker reads it "
-                            "too), then rerun the deploy")
+            problems.append(failure(INVALID_JSON, f"{config['path']} is not valid JSON ({config['reason']}), so the "
+                                    "deploy cannot change its proxies", "correct it or move it away (docker reads it "
+                                    "too), then rerun the deploy", CHECK))
         elif config and config["state"] == "nohome" and on:
-            problems.append(f"docker_users_proxy: {user} has no home directory for {config['path']}. Fix: create "
-                            f"it, or leave {user} out of docker_users")
+            problems.append(failure(NO_HOME, f"{user} has no home directory for {config['path']}",
+                                    f"create it, or leave {user} out of docker_users", CHECK))
     return problems

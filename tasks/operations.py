@@ -13,6 +13,7 @@ from pyinfra import host, logger
 from pyinfra.api import FileUploadCommand, FunctionCommand, QuoteString, StringCommand, operation
 from pyinfra.facts.files import Sha256File
 
+from tasks.findings import Finding, line
 from tasks.managed import UPLOAD_DIR
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
@@ -97,13 +98,14 @@ def private_put(text: str, dest: str, mode: str):
     yield StringCommand("chmod", mode, QuoteString(dest), f"&& rm -rf {upload}")
 
 
-def _stop(state, host, message):
+def stop(state, host, message):
+    """A FunctionCommand's function that fails this host, naming why in red: the gate of every check."""
     host.log_styled(message, fg="red", log_func=logger.error)
     return False
 
 
 @operation(is_idempotent=True)
-def checks_pass(problems: list[str], strict: bool = True, title: str = "checks failed"):
+def checks_pass(problems: list[Finding], strict: bool = True, title: str = "checks failed"):
     """
     Stop this host, naming each problem, unless there are none; with strict=False they
     are printed as warnings and the run goes on.
@@ -111,9 +113,9 @@ def checks_pass(problems: list[str], strict: bool = True, title: str = "checks f
     if not problems:
         host.noop("all checks pass")
         return
-    message = "\n".join(f"  - {p}" for p in problems)
+    message = "\n".join(f"  - {line(p)}" for p in problems)
     if strict:
-        yield FunctionCommand(_stop, [f"{title}:\n{message}"], {})
+        yield FunctionCommand(stop, [f"{title}:\n{message}"], {})
     elif host.state.is_executing:
         host.log_styled(f"checks failed (preflight_strict is off):\n{message}",
                         fg="yellow", log_func=logger.warning)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from packaging.version import Version
 from pyinfra import host, logger
@@ -12,23 +11,19 @@ from pyinfra.api import deploy
 from tasks import rollout
 from tasks.dockerconfig import config_problems, snapshot_args
 from tasks.facts import NVIDIA_MODULE_FILES, WSL_LIB, WSL_LIB_FILES, HostSnapshot
+from tasks.findings import FAIL, Finding, failure
 from tasks.operations import checks_pass
 from tasks.platforms import ARCHES, names, platform
 from tasks.runlock import lock_problem, waited_note
 from tasks.users import docker_users
 
-
-@dataclass(frozen=True)
-class Problem:
-    """A failed preflight check: its name, what was found and how to fix it."""
-
-    check: str
-    found: str
-    fix: str
-
-    def __str__(self) -> str:
-        """As the deploy prints it."""
-        return f"{self.check}: {self.found}. Fix: {self.fix}"
+# The findings the preflight may give, each a FAIL; doctor reports each under the check its id names.
+NATIVE_DRIVER = {"none": "preflight.nvidia-driver.none", "incomplete": "preflight.nvidia-driver.incomplete",
+                 "fails": "preflight.nvidia-driver.smi-fails", "unloaded": "preflight.nvidia-driver.module-unloaded"}
+IDS = {id: FAIL for id in (
+    "wsl.version", "wsl.kernel", "wsl.dxg", "driver.libraries", "linux-driver.packages", "docker.desktop.conflict",
+    "docker.desktop.not-found", "docker.desktop.native", "systemd.pid1.native", "wsl.distro", "wsl.arch",
+    *NATIVE_DRIVER.values(), "group.members.no-such-user")}
 
 
 DESKTOP_CLI_ROOT = "/mnt/wsl/docker-desktop"
@@ -37,6 +32,11 @@ DESKTOP_FIX = (
     "WSL integration, then run `wsl.exe --terminate <distro>` from Windows; "
     'or set docker_engine = "docker-desktop" to use Desktop\'s engine'
 )
+
+
+def problem(id: str, check: str, found: str, fix: str) -> Finding:
+    """A failed preflight check: its finding's id, the check as the deploy names it, what was found, the fix."""
+    return failure(id, found, fix, check)
 
 
 def wsl_generation(release: str) -> int | None:
@@ -70,98 +70,103 @@ def driver_install_fix(distro: str) -> str:
     return "install NVIDIA's driver for this distro, then reboot"
 
 
-def native_driver_problem(facts: dict) -> Problem | None:
+def native_driver_problem(facts: dict) -> Finding | None:
     """Why the native NVIDIA driver is not working, or None: nvidia-smi answers and the module is loaded."""
     smi, module = facts.get("nvidia_smi", "missing"), facts.get("nvidia_module")
     install = driver_install_fix(facts.get("distro", ""))
     if smi == "missing" and not module:
-        return Problem("NVIDIA driver", "none is installed (no nvidia-smi, no nvidia kernel module)", install)
+        return failure(NATIVE_DRIVER["none"], "none is installed (no nvidia-smi, no nvidia kernel module)",
+                       install, "NVIDIA driver")
     if smi == "missing":
-        return Problem("NVIDIA driver", f"the kernel module is loaded ({module}) but nvidia-smi is missing, "
-                       "so the driver's utilities and libraries are incomplete", install)
+        return failure(NATIVE_DRIVER["incomplete"], f"the kernel module is loaded ({module}) but nvidia-smi is "
+                       "missing, so the driver's utilities and libraries are incomplete", install, "NVIDIA driver")
     if smi != "0":
         said = " ".join(facts.get("nvidia_smi_output", [])).strip() or "no output"
-        return Problem("NVIDIA driver", f"`nvidia-smi -L` fails (exit {smi}): {said}",
+        return failure(NATIVE_DRIVER["fails"], f"`nvidia-smi -L` fails (exit {smi}): {said}",
                        "if the driver was just installed or upgraded, reboot (with Secure Boot on, enroll "
-                       f"its key when asked); otherwise {install}")
+                       f"its key when asked); otherwise {install}", "NVIDIA driver")
     if not module:
-        return Problem("NVIDIA driver", "nvidia-smi answers but the nvidia kernel module is not loaded "
-                       f"({' or '.join(NVIDIA_MODULE_FILES)} missing)",
-                       f"`sudo modprobe nvidia`, or reboot; otherwise {install}")
+        return failure(NATIVE_DRIVER["unloaded"], "nvidia-smi answers but the nvidia kernel module is not "
+                       f"loaded ({' or '.join(NVIDIA_MODULE_FILES)} missing)",
+                       f"`sudo modprobe nvidia`, or reboot; otherwise {install}", "NVIDIA driver")
     return None
 
 
-def wsl_problems(facts: dict, settings) -> list[Problem]:
+def wsl_problems(facts: dict, settings) -> list[Finding]:
     """The WSL layers: WSL2, its kernel, /dev/dxg, the Windows driver's files, Docker Desktop."""
     problems = []
     release = facts.get("osrelease", "")
     if wsl_generation(release) == 1:
-        problems.append(Problem("WSL2", f"kernel {release!r} is WSL1",
+        problems.append(problem("wsl.version", "WSL2", f"kernel {release!r} is WSL1",
                                 "run `wsl --set-version <distro> 2` in Windows PowerShell, then rerun"))
     else:
         version = kernel_version(release)
         minimum = Version(settings.min_kernel_version)
         if version is None or version < minimum:
-            problems.append(Problem("kernel version", f"{release!r} is older than {minimum} (min_kernel_version)",
+            problems.append(problem("wsl.kernel", "kernel version",
+                                    f"{release!r} is older than {minimum} (min_kernel_version)",
                                     "run `wsl --update` in Windows PowerShell, then `wsl --shutdown`"))
     if facts.get("dxg") != "char":
         found = "not a character device" if facts.get("dxg") else "missing"
-        problems.append(Problem("GPU device", f"/dev/dxg is {found}",
+        problems.append(problem("wsl.dxg", "GPU device", f"/dev/dxg is {found}",
                                 "install a current NVIDIA driver for Windows (with WSL support), run "
                                 "`wsl --update`, then `wsl --shutdown`"))
     missing = [f for f in WSL_LIB_FILES if f not in facts.get("wsl_lib", [])]
     if missing:
-        problems.append(Problem("Windows driver libraries", f"{', '.join(missing)} missing from {WSL_LIB}",
+        problems.append(problem("driver.libraries", "Windows driver libraries",
+                                f"{', '.join(missing)} missing from {WSL_LIB}",
                                 "install the NVIDIA driver for Windows (never a Linux driver inside WSL), "
                                 "then `wsl --shutdown`"))
     if facts.get("linux_driver"):
         names = " ".join(facts["linux_driver"])
-        problems.append(Problem("Linux NVIDIA driver",
+        problems.append(problem("linux-driver.packages", "Linux NVIDIA driver",
                                 f"{names} installed inside WSL, shadowing the Windows driver's libraries",
                                 f"`sudo apt-get purge {names}`"))
     desktop = desktop_cli(facts.get("docker_cli", []))
     if desktop and settings.docker_engine == "docker-ce":
-        problems.append(Problem("Docker Desktop", f"its WSL integration provides docker ({desktop}), which "
-                                "conflicts with installing Docker Engine", DESKTOP_FIX))
+        problems.append(problem("docker.desktop.conflict", "Docker Desktop",
+                                f"its WSL integration provides docker ({desktop}), which conflicts with "
+                                "installing Docker Engine", DESKTOP_FIX))
     if not desktop and settings.docker_engine == "docker-desktop":
-        problems.append(Problem("Docker Desktop",
+        problems.append(problem("docker.desktop.not-found", "Docker Desktop",
                                 'docker_engine is "docker-desktop" but no Desktop integration was found',
                                 "enable this distro in Docker Desktop > Settings > Resources > WSL integration, "
                                 'or set docker_engine = "docker-ce"'))
     return problems
 
 
-def native_problems(facts: dict, settings) -> list[Problem]:
+def native_problems(facts: dict, settings) -> list[Finding]:
     """Native Linux: a working NVIDIA driver, systemd to run the engine, and no Docker Desktop."""
     problems = [p for p in [native_driver_problem(facts)] if p]
     if facts.get("pid1") != "systemd":
-        problems.append(Problem("systemd", f"PID 1 is {facts.get('pid1') or 'unknown'}, and Docker Engine runs "
-                                "as a systemd service",
+        problems.append(problem("systemd.pid1.native", "systemd",
+                                f"PID 1 is {facts.get('pid1') or 'unknown'}, and Docker Engine runs as a "
+                                "systemd service",
                                 "boot this workstation with systemd (Ubuntu's and Debian's default)"))
     if settings.docker_engine == "docker-desktop":
-        problems.append(Problem("Docker Desktop",
+        problems.append(problem("docker.desktop.native", "Docker Desktop",
                                 'docker_engine is "docker-desktop", which this deploy supports only inside WSL',
                                 'set docker_engine = "docker-ce" for this host in inventory.py'))
     return problems
 
 
-def preflight_problems(facts: dict, settings) -> list[Problem]:
-    """Each failed check, as a Problem."""
+def preflight_problems(facts: dict, settings) -> list[Finding]:
+    """Each failed check, as a Finding."""
     on_wsl = wsl_generation(facts.get("osrelease", "")) is not None
     problems = wsl_problems(facts, settings) if on_wsl else native_problems(facts, settings)
     distro = (facts.get("distro", ""), facts.get("distro_version", ""))
     if platform(*distro) is None:
-        problems.append(Problem("distro", f"{' '.join(distro).strip() or 'unknown'} is not supported",
+        problems.append(problem("wsl.distro", "distro", f"{' '.join(distro).strip() or 'unknown'} is not supported",
                                 f"use {names()}"))
     if facts.get("arch") not in ARCHES:
-        problems.append(Problem("architecture", f"{facts.get('arch') or 'unknown'} is not supported",
+        problems.append(problem("wsl.arch", "architecture", f"{facts.get('arch') or 'unknown'} is not supported",
                                 f"use {' or '.join(ARCHES)}"))
     return problems
 
 
-def missing_users(users: list[str], existing: list[str]) -> list[Problem]:
+def missing_users(users: list[str], existing: list[str]) -> list[Finding]:
     return [
-        Problem("docker_users", f"user {u!r} does not exist on this host",
+        problem("group.members.no-such-user", "docker_users", f"user {u!r} does not exist on this host",
                 "create the user, or correct docker_users in inventory.py")
         for u in users
         if u not in existing
@@ -193,5 +198,5 @@ def check_preflight(settings):
         # alone costs it some 50 ms, in reading the source of every frame of the call stack.
         host.log_styled("Preflight checks pass", log_func=logger.info)
         return facts
-    checks_pass(name="Preflight checks pass", problems=[str(p) for p in problems], strict=settings.preflight_strict)
+    checks_pass(name="Preflight checks pass", problems=problems, strict=settings.preflight_strict)
     return None if settings.preflight_strict else facts

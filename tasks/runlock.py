@@ -7,9 +7,13 @@ import os
 import socket
 import sys
 
+from tasks.findings import FAIL, Finding, failure
 from tasks.managed import RUN_LOCK
 from tasks.masking import masked
 
+# The findings that stop a run before it reads anything, each a FAIL.
+BUSY, NOT_ROOT = "runlock.busy", "runlock.not-root"
+IDS = {BUSY: FAIL, NOT_ROOT: FAIL}
 # What started the run, when not a person at a terminal: files/cloud-init/first-boot.sh sets it.
 STARTED_BY_ENV = "WSL_GPU_DOCKER_STARTED_BY"
 
@@ -34,17 +38,18 @@ def holder(lock: dict) -> str:
     return f"pid {pid}{comm} on this host, since {since}, started by {lock.get('holder_by') or 'an unknown starter'}"
 
 
-def lock_problem(lock: dict | None) -> str | None:
+def lock_problem(lock: dict | None) -> Finding | None:
     """Why this run may not go on, or None: the snapshot took the lock (or was not asked to)."""
     if lock is None or lock.get("lock") == "taken":
         return None
     if lock.get("lock") == "busy":
         pid = lock.get("holder_pid") or "PID"
-        return (f"another run of this deploy holds {RUN_LOCK}: {holder(lock)}; this run waited "
-                f"{lock.get('waited', '?')} s (run_lock_timeout) and changed nothing. Fix: wait for that run "
-                f"to end and run again, or raise run_lock_timeout; if it hangs, end it with `sudo kill {pid}`")
-    return (f"{RUN_LOCK} cannot be opened: the deploy changes the system, so it runs as root. "
-            "Fix: run it with --sudo (./setup.sh does)")
+        return failure(BUSY, f"another run of this deploy holds {RUN_LOCK}: {holder(lock)}; this run waited "
+                       f"{lock.get('waited', '?')} s (run_lock_timeout) and changed nothing",
+                       "wait for that run to end and run again, or raise run_lock_timeout; if it hangs, end it "
+                       f"with `sudo kill {pid}`")
+    return failure(NOT_ROOT, f"{RUN_LOCK} cannot be opened: the deploy changes the system, so it runs as root",
+                   "run it with --sudo (./setup.sh does)")
 
 
 def waited_note(lock: dict | None) -> str | None:

@@ -15,6 +15,7 @@ from pyinfra.api.connectors import get_all_connectors
 from pyinfra.api.exceptions import PyinfraError
 
 from defaults import DEFAULTS
+from tasks.findings import FAIL, Finding, failure, line
 from tasks.masking import masked
 
 # ca_certificates are read relative to the deploy's folder.
@@ -35,12 +36,17 @@ _RESERVED_DAEMON_KEYS = {
 }
 
 
+# The findings the settings check may give, each a FAIL.
+INVALID, UNKNOWN, PLAIN_HTTP_SCRIPT = "settings.invalid", "settings.unknown", "settings.plain-http-script"
+IDS = {INVALID: FAIL, UNKNOWN: FAIL, PLAIN_HTTP_SCRIPT: FAIL}
+
+
 class SettingsError(PyinfraError):
     """One or more settings are invalid; the message lists each with its fix."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Finding]):
         self.problems = problems
-        super().__init__("invalid settings:\n  - " + "\n  - ".join(problems))
+        super().__init__("invalid settings:\n  - " + "\n  - ".join(line(p) for p in problems))
 
 
 @functools.cache
@@ -231,7 +237,7 @@ _CHECKS = {
 assert _CHECKS.keys() == DEFAULTS.keys(), "every setting needs a check"
 
 
-def _unknown_names(data: dict) -> list[str]:
+def _unknown_names(data: dict) -> list[Finding]:
     errors = []
     for name in sorted(data):
         if name in DEFAULTS:
@@ -240,17 +246,15 @@ def _unknown_names(data: dict) -> list[str]:
         # connectors' own keys, slow to list (every package's entry points), are asked only then.
         close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=_TYPO_CUTOFF)
         if close and name not in _connector_keys():
-            errors.append(f"unknown setting {name}: did you mean {close[0]}?")
+            errors.append(failure(UNKNOWN, f"unknown setting {name}: did you mean {close[0]}?"))
     return errors
 
 
-def _cross_checks(s: dict) -> list[str]:
+def _cross_checks(s: dict) -> list[Finding]:
     url = s["docker_install_script_url"]
     if isinstance(url, str) and url.startswith("http://") and not s["docker_install_script_sha256"]:
-        return [
-            f"docker_install_script_url = {url!r}: a script over plain http is run only "
-            "with docker_install_script_sha256 set. Fix: use https:// or set the sha256."
-        ]
+        return [failure(PLAIN_HTTP_SCRIPT, f"docker_install_script_url = {url!r}: a script over plain http is run "
+                        "only with docker_install_script_sha256 set", "use https:// or set the sha256.")]
     return []
 
 
@@ -261,10 +265,8 @@ def validate(data: dict) -> SimpleNamespace:
     for name, check in _CHECKS.items():
         problem = check(merged[name])
         if problem:
-            errors.append(
-                f"{name} = {masked(repr(merged[name]))}: {problem}. "
-                f"Fix: correct it in inventory.py, or remove it to use the default {DEFAULTS[name]!r}."
-            )
+            errors.append(failure(INVALID, f"{name} = {masked(repr(merged[name]))}: {problem}",
+                                  f"correct it in inventory.py, or remove it to use the default {DEFAULTS[name]!r}."))
     if not errors:
         errors = _cross_checks(merged)
     if errors:

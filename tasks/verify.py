@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pyinfra import host, logger
 from pyinfra.api import deploy, operation
 from pyinfra.operations.util import any_changed
 
 from tasks.dockerinfo import RUNTIMES_COMMAND, runtimes
 from tasks.facts import CommandResult
+from tasks.findings import FAIL, Finding, failure
 from tasks.operations import checks_pass, ops_planned, steps_left
 
+# The findings of the final proof, each a FAIL.
+NO_ANSWER, NO_RUNTIMES, NO_NVIDIA = "verify.no-answer", "verify.no-runtimes", "verify.no-nvidia"
+COMMAND_FAILED = "verify.command-failed"
+IDS = {NO_ANSWER: FAIL, NO_RUNTIMES: FAIL, NO_NVIDIA: FAIL, COMMAND_FAILED: FAIL}
 
-def runtime_problem(result: dict) -> str | None:
+
+def runtime_problem(result: dict) -> Finding | None:
     """Why `docker info` does not prove the nvidia runtime, or None when it does."""
     if not result["ok"]:
-        return "the engine does not answer: " + " ".join(result["output"])[-400:]
+        return failure(NO_ANSWER, "the engine does not answer: " + " ".join(result["output"])[-400:])
     listed = runtimes(result["output"])
     if listed is None:
-        return "docker info gave no runtimes: " + " ".join(result["output"])[-400:]
+        return failure(NO_RUNTIMES, "docker info gave no runtimes: " + " ".join(result["output"])[-400:])
     if "nvidia" not in listed:
-        return (
-            f"the engine lists runtimes {sorted(listed)} but not nvidia. Fix: restart it "
-            "(`sudo systemctl restart docker`), and check that `docker` talks to this engine"
-        )
+        return failure(NO_NVIDIA, f"the engine lists runtimes {sorted(listed)} but not nvidia",
+                       "restart it (`sudo systemctl restart docker`), and check that `docker` talks to this engine")
     return None
 
 
@@ -35,8 +41,8 @@ def last_lines(result: dict) -> str:
     return "\n".join(result["output"][-5:])
 
 
-def command_failed(result: dict) -> str | None:
-    return None if result["ok"] else "failed:\n" + "\n".join(result["output"][-20:])
+def command_failed(result: dict) -> Finding | None:
+    return None if result["ok"] else failure(COMMAND_FAILED, "failed:\n" + "\n".join(result["output"][-20:]))
 
 
 @operation(is_idempotent=True)
@@ -48,7 +54,7 @@ def command_proves(command: str, what: str, problem=command_failed, shown=last_l
     reason = problem(result)
     if not reason and host.state.is_executing:
         host.log_styled(f"{what}: ok\n{shown(result)}", log_func=logger.info)
-    yield from checks_pass._inner(problems=[f"{what}: {reason}"] if reason else [])
+    yield from checks_pass._inner(problems=[replace(reason, check=what)] if reason else [])
 
 
 @deploy("Verify")

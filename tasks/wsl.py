@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from pyinfra.api import deploy
 
+from tasks.findings import FAIL, Finding, failure
 from tasks.managed import WSL_CONF
 from tasks.operations import checks_pass, file_content, steps_left
 from tasks.wslconf import invalid_booleans, merge_systemd
+
+# The finding that stops a run whose distro runs without systemd while wsl_systemd keeps the deploy out.
+SYSTEMD_OFF = "systemd.pid1.wsl-systemd-off"
+IDS = {SYSTEMD_OFF: FAIL}
+
+
+def systemd_off(facts) -> Finding:
+    """Why the run stops when systemd is not PID 1 and wsl_systemd keeps the deploy from asking WSL for it."""
+    ignored = invalid_booleans(facts["wsl_conf"]).get("boot.systemd")
+    why = (f" ({WSL_CONF} sets systemd={ignored}, which WSL ignores: its booleans are true, "
+           "false, 1 and 0)" if ignored is not None else "")
+    return failure(SYSTEMD_OFF, f"PID 1 is {facts.get('pid1') or 'unknown'} and wsl_systemd is off{why}, so the "
+                   "engine cannot run as a service", f"set wsl_systemd = True, or set `[boot] systemd=true` in "
+                   f"{WSL_CONF} yourself, then `wsl.exe --shutdown`", "systemd")
 
 
 @deploy("systemd")
@@ -29,15 +44,5 @@ def ensure_systemd(settings, facts) -> bool:
         )
         steps_left(name="Steps left to you", steps=[(next_step, None)])
     else:
-        ignored = invalid_booleans(facts["wsl_conf"]).get("boot.systemd")
-        why = (f" ({WSL_CONF} sets systemd={ignored}, which WSL ignores: its booleans are true, "
-               "false, 1 and 0)" if ignored is not None else "")
-        checks_pass(
-            name="systemd is PID 1",
-            problems=[
-                f"systemd: PID 1 is {facts.get('pid1') or 'unknown'} and wsl_systemd is off{why}, "
-                "so the engine cannot run as a service. Fix: set wsl_systemd = True, or set "
-                f"`[boot] systemd=true` in {WSL_CONF} yourself, then `wsl.exe --shutdown`"
-            ],
-        )
+        checks_pass(name="systemd is PID 1", problems=[systemd_off(facts)])
     return False

@@ -5,15 +5,19 @@ tools/readme.py writes README.md's troubleshooting table from EXAMPLES; tests/un
 
 import subprocess
 import tempfile
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from tasks import runlock, verify
 from tasks.doctor.checks import CHECKS, run_checks
 from tasks.doctor.checks.gpu import check_gpu_container
 from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, DoctorFacts, sudo_check_command
+from tasks.doctor.registry import crashed
 from tasks.masking import masked
 from tasks.operations import sha256
 from tasks.settings import SettingsError, validate
+from tasks.wsl import systemd_off
 from testbed import realtext as real
 from testbed.facts_examples import GOOD_NATIVE, SMI_NO_DRIVER
 from testbed.sudo_examples import SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, Machine
@@ -71,7 +75,8 @@ GOOD = {
     "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
     "iptables_legacy.rc": "0", "iptables_legacy": "",
     "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
-    "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": "",
+    "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": [],
+    "docker_configs": {"recorded": [], "configs": {}},
     # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
     **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
 }
@@ -114,12 +119,12 @@ def as_alice(*args, **kwargs) -> dict:
 
 
 
-def settings_error(data: dict) -> str:
-    """What doctor reports of these settings: validate's own message."""
+def settings_error(data: dict) -> list:
+    """What doctor reports of these settings: validate's own findings."""
     try:
         validate(data)
     except SettingsError as error:
-        return str(error)
+        return error.problems
     raise AssertionError(f"{data} are valid settings")
 
 
@@ -152,6 +157,13 @@ def gpu(output: str, ok=False):
 
 
 PROXY = {"http_proxy": "http://proxy.corp.example:3128", "https_proxy": "http://proxy.corp.example:3128"}
+USERS_PROXY = {**PROXY, "docker_users_proxy": True}
+
+
+def users_configs(*configs: dict) -> dict:
+    """DockerConfigs' value with alice's file in each of these states (none: not read, python3 missing)."""
+    return {"recorded": [], "configs": {"alice": {"user": "alice", "path": "/home/alice/.docker/config.json", **c}
+                                        for c in configs}}
 # A company proxy with credentials, which the examples show masked.
 CORP_PROXY = {"http_proxy": "http://alice:hunter2@proxy.corp.example:3128",
               "https_proxy": "http://alice:hunter2@proxy.corp.example:3128"}
@@ -262,4 +274,34 @@ EXAMPLES = [
                         "proxy.corp.example port 3128 after 2 ms: Couldn't connect to server"), CORP_PROXY),
     (behind(CORP_PROXY, "56 000 503 https://nvcr.io/v2/ curl: (56) CONNECT tunnel failed, response 503"), CORP_PROXY),
     ({"restart_pending": ["since=2026-12-06 17:30:00 UTC", "why=daemon.json's default-ulimits"]}, {}),
+    # docker_users_proxy: a docker user's config.json the deploy cannot change.
+    ({"docker_configs": users_configs({"state": "invalid", "reason": "Expecting value: line 1 column 1 (char 0)"})},
+     USERS_PROXY),
+    ({"docker_configs": users_configs()}, USERS_PROXY),
+    ({"docker_configs": users_configs({"state": "nohome"})}, USERS_PROXY),
+    # Each further way to fail, after the ones above, whose places the tests' teams name.
+    ({"settings_error": settings_error({"docker_chanel": "stable"})}, {}),
+    ({"settings_error": settings_error({"docker_install_script_url": "http://get.docker.com/"})}, {}),
+    ({"pid1": "init", "wsl_conf": []}, {"wsl_systemd": False}),
+    ({"wsl_conf": ["[boot]", "systemd=yes"]}, {}),
+    ({"wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
+    ({"pkg": ["nvidia-container-toolkit 1.14.3-1"]}, {}),
+]
+# The findings that only a deploy run gives, each with the layer the table files it under: the final proof,
+# the run lock, systemd left to the user, and doctor's own crash.
+DEPLOY_EXAMPLES = [
+    ("deploy run", replace(verify.runtime_problem({"ok": False, "output": [real.ERR_DOCKER_NOT_RUNNING]}),
+                           check="nvidia runtime")),
+    ("deploy run", replace(verify.runtime_problem({"ok": True, "output": real.DOCKER_INFO_RUNTIMES_TEXT_WITHOUT_NVIDIA
+                                                   .splitlines()}), check="nvidia runtime")),
+    ("deploy run", replace(verify.runtime_problem({"ok": True, "output": [
+        real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()]}), check="nvidia runtime")),
+    ("deploy run", replace(verify.command_failed({"ok": False, "output": real.ERR_NO_GPU_DRIVER.splitlines()}),
+                           check="GPU smoke test")),
+    ("deploy run", runlock.lock_problem({"lock": "busy", "holder_pid": "4242", "holder_comm": "pyinfra",
+                                         "holder_since": "2026-12-06 17:30:00 UTC", "holder_by": "cron or a script",
+                                         "waited": "600"})),
+    ("deploy run", runlock.lock_problem({"lock": "unavailable"})),
+    ("deploy run", systemd_off({"pid1": "init", "wsl_conf": []})),
+    ("doctor", crashed("wsl.clock", ValueError("invalid literal for int() with base 10: 'soon'"))),
 ]

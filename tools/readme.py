@@ -12,10 +12,10 @@ from pathlib import Path
 
 from defaults import DEFAULTS
 from tasks.doctor.checks import CHECKS, LAYERS, MODULES, ORDER, layer
-from tasks.doctor.registry import FAIL, WARN, Result
+from tasks.findings import FAIL, WARN, Finding
 from tasks.platforms import ARCHES, PLATFORMS
 from tasks.restart import RELOADABLE_KEYS
-from testbed.doctor_examples import EXAMPLES, run
+from testbed.doctor_examples import DEPLOY_EXAMPLES, EXAMPLES, run
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -68,14 +68,14 @@ def platform_table() -> str:
 
 # --- docs/troubleshooting.md ---------------------------------------------------------------
 
-def example_rows(checks=CHECKS, examples=EXAMPLES) -> list[Result]:
-    """Every FAIL or WARN the examples bring, once each, in the checks' order (bottom to top)."""
+def example_rows(checks=CHECKS, examples=EXAMPLES) -> list[Finding]:
+    """Every FAIL or WARN the examples bring, once for each id, in the checks' order (bottom to top)."""
     order = [c.name for c in checks]
-    rows: dict[tuple, Result] = {}
+    rows: dict[str, Finding] = {}
     for facts, settings in examples:
         for r in run(facts, settings, checks):
             if r.status in (FAIL, WARN):
-                rows.setdefault((r.check, r.found, r.fix), r)
+                rows.setdefault(r.id, r)
     return sorted(rows.values(), key=lambda r: order.index(r.check))
 
 
@@ -83,25 +83,30 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def troubleshooting_table(checks=CHECKS, examples=EXAMPLES) -> str:
-    """The same findings as troubleshooting(), one line each: the form in which two registries' rows compare."""
-    rows = ["| layer | check | what doctor finds (example) | fix |", "|---|---|---|---|"]
-    rows += [f"| {layer(r.check)} | `{r.check}` | {cell(r.found)} | {cell(r.fix)} |"
-             for r in example_rows(checks, examples)]
+def finding_rows(checks=CHECKS, examples=EXAMPLES, deploy_examples=DEPLOY_EXAMPLES) -> list[tuple[str, str, Finding]]:
+    """(layer, check, finding) for each finding's id: doctor's checks, as the examples make each fail or warn,
+    then what only a deploy run finds."""
+    return ([(layer(r.check), f"`{r.check}`", r) for r in example_rows(checks, examples)]
+            + [(where, r.check, r) for where, r in deploy_examples])
+
+
+def troubleshooting_table(checks=CHECKS, examples=EXAMPLES, deploy_examples=DEPLOY_EXAMPLES) -> str:
+    """The same findings as troubleshooting(), a row each: the form in which two registries' rows compare."""
+    rows = ["| id | layer | check | what is found (example) | fix |", "|---|---|---|---|---|"]
+    rows += [f"| `{r.id}` | {where} | {check} | {cell(r.found)} | {cell(r.fix)} |"
+             for where, check, r in finding_rows(checks, examples, deploy_examples)]
     return "\n".join(rows)
 
 
-def troubleshooting(checks=CHECKS, examples=EXAMPLES) -> str:
-    """Doctor's checks by layer, each way the examples make one fail or warn, with what it found and the fix."""
-    out, last_layer, last_check = [], None, None
-    for r in example_rows(checks, examples):
-        if layer(r.check) != last_layer:
-            last_layer = layer(r.check)
-            out += [f"## {last_layer}", ""]
-        if r.check != last_check:
-            last_check = r.check
-            out += [f"### `{r.check}`", ""]
-        out += [wrap(f"{r.status}: {inline(r.found)}", first="- "), "", wrap(f"Fix: {inline(r.fix)}", first="  "), ""]
+def troubleshooting(checks=CHECKS, examples=EXAMPLES, deploy_examples=DEPLOY_EXAMPLES) -> str:
+    """Every finding's id under its layer, bottom to top, with an example of what is found and its fix."""
+    out, last_layer = [], None
+    for where, check, r in finding_rows(checks, examples, deploy_examples):
+        if where != last_layer:
+            last_layer = where
+            out += [f"## {where}", ""]
+        out += [f"### `{r.id}`", "", wrap(f"{r.status} ({check}): {inline(r.found)}", first="- "), "",
+                wrap(f"Fix: {inline(r.fix)}", first="  "), ""]
     return "\n".join(out).rstrip("\n")
 
 

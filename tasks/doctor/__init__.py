@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyinfra import host, logger
 from pyinfra.api import deploy
 
+from tasks.dockerconfig import snapshot_args
 from tasks.doctor.checks import run_checks
 from tasks.doctor.checks.gpu import gpu_command
 from tasks.doctor.facts import DoctorFacts
@@ -15,14 +16,15 @@ from tasks.settings import SettingsError, validate
 
 
 def _settings(data: dict):
-    """The settings and what was wrong with them: doctor reports bad settings, it runs on regardless."""
+    """The settings and the findings of what was wrong with them: doctor reports bad settings, it runs on
+    regardless."""
     try:
-        return validate(data), ""
+        return validate(data), []
     except SettingsError as error:
         doctor_only = {name: value for name, value in data.items() if name.startswith("doctor_")}
         for fallback in (doctor_only, {}):
             try:
-                return validate(fallback), str(error)
+                return validate(fallback), error.problems
             except SettingsError:
                 continue
         raise
@@ -32,7 +34,8 @@ def _settings(data: dict):
 def diagnose(data: dict):
     """Gather the facts, print every check's verdict, and fail this host when any check FAILs."""
     settings, error = _settings(data)
-    facts = {**host.get_fact(HostSnapshot), **host.get_fact(DoctorFacts), "settings_error": error,
+    facts = {**host.get_fact(HostSnapshot, **snapshot_args(settings)), **host.get_fact(DoctorFacts),
+             "settings_error": error,
              **host.get_fact(NetworkFacts, urls=proxy_probes(settings))}
     facts["gpu_asked"] = settings.doctor_gpu_container
     if settings.doctor_gpu_container and not facts.get("docker_info_skipped"):

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from tasks.doctor.checks import LAYERS
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.findings import FAIL, INFO, PASS, WARN
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "doctor-report.html.j2"
 # Worst last: a cell takes the worst status of its checks; INFO (a check that does not apply) is the mildest.

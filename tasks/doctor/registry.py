@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 import inspect
-from dataclasses import asdict, dataclass, replace
-from typing import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Mapping
 
+from tasks.findings import FAIL, ID, INFO, PASS, STATUSES, WARN, Finding
 from tasks.masking import masked
 
-PASS, WARN, FAIL, INFO = "PASS", "WARN", "FAIL", "INFO"
-STATUSES = (PASS, WARN, FAIL, INFO)
+# The id of a check that raised, whichever check it was: doctor's own bug, not the host's.
+CRASHED = "doctor.crashed"
 # What a check that raised says it needs: the other checks' findings stand, this one's is doctor's own bug.
 CRASH_FIX = ("this is a bug in doctor, not a problem found on this host: report it to the deploy's maintainers "
              "with this line and doctor's JSON report; the other checks ran and their findings stand")
-
-
-@dataclass(frozen=True)
-class Result:
-    """One check's verdict: what was found, and for anything not PASS, the fix."""
-
-    check: str
-    status: str
-    found: str
-    fix: str = ""
-    by_deploy: bool = False
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a check's function returns: a Result without the check's name, which the registry adds."""
-
-    status: str
-    found: str
-    fix: str = ""
-    by_deploy: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,36 +33,42 @@ class Skip:
 
 @dataclass(frozen=True)
 class Check:
-    """A declared check: called with (facts, settings), it gives its Result."""
+    """A declared check: called with (facts, settings), it gives its Finding."""
 
     name: str
     layer: str
-    run: Callable[[dict, object], Verdict]
+    run: Callable[[dict, object], Finding]
     skip: tuple[Skip, ...] = ()
-    gives: tuple[str, ...] = ()
+    ids: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def gives(self) -> tuple[str, ...]:
+        """The statuses it declares besides PASS and INFO."""
+        return tuple(dict.fromkeys(status for _, status in self.ids))
 
     @property
     def doc(self) -> str:
         return inspect.getdoc(self.run) or ""
 
-    def __call__(self, facts: dict, settings) -> Result:
-        """Its Result; one that raises, in its skips or its function, is reported as crashed, so that
-        one check's bug never costs a host the others' findings."""
+    def __call__(self, facts: dict, settings) -> Finding:
+        """Its Finding, named for it, with its id (the check's name when the finding names none); one that
+        raises, in its skips or its function, is reported as crashed, so that one check's bug never costs a
+        host the others' findings."""
         try:
             return self._result(facts, settings)
         except Exception as error:  # any bug of one check, in whatever it parses, becomes its finding
             return crashed(self.name, error)
 
-    def _result(self, facts: dict, settings) -> Result:
+    def _result(self, facts: dict, settings) -> Finding:
         for skip in self.skip:
             if skip.when(facts, settings):
-                return Result(self.name, INFO, skip.said(facts))
+                return Finding(INFO, skip.said(facts), id=self.name, check=self.name)
         verdict = self.run(facts, settings)
         # A status the check does not declare is reported as given: the unit tests refuse it, a host does
         # not. One no report can hold is the check's bug, reported as its crash.
         if verdict.status not in STATUSES:
             raise ValueError(f"it gave the status {verdict.status!r}, which is none of {', '.join(STATUSES)}")
-        return Result(self.name, verdict.status, verdict.found, verdict.fix, verdict.by_deploy)
+        return replace(verdict, id=verdict.id or self.name, check=self.name)
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -93,11 +76,11 @@ class Check:
         return (PASS, INFO, *self.gives)
 
 
-def crashed(name: str, error: BaseException) -> Result:
+def crashed(name: str, error: BaseException) -> Finding:
     """A check that raised, as its own FAIL: the exception's type and message on one line, masked."""
     message = " ".join(str(error).split())
     found = f"the check crashed: {type(error).__name__}" + (f": {message}" if message else "")
-    return Result(name, FAIL, masked(found), CRASH_FIX)
+    return Finding(FAIL, masked(found), CRASH_FIX, id=CRASHED, check=name)
 
 
 def layer_key(module: str) -> str:
@@ -114,9 +97,13 @@ class Registry:
     def copy(self) -> Registry:
         return Registry(self._declared)
 
-    def check(self, name: str, *, skip: Iterable[Skip] = (), gives: Iterable[str] = ()):
+    def check(self, name: str, *, skip: Iterable[Skip] = (), gives: Iterable[str] | Mapping[str, str] = ()):
         """Declares the function below as the check `name` of its module's layer. Each skip, in order, may
-        step it aside with INFO before it runs; gives names what it can give besides PASS and INFO."""
+        step it aside with INFO before it runs; gives names what it can give besides PASS and INFO: each
+        finding's id and its status, or, for a check with one way to fail, that status alone (its id is
+        then the check's name)."""
+        ids = dict(gives) if isinstance(gives, Mapping) else {name: status for status in gives}
+
         def declare(run: Callable) -> Check:
             key = layer_key(run.__module__)
             if name != key and not name.startswith(key + "."):
@@ -125,9 +112,14 @@ class Registry:
                 raise ValueError(f"{name} is declared twice")
             if not inspect.getdoc(run):
                 raise ValueError(f"{name} has no docstring: say in one line what it checks")
-            if set(gives) - {WARN, FAIL}:
+            if set(ids.values()) - {WARN, FAIL}:
                 raise ValueError(f"{name}: gives= takes WARN and FAIL only")
-            declared = Check(name, key, run, tuple(skip), tuple(gives))
+            if not isinstance(gives, Mapping) and len(ids) < len(list(gives)):
+                raise ValueError(f"{name} gives {list(gives)}: name an id for each, gives={{id: status}}")
+            for id in ids:
+                if not ID.fullmatch(id) or not (id == name or id.startswith(key + ".")):
+                    raise ValueError(f"{name} gives the id {id!r}: dotted, lower-case, starting with {key}.")
+            declared = Check(name, key, run, tuple(skip), tuple(ids.items()))
             self._declared.setdefault(run.__module__, []).append(declared)
             return declared
 

@@ -14,16 +14,17 @@ from pyinfra.api.state import BaseStateCallback
 
 from tasks.doctor.checks import layer
 from tasks.doctor.page import page
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Result
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding, fix_line
+from tasks.operations import stop
 
 COLOURS = {PASS: "green", WARN: "yellow", FAIL: "red", INFO: "blue"}
 WIDTH = 100
 # The JSON report's version, as schemas/doctor-report.schema.json gives it: raise it with any change
 # that a tool reading the report must know of.
-SCHEMA = 1
+SCHEMA = 2
 
 
-def counts(results: list[Result]) -> str:
+def counts(results: list[Finding]) -> str:
     return ", ".join(f"{sum(r.status == s for r in results)} {s}" for s in (FAIL, WARN, PASS, INFO))
 
 
@@ -32,7 +33,7 @@ def _wrap(text: str, indent: str) -> list[str]:
                          break_on_hyphens=False, break_long_words=False)
 
 
-def table(name: str, results: list[Result]) -> str:
+def table(name: str, results: list[Finding]) -> str:
     """A readable table: status, check and what was found; the fix under anything not PASS."""
     width = max(len(r.check) for r in results)
     indent = " " * (6 + 4 + 2 + width + 2)
@@ -46,16 +47,16 @@ def table(name: str, results: list[Result]) -> str:
         status = click.style(r.status, fg=COLOURS[r.status], bold=True)
         lines.append(f"      {status}  {r.check.ljust(width)}  " + (found[0].lstrip() if found else ""))
         lines += found[1:]
-        if r.fix and r.status != PASS:
-            lines += _wrap(("fix (by the deploy): " if r.by_deploy else "fix: ") + r.fix, indent)
+        if fix_line(r):
+            lines += _wrap(fix_line(r), indent)
     return "\n".join(lines)
 
 
-def failed(results: list[Result]) -> list[str]:
+def failed(results: list[Finding]) -> list[str]:
     return [r.check for r in results if r.status == FAIL]
 
 
-def report_json(reports: dict[str, list[Result]], unreachable: list[str]) -> dict:
+def report_json(reports: dict[str, list[Finding]], unreachable: list[str]) -> dict:
     """The team's report: every host's checks, and which hosts fail which check."""
     fails: dict[str, list[str]] = {}
     for name, results in reports.items():
@@ -89,14 +90,14 @@ def summary(report: dict) -> str:
 
 # This run's hosts, filled while pyinfra prepares them, reported once every host's
 # report operation has run.
-_reports: dict[str, list[Result]] = {}
+_reports: dict[str, list[Finding]] = {}
 _paths: dict[str, str | None] = {}
 _html_paths: dict[str, str | None] = {}
 _done: set[str] = set()
 REPORT_OP = "No check fails"
 
 
-def add_host(name: str, results: list[Result], path: str | None, html_path: str | None = None) -> None:
+def add_host(name: str, results: list[Finding], path: str | None, html_path: str | None = None) -> None:
     _reports[name], _paths[name], _html_paths[name] = results, path, html_path
 
 
@@ -145,11 +146,6 @@ def register(state) -> None:
         state.add_callback_handler(ReportWhenAllDone())
 
 
-def _fail(state, host, message):
-    host.log_styled(message, fg="red", log_func=logger.error)
-    return False
-
-
 @operation(is_idempotent=True)
 def no_check_fails(failed_checks: list[str]):
     """Fails this host, when it runs, if any check FAILs; it changes nothing either way."""
@@ -157,4 +153,4 @@ def no_check_fails(failed_checks: list[str]):
         host.noop("no check fails")
     elif host.state.is_executing:
         message = f"doctor: {len(failed_checks)} checks FAIL: {', '.join(failed_checks)}"
-        yield FunctionCommand(_fail, [message], {})
+        yield FunctionCommand(stop, [message], {})

@@ -16,6 +16,7 @@ from pyinfra.api.util import get_kwargs_str
 from pyinfra.context import ctx_host, ctx_state
 
 from tasks import apt, operations, userproxy
+from tasks.findings import Finding
 from tasks.shell import FILES, script_text
 from tests.traced import fsyncs_and_renames
 
@@ -68,8 +69,11 @@ def run(name: str, case: dict, monkeypatch) -> tuple[list, list]:
     monkeypatch.setattr(operations, "BACKUP_STAMP", "STAMP")  # the run's backup stamp
     monkeypatch.setattr(operations, "RUN_TOKEN", "RUN")  # the run's temp files' token
     monkeypatch.setattr(userproxy, "BACKUP_STAMP", "STAMP")
+    kwargs = dict(case["kwargs"])
+    if name == "checks_pass":  # its problems are findings, which the cases write as their fields
+        kwargs["problems"] = [Finding(**p) for p in kwargs["problems"]]
     with ctx_state.use(state), ctx_host.use(host):
-        commands = [as_json(c) for c in OPERATIONS[name]._inner(**case["kwargs"])]
+        commands = [as_json(c) for c in OPERATIONS[name]._inner(**kwargs)]
     return commands, noops
 
 

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 # Where each table a walk-through changes is today, named once: a table that moves to a page of its own
 # changes one line here.
-TROUBLESHOOTING_PAGE = "README.md"
-SETTINGS_PAGE = "README.md"
+TROUBLESHOOTING_PAGE = "docs/troubleshooting.md"
+SETTINGS_PAGE = "docs/settings.md"
 PLATFORMS_PAGE = "README.md"
 # The tests that hold those pages equal to their sources: what fails until `python3 -m tools.readme` has run.
 PAGE_TESTS = re.compile(r"^FAILED tests/unit/test_(readme|docs)\w*\.py::", re.M)
@@ -230,6 +230,20 @@ def is_row(line: str, *cells: str) -> bool:
     return all(cell in found for cell in cells)
 
 
+def entries(root: Path) -> dict[str, str]:
+    """{id: its entry} of a tree's troubleshooting page, each entry's words as one line."""
+    text = (root / TROUBLESHOOTING_PAGE).read_text()
+    parts = re.split(r"^### `([\w.-]+)`$", text.split("<!-- doctor:begin -->", 1)[1], flags=re.M)[1:]
+    return {name: " ".join(body.split("\n## ", 1)[0].split()) for name, body in zip(parts[::2], parts[1::2])}
+
+
+def entries_added(root: Path) -> dict[str, str]:
+    """The copy's troubleshooting entries that are not this checkout's, checking that every other stays."""
+    mine, theirs = entries(ROOT), entries(root)
+    assert len(mine) > 50
+    return {name: text for name, text in theirs.items() if mine.get(name) != text}
+
+
 def twins_are_ready(walk: Walk) -> None:
     """Each twin command names a module or tests that exist in the copy, and its tests collect there."""
     commands = walk.commands("twins")
@@ -344,12 +358,11 @@ def test_the_new_check_runs_last_in_its_layer_and_the_report_shows_it_there(doct
     assert re.search(r"^ +FAIL +toolkit\.ctk +nvidia-ctk is not on the engine's PATH$", layer, re.M), plain
 
 
-def test_the_new_check_yields_its_troubleshooting_row_and_every_other_row_stays(doctor_check):
+def test_the_new_check_yields_its_troubleshooting_entry_and_every_other_entry_stays(doctor_check):
     walk, _, found = doctor_check
-    added, removed = lines_added(walk.root, TROUBLESHOOTING_PAGE)
-    assert removed == [] and len(added) == 1, added
-    assert is_row(added[0], "NVIDIA Container Toolkit", "`toolkit.ctk`", "nvidia-ctk is not on the engine's PATH",
-                  "`sudo apt-get install --reinstall nvidia-container-toolkit-base`"), added
+    assert set(entries(walk.root)) >= set(entries(ROOT)), "no entry is lost"
+    assert entries_added(walk.root) == {"toolkit.ctk": "- FAIL (`toolkit.ctk`): nvidia-ctk is not on the engine's "
+                                        "PATH Fix: `sudo apt-get install --reinstall nvidia-container-toolkit-base`"}
     [gives] = [c[3] for c in found["checks"] if c[0] == "toolkit.ctk"]
     declared = {("toolkit.ctk", status) for status in gives}
     assert declared and declared <= {tuple(r) for r in found["rows"]}
@@ -414,13 +427,14 @@ def follow_setting(root: Path):
 def setting(followed):
     return followed["setting"].result()
 
-def test_the_new_setting_gets_its_row_in_the_settings_table_in_its_place(setting):
+def test_the_new_setting_gets_its_entry_on_the_settings_page_in_its_place(setting):
     walk, before = setting
     assert PAGE_TESTS.search(before.stdout), before.stdout[-3000:]
     added, removed = lines_added(walk.root, SETTINGS_PAGE)
-    assert removed == [] and len(added) == 1 and is_row(added[0], SETTING, '"1G"'), added
-    page = (walk.root / SETTINGS_PAGE).read_text().splitlines()
-    assert page[page.index(added[0]) - 1].startswith("| wsl_systemd |")
+    assert removed == [] and added[0] == f'- **`{SETTING}`** = `"1G"`:', added
+    assert "The most the systemd journal may keep (journald's SystemMaxUse=)" in " ".join(added), added
+    names = re.findall(r"^- \*\*`(\w+)`\*\*", (walk.root / SETTINGS_PAGE).read_text(), re.M)
+    assert names[names.index("wsl_systemd") + 1] == SETTING, names
     assert walk.ran and walk.failed() == {}
     assert walk.lint().returncode == 0, walk.lint().stdout
 
@@ -437,7 +451,7 @@ def test_a_bad_value_of_the_new_setting_stops_the_host_naming_it_and_the_fix(set
         try:
             validate({{{SETTING!r}: "a lot"}})
         except SettingsError as error:
-            print(json.dumps(error.problems))
+            print(json.dumps([str(p) for p in error.problems]))
     """)
     assert [p for p in message if p.startswith(f"{SETTING} = 'a lot': must be a size")] == message, message
     assert "Fix: correct it in inventory.py" in message[0]
@@ -502,11 +516,9 @@ def test_the_new_platform_gets_its_row_and_passes_the_preflight(new_platform):
     added, removed = lines_added(walk.root, PLATFORMS_PAGE)
     [row] = [line for line in added if "`forky`" in line]
     assert is_row(row, "Debian 14", "`forky`", "nothing"), row
-    # The troubleshooting's row for an unsupported distro lists the platforms too.
-    added, removed = lines_added(walk.root, TROUBLESHOOTING_PAGE)
-    [row] = [line for line in added if "`wsl.distro`" in line]
-    assert row.endswith("Debian 12, Debian 13 or Debian 14 |"), row
-    assert [r.replace(" or Debian 13", ", Debian 13 or Debian 14") for r in removed if "`wsl.distro`" in r] == [row]
+    # The troubleshooting's entry for an unsupported distro lists the platforms too.
+    assert entries_added(walk.root) == {
+        "wsl.distro": entries(ROOT)["wsl.distro"].replace(" or Debian 13", ", Debian 13 or Debian 14")}
     problems = probe(walk.root, """
         import json
         from tasks.preflight import preflight_problems
@@ -573,7 +585,7 @@ def deploy_step(followed):
 
 def test_the_step_is_planned_on_a_fresh_host_and_its_tests_pass(deploy_step):
     walk, first, before, _ = deploy_step
-    assert all(w.failed() == {} for w in first) and walk.failed() == {}
+    assert all(w.failed() == {} for w in first) and walk.failed() == {}, "\n".join(walk.failed().values())
     assert any("tests/dry" in c for c in walk.ran) and any("tests/operations" in c for c in walk.ran)
     assert JOURNAL_OP in a_dry_run(walk.root, {}, "debian-12-fresh")["changes"]
     order = " ".join(ast.get_docstring(ast.parse((walk.root / "deploy.py").read_text())).split())
@@ -603,10 +615,9 @@ def test_the_steps_doctor_check_warns_in_the_systemd_layer_and_gets_its_row(depl
     # The table wraps a long finding onto the lines below, under its first words.
     assert f"WARN systemd.journal {JOURNAL} does not cap the journal at 1G" in " ".join(layer.split()), \
         found["table"]
-    rows = [line for line in lines_added(walk.root, TROUBLESHOOTING_PAGE)[0] if "`systemd.journal`" in line]
-    assert len(rows) == 1 and is_row(rows[0], "systemd", "`systemd.journal`",
-                                     f"{JOURNAL} does not cap the journal at 1G",
-                                     "rerun the deploy (deploy.py), which writes it"), rows
+    assert entries_added(walk.root) == {"systemd.journal": (
+        f"- WARN (`systemd.journal`): {JOURNAL} does not cap the journal at 1G Fix: rerun the deploy (deploy.py), "
+        "which writes it")}
 
 
 def test_the_steps_twin_test_and_capture_exist(deploy_step):

@@ -25,7 +25,7 @@ from tasks.managed import USER_PROXY_RECORD
 from tasks.proxy import proxy_env
 from tasks.settings import validate
 from tasks.shell import FILES
-from testbed.doctor_examples import CORP_PROXY
+from testbed.doctor_examples import CORP_PROXY, USERS_PROXY, check, users_configs
 from tests.traced import fsyncs_and_renames
 
 SECRET = "hunter2"
@@ -193,10 +193,12 @@ def test_a_file_that_is_no_json_stops_the_host_naming_it_and_the_fix():
     bad = {"user": "dev", "path": "/home/dev/.docker/config.json", "state": "invalid",
            "reason": "Expecting value: line 1 column 1 (char 0)"}
     [problem] = config_problems(validate(ON), facts([bad]))
-    assert problem.startswith("docker_users_proxy: /home/dev/.docker/config.json is not valid JSON (Expecting")
-    assert "Fix: correct it or move it away" in problem
+    assert problem.id == "docker-config.invalid-json" and problem.status == "FAIL"
+    assert str(problem).startswith("docker_users_proxy: /home/dev/.docker/config.json is not valid JSON (Expecting")
+    assert "Fix: correct it or move it away" in str(problem)
     assert config_problems(validate(CORP_PROXY), facts([bad])) == []  # the setting off: not the deploy's to touch
-    assert "python3 is missing" in config_problems(validate(ON), facts([]))[0]
+    [missing] = config_problems(validate(ON), facts([]))
+    assert "python3 is missing" in str(missing) and missing.id == "docker-config.no-python"
 
 
 def test_the_digest_python3_made_on_a_twin_is_the_deploys():
@@ -223,3 +225,17 @@ def test_a_file_is_replaced_through_a_temp_beside_it_fsynced_renamed_then_its_fo
     assert rest == [("rename", temp, path), ("fsync", tmp_path)]
     assert path.read_text() == '{"proxies": {}}\n' and stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir() if p.name != "strace"] == ["config.json"]
+
+
+def test_doctor_tells_a_file_the_deploy_cannot_change_as_the_preflight_stops_on_it():
+    invalid = users_configs({"state": "invalid", "reason": "Expecting value: line 1 column 1 (char 0)"})
+    r = check("docker-config.proxy", USERS_PROXY, docker_configs=invalid)
+    assert (r.status, r.id) == ("FAIL", "docker-config.invalid-json")
+    assert r.found == ("/home/alice/.docker/config.json is not valid JSON (Expecting value: line 1 column 1 "
+                       "(char 0)), so the deploy cannot change its proxies")
+    assert r.fix == "correct it or move it away (docker reads it too), then rerun the deploy"
+    assert check("docker-config.proxy", USERS_PROXY, docker_configs=users_configs()).id == "docker-config.no-python"
+    # A file that takes the proxy passes; with the setting off and no record, the check does not apply.
+    fine = users_configs({"state": "json", "digest": None})
+    assert check("docker-config.proxy", USERS_PROXY, docker_configs=fine).status == "PASS"
+    assert check("docker-config.proxy", docker_configs=invalid).status == "INFO"

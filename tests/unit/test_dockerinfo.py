@@ -29,12 +29,13 @@ def test_the_deploys_final_check_reads_the_runtimes_beside_a_warning():
     ok = {"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITH]}
     assert runtime_problem(ok) is None
     missing = runtime_problem({"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF, WITHOUT]})
-    assert "but not nvidia" in missing and "runc" in missing
+    assert "but not nvidia" in missing.found and "runc" in missing.found and missing.id == "verify.no-nvidia"
 
 
 def test_the_deploys_final_check_reports_output_it_cannot_read_instead_of_crashing():
     problem = runtime_problem({"ok": True, "output": [real.WARN_DOCKER_CONFIG_UNEXPECTED_EOF]})
-    assert problem.startswith("docker info gave no runtimes: WARNING: Error loading config file")
+    assert problem.found.startswith("docker info gave no runtimes: WARNING: Error loading config file")
+    assert problem.id == "verify.no-runtimes"
 
 
 VERSION = real.DOCKER_INFO_SERVER_VERSION_JSON_29_4_0
@@ -60,7 +61,7 @@ def test_the_engines_own_answer_on_its_socket_gives_its_runtimes():
                                                            "nvidia", "runc"]
     assert runtime_problem({"ok": True, "output": [real.ENGINE_API_INFO_TWIN]}) is None
     without = real.ENGINE_API_INFO_TWIN.replace('"nvidia":{"path":"nvidia-container-runtime"},', "")
-    assert "but not nvidia" in runtime_problem({"ok": True, "output": [without]})
+    assert "but not nvidia" in runtime_problem({"ok": True, "output": [without]}).found
 
 
 def test_a_passing_check_names_the_runtimes_not_the_engines_whole_answer():

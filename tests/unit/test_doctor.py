@@ -1,25 +1,36 @@
 """Doctor's whole list of checks, its facts, settings and report, and the README's rows from its examples."""
 
-import ast
-import inspect
 import json
 import re
 
 import pytest
 
-from tasks import preflight
+from tasks import dockerconfig, preflight, runlock, verify, wsl
+from tasks import settings as settings_check
 from tasks.doctor.checks import CHECKS, LAYERS, layer, run_checks
 from tasks.doctor.checks.gpu import GPU_ERRORS
 from tasks.doctor.facts import LISTS, DoctorFacts
 from tasks.doctor.page import page
-from tasks.doctor.registry import CRASH_FIX, FAIL, INFO, PASS, WARN, Check, Verdict
+from tasks.doctor.registry import CRASH_FIX, CRASHED, Check
 from tasks.doctor.report import report_json, summary, table
 from tasks.facts import parse_lines
+from tasks.findings import FAIL, ID, INFO, PASS, WARN, Finding
 from tasks.preflight import missing_users, preflight_problems
 from tasks.settings import SettingsError, validate
 from tasks.shell import script_text
 from tasks.users import docker_users
-from testbed.doctor_examples import EXAMPLES, GOOD, NATIVE, NO_RUNTIME, STALE_ENGINE, check, results, run
+from testbed.doctor_examples import (
+    DEPLOY_EXAMPLES,
+    EXAMPLES,
+    GOOD,
+    NATIVE,
+    NO_RUNTIME,
+    STALE_ENGINE,
+    check,
+    results,
+    run,
+    settings_error,
+)
 from testbed.facts_examples import SMI_NO_DRIVER
 from tests.reports import valid
 from tools import readme
@@ -84,8 +95,9 @@ def test_doctor_settings_are_validated_with_the_others():
 
 
 def test_a_bad_setting_is_a_failed_check_not_a_crash():
-    r = check("settings", settings_error="invalid settings:\n  - docker_channel = 'nightly': ...")
-    assert r.status == FAIL and "docker_channel" in r.found
+    r = check("settings", settings_error=settings_error({"docker_channel": "nightly"}))
+    assert r.status == FAIL and "docker_channel" in r.found and r.id == "settings.invalid"
+    assert r.found.startswith("invalid settings:\n  - docker_channel = 'nightly': must be one of")
 
 
 def test_the_table_shows_each_finding_and_the_fix_under_it():
@@ -130,32 +142,53 @@ def test_every_way_a_check_fails_or_warns_has_a_readme_row():
     missed = sorted(declared - reached)
     assert missed == [], f"no entry of EXAMPLES (testbed/doctor_examples.py) brings {missed}"
     assert reached <= declared
-    for needle, status, found, fix in GPU_ERRORS:
+    for needle, status, found, fix, id in GPU_ERRORS:
         told = [results(settings, **facts)["gpu.container"] for facts, settings in EXAMPLES
                 if needle in "\n".join(facts.get("gpu", {}).get("output", []))]
-        assert any((r.status, r.found, r.fix) == (status, found, fix) for r in told), needle
+        assert any((r.status, r.found, r.fix, r.id) == (status, found, fix, id) for r in told), needle
 
 
 
 def test_every_example_gives_only_statuses_its_check_declares_and_none_crashes():
     # Where gives= is enforced: here, not on a user's host, whose doctor reports what a check gave.
     declared = {c.name: c.statuses for c in CHECKS}
+    ids = {c.name: c.ids for c in CHECKS}
     for facts, settings in [({}, {}), (NATIVE, {}), *EXAMPLES]:
         for r in run(facts, settings):
             assert r.status in declared[r.check], f"{r.check} gave {r.status}, undeclared: add it to gives="
             assert r.fix != CRASH_FIX, (r, facts, settings)
+            if r.status in (FAIL, WARN):
+                assert (r.id, r.status) in ids[r.check], f"{r.check} gave {r.id} ({r.status}), undeclared in gives="
+            else:
+                assert r.id == r.check, r
+
+def declared_ids() -> dict[str, str]:
+    """Every id the code declares it may give, with its status: doctor's checks', and those of the deploy's own
+    checks (settings, preflight, users' config files, systemd left to the user, run lock, final proof)."""
+    ids = {id: status for c in CHECKS for id, status in c.ids}
+    for module in (settings_check, preflight, dockerconfig, wsl, runlock, verify):
+        ids.update(module.IDS)
+    return {**ids, CRASHED: FAIL}
+
+
+def test_each_id_has_exactly_one_troubleshooting_row_and_each_row_a_declared_id():
+    rows = readme.troubleshooting_table().splitlines()[2:]
+    row_ids = [re.match(r"\| `([^`]+)` \|", row).group(1) for row in rows]
+    assert len(row_ids) == len(set(row_ids)), "an id with two rows"
+    assert sorted(row_ids) == sorted(declared_ids()), "an id with no row, or a row with an id none declares"
+    assert all(ID.fullmatch(id) for id in row_ids)
+    # What the deploy's own checks give and doctor reports, doctor declares: it takes them by id.
+    doctor = {id for c in CHECKS for id, _ in c.ids}
+    assert set(preflight.IDS) | set(settings_check.IDS) | set(dockerconfig.IDS) <= doctor
+    # Each row's status is the one declared for its id.
+    given = {r.id: r.status for r in example_rows()} | {f.id: f.status for _, f in DEPLOY_EXAMPLES}
+    assert given == declared_ids()
+
 
 def test_every_check_that_can_fail_has_a_readme_row():
     never_fail = {c.name for c in CHECKS if not c.gives}
     assert never_fail == {"driver.libcuda-link", "wsl.info", "toolkit.gpu-path"}
     assert {r.check for r in example_rows()} | never_fail == {c.name for c in CHECKS}
-
-
-def preflight_failure_texts() -> int:
-    """How many ways the preflight can fail: the Problems that tasks/preflight.py makes."""
-    tree = ast.parse(inspect.getsource(preflight))
-    return sum(1 for node in ast.walk(tree)
-               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Problem")
 
 
 def test_the_readme_covers_every_preflight_failure_with_the_same_fix():
@@ -164,10 +197,10 @@ def test_the_readme_covers_every_preflight_failure_with_the_same_fix():
         facts, settings = {**GOOD, **facts}, validate(settings)
         problems = preflight_problems(facts, settings)
         for problem in problems + missing_users(docker_users(settings, facts), facts["users"]):
-            seen.add(problem)
+            seen.add(problem.id)
             assert readme.words(readme.inline(problem.fix)) in section, problem
-    assert len(seen) >= preflight_failure_texts(), (
-        "a preflight failure has no example in EXAMPLES, so the README's table misses it")
+    assert seen == set(preflight.IDS), (
+        "a preflight failure has no example in EXAMPLES, so docs/troubleshooting.md misses it")
 
 
 # --- one broken check ---------------------------------------------------------------------
@@ -203,12 +236,12 @@ def test_a_crash_is_one_line_masked_and_an_undeclared_status_is_reported_not_rai
         raise RuntimeError("cannot reach\n http://alice:hunter2@proxy:3128\n  again")
 
     def undeclared(facts, settings):
-        return Verdict(WARN, "a warning it never declared")
+        return Finding(WARN, "a warning it never declared")
 
     def no_status(facts, settings):
-        return Verdict("OK", "a status no report holds")
+        return Finding("OK", "a status no report holds")
 
-    made = {name: Check(name, "wsl", fn, (), (FAIL,))(GOOD, validate({}))
+    made = {name: Check(name, "wsl", fn, (), ((name, FAIL),))(GOOD, validate({}))
             for name, fn in (("wsl.a", multiline), ("wsl.b", undeclared), ("wsl.c", no_status))}
     assert made["wsl.a"].found == "the check crashed: RuntimeError: cannot reach http://alice:***@proxy:3128 again"
     assert (made["wsl.b"].status, made["wsl.b"].found) == (WARN, "a warning it never declared")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tasks.doctor.checks import run_checks
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.findings import FAIL, INFO, PASS, WARN
 from tasks.settings import validate
 from testbed import realtext as real
 from testbed.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, gpu, results

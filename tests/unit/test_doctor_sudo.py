@@ -3,7 +3,7 @@
 
 import pytest
 
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.findings import FAIL, INFO, PASS, WARN
 from testbed.doctor_examples import UBUNTU, as_alice, check, sudo_facts
 from testbed.sudo_examples import SUDO_RS_0_2_5, SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, SUDO_WS_1_9_13P3
 

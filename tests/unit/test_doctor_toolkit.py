@@ -7,7 +7,7 @@ import pytest
 
 from tasks.doctor.checks.toolkit import toolkit_version
 from tasks.doctor.facts import CDI_REFRESH_OUTPUT
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.findings import FAIL, INFO, PASS, WARN
 from testbed import realtext as real
 from testbed.doctor_examples import (
     CDI29,

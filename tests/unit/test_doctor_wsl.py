@@ -5,7 +5,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from tasks.doctor.checks import run_checks
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.findings import FAIL, INFO, PASS, WARN
 from tasks.settings import validate
 from tasks.wslconf import merge_systemd, systemd_enabled
 from testbed import realtext as real

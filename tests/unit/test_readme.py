@@ -65,12 +65,29 @@ def test_the_generated_sections_are_the_codes_own_data():
 
 def test_every_doctor_finding_of_the_table_is_on_the_troubleshooting_page():
     page = readme.words(readme.section(readme.TROUBLESHOOTING.read_text(), "doctor"))
-    rows = readme.example_rows()
+    rows = readme.finding_rows()
     assert len(rows) == len(readme.troubleshooting_table().splitlines()) - 2
-    for r in rows:
-        assert readme.words(f"{r.status}: {readme.inline(r.found)}") in page, r
+    for _, check, r in rows:
+        assert readme.words(f"{r.status} ({check}): {readme.inline(r.found)}") in page, r
         assert readme.words(f"Fix: {readme.inline(r.fix)}") in page, r
-    assert {f"### `{c}`" for c in {r.check for r in rows}} <= set(readme.TROUBLESHOOTING.read_text().splitlines())
+    assert {f"### `{r.id}`" for _, _, r in rows} <= set(readme.TROUBLESHOOTING.read_text().splitlines())
+
+
+# Every step deploy.py calls, in the order it calls them: what the docs' run order must show.
+STEPS = [
+    "checks_pass",
+    "check_preflight",
+    "configure_network",
+    "ensure_systemd",
+    "configure_daemon",
+    "install_docker",
+    "install_toolkit",
+    "move_engine_version",
+    "apply_engine_config",
+    "configure_user_proxies",
+    "verify",
+    "tell_pending_restart",
+]
 
 
 def test_the_run_order_is_deploy_pys_with_every_step():
@@ -78,10 +95,7 @@ def test_the_run_order_is_deploy_pys_with_every_step():
     steps = re.findall(r"^\d+\. \*\*(.+?)\*\* \(`(\w+)`", order, re.M)
     deploy = (ROOT / "deploy.py").read_text()
     # Every step deploy.py calls, the network and the users' proxy among them, in the order it calls them.
-    assert [f for _, f in steps] == ["checks_pass", "check_preflight", "configure_network", "ensure_systemd",
-                                     "configure_daemon", "install_docker", "install_toolkit", "move_engine_version",
-                                     "apply_engine_config", "configure_user_proxies", "verify",
-                                     "tell_pending_restart"]
+    assert [f for _, f in steps] == STEPS
     assert all(f"{f}(" in deploy for _, f in steps)
     assert ("Company network", "configure_network") in steps
     assert ("Docker users' proxy", "configure_user_proxies") in steps
@@ -139,7 +153,8 @@ def links(page: Path) -> list[str]:
 def test_the_slugs_are_githubs():
     assert slug("When setup.sh stops at once: sudo-rs") == "when-setupsh-stops-at-once-sudo-rs"
     assert slug("`docker_version` changed while a container runs") == "docker_version-changed-while-a-container-runs"
-    assert list(anchors(readme.TROUBLESHOOTING)).count("settings-1") == 1
+    # The intro's "Doctor" and the layer of doctor's own findings: GitHub numbers the second.
+    assert list(anchors(readme.TROUBLESHOOTING)).count("doctor-1") == 1
 
 
 @pytest.mark.parametrize("page", LINKED, ids=lambda p: str(p.relative_to(ROOT)))

@@ -214,7 +214,9 @@ BUSY = {"lock": "busy", "waited": "2", "holder_pid": "4242", "holder_comm": "pyi
 
 
 def test_a_busy_lock_stops_the_run_naming_the_holder_and_the_fixes():
-    message = lock_problem(BUSY)
+    found = lock_problem(BUSY)
+    message = str(found)
+    assert found.id == "runlock.busy" and found.status == "FAIL"
     assert (f"another run of this deploy holds {RUN_LOCK}: pid 4242 (pyinfra) on this host, since "
             "2026-12-06 17:50:01 UTC, started by the timer (pyinfra pid 4242 on laptop as dev)") in message
     assert "waited 2 s (run_lock_timeout)" in message
@@ -226,4 +228,5 @@ def test_a_taken_lock_or_none_asked_lets_the_run_go_on_and_a_wait_is_told():
     assert waited_note({"lock": "taken"}) is None and waited_note(None) is None
     note = waited_note({**BUSY, "lock": "taken", "waited": "12"})
     assert note.startswith("Waited 12 s for another run of this deploy to end: pid 4242 (pyinfra)")
-    assert "--sudo" in lock_problem({"lock": "unavailable"})
+    unavailable = lock_problem({"lock": "unavailable"})
+    assert "--sudo" in str(unavailable) and unavailable.id == "runlock.not-root"

@@ -30,6 +30,7 @@ def test_a_bad_value_is_named_with_its_fix(name):
     assert f"{name} = {BAD_VALUES[name]!r}" in message
     assert "Fix:" in message
     assert message.count("\n  - ") == 1, "only the bad setting is reported"
+    assert [(p.id, p.status) for p in error.value.problems] == [("settings.invalid", "FAIL")]
 
 
 def test_all_bad_settings_are_reported_at_once():
@@ -39,8 +40,9 @@ def test_all_bad_settings_are_reported_at_once():
 
 
 def test_a_misspelt_setting_gets_a_did_you_mean():
-    with pytest.raises(SettingsError, match="unknown setting docker_user: did you mean docker_users"):
+    with pytest.raises(SettingsError, match="unknown setting docker_user: did you mean docker_users") as error:
         validate({"docker_user": ["alice"]})
+    assert [p.id for p in error.value.problems] == ["settings.unknown"]
 
 
 @pytest.mark.parametrize("name,meant", [("nvida_toolkit_version", "nvidia_toolkit_version"),
@@ -62,8 +64,10 @@ def test_other_deploys_names_with_our_prefixes_pass_untouched(name):
 
 
 def test_a_plain_http_script_needs_a_sha256():
-    with pytest.raises(SettingsError, match="docker_install_script_sha256"):
+    with pytest.raises(SettingsError, match="docker_install_script_sha256") as error:
         validate({"docker_install_script_url": "http://mirror.example/get-docker.sh"})
+    assert [p.id for p in error.value.problems] == ["settings.plain-http-script"]
+    assert str(error.value).endswith("docker_install_script_sha256 set. Fix: use https:// or set the sha256.")
     validate({"docker_install_script_url": "http://mirror.example/get-docker.sh",
               "docker_install_script_sha256": "a" * 64})
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 
-from tasks.doctor.registry import REGISTRY, Check, Registry, Result
+from tasks.doctor.registry import REGISTRY, Check, Registry
+from tasks.findings import Finding
 
 # The layers, bottom to top, each the module that declares its checks (daemon-json: daemon_json.py)
 # and names the layer as the report shows it (its LAYER).
 ORDER = ("settings", "sudo", "preflight", "driver", "wsl", "linux-driver", "systemd", "proxy", "docker", "group",
-         "toolkit", "daemon-json", "gpu")
+         "docker-config", "toolkit", "daemon-json", "gpu")
 MODULES = [f"{__name__}.{key.replace('-', '_')}" for key in ORDER]
 LAYERS = {key: importlib.import_module(module).LAYER for key, module in zip(ORDER, MODULES)}
 
@@ -27,5 +28,5 @@ def layer(check: str) -> str:
     return LAYERS[check.split(".")[0]]
 
 
-def run_checks(facts: dict, settings, checks: list[Check] = CHECKS) -> list[Result]:
+def run_checks(facts: dict, settings, checks: list[Check] = CHECKS) -> list[Finding]:
     return [c(facts, settings) for c in checks]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Iterable
 
 from tasks.daemon import parse_daemon_json
-from tasks.doctor.registry import FAIL, Skip, Verdict
-from tasks.preflight import Problem, preflight_problems, wsl_generation
+from tasks.doctor.registry import Skip
+from tasks.findings import Finding
+from tasks.preflight import preflight_problems, wsl_generation
 
 DEPLOY = "rerun the deploy (deploy.py)"
 RESTART = "`sudo systemctl restart docker`"
@@ -20,20 +23,21 @@ def deploy_fix(what: str) -> str:
     return f"{DEPLOY}, which {what}"
 
 
-def problem(facts: dict, settings, name: str) -> Problem | None:
-    """The preflight's problem for its check `name`, or None when that check passes."""
-    return next((p for p in preflight_problems(facts, settings) if p.check == name), None)
+def problem(facts: dict, settings, ids: str | Iterable[str]) -> Finding | None:
+    """The preflight's finding of one of these ids (a FAIL), or None when it finds none of them."""
+    ids = {ids} if isinstance(ids, str) else set(ids)
+    return next((p for p in preflight_problems(facts, settings) if p.id in ids), None)
 
 
-def clause(found: Problem) -> str:
-    """A problem's finding as doctor shows it: without the full stop that a quoted message may end with."""
+def clause(found: Finding) -> str:
+    """A finding as doctor shows it: without the full stop that a quoted message may end with."""
     return found.found.rstrip(".")
 
 
-def preflight_verdict(facts: dict, settings, name: str) -> Verdict | None:
-    """The preflight's check `name` as a FAIL, or None when it passes."""
-    found = problem(facts, settings, name)
-    return Verdict(FAIL, clause(found), found.fix) if found else None
+def preflight_verdict(facts: dict, settings, ids: str | Iterable[str]) -> Finding | None:
+    """The preflight's finding of one of these ids, as doctor shows it, or None when it finds none."""
+    found = problem(facts, settings, ids)
+    return replace(found, found=clause(found)) if found else None
 
 
 def off_wsl(facts) -> bool:

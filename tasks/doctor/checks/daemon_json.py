@@ -9,27 +9,28 @@ from tasks import dockerinfo
 from tasks.daemon import DAEMON_JSON
 from tasks.doctor.checks.common import RESTART, daemon_config, deploy_fix, desktop, desktop_mode, engines, when
 from tasks.doctor.checks.docker import check_engine
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Verdict, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 
 LAYER = "daemon.json"
 
 
 @check("daemon-json.valid", skip=[desktop_mode("Docker Desktop keeps its engine's configuration")],
        gives=[FAIL])
-def check_daemon_json(facts, settings) -> Verdict:
+def check_daemon_json(facts, settings) -> Finding:
     """/etc/docker/daemon.json, when there is one, is a JSON object."""
     if not facts.get("daemon_json_exists"):
-        return Verdict(INFO, f"{DAEMON_JSON} is absent (see daemon-json.runtime)")
+        return Finding(INFO, f"{DAEMON_JSON} is absent (see daemon-json.runtime)")
     if daemon_config(facts) is None:
         try:
             json.loads("\n".join(facts.get("daemon_json", [])))
             why = "it is JSON but not an object"
         except ValueError as e:
             why = str(e)
-        return Verdict(FAIL,
+        return Finding(FAIL,
                        f"{DAEMON_JSON} is not a JSON object: {why}; dockerd will not start",
                        deploy_fix("keeps it as a backup beside it and rewrites it"), by_deploy=True)
-    return Verdict(PASS, f"{DAEMON_JSON} is a JSON object")
+    return Finding(PASS, f"{DAEMON_JSON} is a JSON object")
 
 
 def _registered(facts) -> bool:
@@ -39,62 +40,71 @@ def _registered(facts) -> bool:
 
 @check("daemon-json.runtime", skip=[desktop_mode("Docker Desktop registers its own runtimes")],
        gives=[FAIL])
-def check_runtime_registered(facts, settings) -> Verdict:
+def check_runtime_registered(facts, settings) -> Finding:
     """daemon.json registers the nvidia runtime."""
     if _registered(facts):
         entry = daemon_config(facts)["runtimes"]["nvidia"]
-        return Verdict(PASS, f"registers the nvidia runtime: {json.dumps(entry)}")
-    return Verdict(FAIL, f"{DAEMON_JSON} registers no nvidia runtime",
+        return Finding(PASS, f"registers the nvidia runtime: {json.dumps(entry)}")
+    return Finding(FAIL, f"{DAEMON_JSON} registers no nvidia runtime",
                    deploy_fix("adds it as `nvidia-ctk runtime configure --runtime=docker` does, and "
                               "restarts the engine"), by_deploy=True)
 
 
-@check("daemon-json.loaded", gives=[FAIL, WARN])
-def check_runtime_loaded(facts, settings) -> Verdict:
+@check("daemon-json.loaded", gives={
+    "daemon-json.loaded.engine-stopped": FAIL, "daemon-json.loaded.permission": WARN,
+    "daemon-json.loaded.no-answer": FAIL, "daemon-json.loaded.no-runtimes": FAIL, "daemon-json.loaded.desktop": FAIL,
+    "daemon-json.loaded.unregistered": FAIL, "daemon-json.loaded.not-restarted": FAIL,
+    "daemon-json.loaded.other-engine": FAIL})
+def check_runtime_loaded(facts, settings) -> Finding:
     """The engine `docker` talks to lists the nvidia runtime; if not, why not."""
     if facts.get("docker_info_skipped"):
         engine = check_engine(facts, settings)
-        return Verdict(FAIL,
+        return Finding(FAIL,
                        "docker.service is stopped: not asked, since docker.socket would start it",
-                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
+                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy,
+                       id="daemon-json.loaded.engine-stopped")
     if "docker_info.rc" not in facts:
-        return Verdict(INFO, "no docker CLI to ask the engine (see docker.engine)")
+        return Finding(INFO, "no docker CLI to ask the engine (see docker.engine)")
     output = " ".join(facts.get("docker_info", []))
     if facts["docker_info.rc"] != "0":
         if "permission denied" in output:
-            return Verdict(WARN, f"cannot ask the engine: {output[-300:]}",
-                           "run doctor with --sudo, and see group.active")
+            return Finding(WARN, f"cannot ask the engine: {output[-300:]}",
+                           "run doctor with --sudo, and see group.active", id="daemon-json.loaded.permission")
         engine = check_engine(facts, settings)
-        return Verdict(FAIL, f"the engine does not answer: {output[-300:]}",
-                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy)
+        return Finding(FAIL, f"the engine does not answer: {output[-300:]}",
+                       engine.fix or "start the engine (see docker.engine)", by_deploy=engine.by_deploy,
+                       id="daemon-json.loaded.no-answer")
     listed = dockerinfo.runtimes(facts.get("docker_info", []))
     if listed is None:
-        return Verdict(FAIL, f"docker info gave no runtimes: {output[-300:]}",
-                       "check that `docker` talks to this distro's engine")
+        return Finding(FAIL, f"docker info gave no runtimes: {output[-300:]}",
+                       "check that `docker` talks to this distro's engine", id="daemon-json.loaded.no-runtimes")
     runtimes = sorted(listed)
     if "nvidia" in runtimes:
-        return Verdict(PASS, f"docker info lists runtimes {runtimes}")
+        return Finding(PASS, f"docker info lists runtimes {runtimes}")
     found = f"docker info lists runtimes {runtimes}, not nvidia"
     if desktop(settings):
-        return Verdict(FAIL, found,
-                       "update Docker Desktop and use its WSL 2 based engine, which brings GPU support")
+        return Finding(FAIL, found,
+                       "update Docker Desktop and use its WSL 2 based engine, which brings GPU support",
+                       id="daemon-json.loaded.desktop")
     if not _registered(facts):
-        return Verdict(FAIL, f"{found}: daemon.json registers none",
-                       deploy_fix("registers it and restarts the engine"), by_deploy=True)
+        return Finding(FAIL, f"{found}: daemon.json registers none",
+                       deploy_fix("registers it and restarts the engine"), by_deploy=True,
+                       id="daemon-json.loaded.unregistered")
     started = [s for _, uid, s in engines(facts) if uid == 0]
     changed = int(facts.get("daemon_json_changed_at") or 0)
     if started and changed > started[0]:
         toolkit = int(facts.get("toolkit_installed_at") or 0)
         also = f"; the toolkit was installed at {when(toolkit)}" if toolkit > started[0] else ""
-        return Verdict(FAIL,
+        return Finding(FAIL,
                        f"{found}: the engine started at {when(started[0])}, before daemon.json last changed "
                        f"at {when(changed)}{also}: it was not restarted",
-                       RESTART)
+                       RESTART, id="daemon-json.loaded.not-restarted")
     # The context's endpoint is the line that is a URL: the CLI may print warnings beside it.
     urls = [line for line in facts.get("context_host", []) if re.fullmatch(r"[a-z]+://\S+", line)]
     endpoint = facts.get("docker_host") or (urls[-1] if urls else "unknown")
-    return Verdict(FAIL,
+    return Finding(FAIL,
                    f"{found}, although daemon.json registers it and the engine started after it changed: "
                    f"`docker` talks to another engine ({endpoint})",
                    "point `docker` at this distro's engine: unset DOCKER_HOST, `docker context use default`; "
-                   "with Docker Desktop's integration on, `docker` is Desktop's (see docker.desktop)")
+                   "with Docker Desktop's integration on, `docker` is Desktop's (see docker.desktop)",
+                   id="daemon-json.loaded.other-engine")

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from tasks.doctor.checks.common import not_on_wsl, preflight_verdict
-from tasks.doctor.registry import FAIL, INFO, PASS, Verdict, check
+from tasks.doctor.registry import check
 from tasks.facts import WSL_LIB
+from tasks.findings import FAIL, INFO, PASS, Finding
 
 LAYER = "Linux driver"
 
 
 @check("linux-driver.packages", skip=[not_on_wsl], gives=[FAIL])
-def check_linux_driver(facts, settings) -> Verdict:
+def check_linux_driver(facts, settings) -> Finding:
     """No Linux NVIDIA driver package is installed inside WSL (the preflight's check)."""
-    return preflight_verdict(facts, settings, "Linux NVIDIA driver") or \
-        Verdict(PASS, "no Linux NVIDIA driver package is installed")
+    return preflight_verdict(facts, settings, "linux-driver.packages") or \
+        Finding(PASS, "no Linux NVIDIA driver package is installed")
 
 
 @check("linux-driver.libcuda", skip=[not_on_wsl], gives=[FAIL])
-def check_linker_libcuda(facts, settings) -> Verdict:
+def check_linker_libcuda(facts, settings) -> Finding:
     """The linker finds libcuda.so.1 in the Windows driver's folder, not a Linux driver's."""
     paths = facts.get("ld_libcuda", [])
     foreign = [p for p in paths if not p.startswith("/usr/lib/wsl/")]
     if foreign:
-        return Verdict(
+        return Finding(
             FAIL,
             f"the linker resolves libcuda.so.1 to {', '.join(foreign)}, not to the Windows "
             f"driver's {WSL_LIB}",
@@ -30,5 +31,5 @@ def check_linker_libcuda(facts, settings) -> Verdict:
             "`sudo apt-get purge` that package, then `sudo ldconfig`",
         )
     if paths:
-        return Verdict(PASS, f"the linker resolves libcuda.so.1 to {paths[0]}")
-    return Verdict(INFO, "libcuda.so.1 is not in the linker's cache (ldconfig -p)")
+        return Finding(PASS, f"the linker resolves libcuda.so.1 to {paths[0]}")
+    return Finding(INFO, "libcuda.so.1 is not in the linker's cache (ldconfig -p)")

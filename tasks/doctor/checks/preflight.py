@@ -1,22 +1,21 @@
-"""The preflight layer: what the deploy's preflight finds beyond the checks that doctor names itself."""
+"""The preflight layer: what the deploy's preflight finds that no check of another layer reports."""
 
 from __future__ import annotations
 
-from tasks.doctor.checks.common import clause
-from tasks.doctor.registry import FAIL, PASS, Verdict, check
-from tasks.preflight import preflight_problems
+from dataclasses import replace
+
+from tasks.doctor.checks.common import preflight_verdict
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, PASS, Finding
+from tasks.preflight import NATIVE_DRIVER
 
 LAYER = "preflight"
-# The preflight's checks that doctor reports under its own names; any other is preflight.other.
-PREFLIGHT_CHECKS = {"WSL2", "kernel version", "GPU device", "Windows driver libraries",
-                    "Linux NVIDIA driver", "distro", "architecture", "Docker Desktop", "systemd"}
 
 
-@check("preflight.other", gives=[FAIL])
-def check_other_preflight(facts, settings) -> Verdict:
-    """Every failure of the deploy's preflight that no check below reports under its own name."""
-    others = [p for p in preflight_problems(facts, settings) if p.check not in PREFLIGHT_CHECKS]
-    if others:
-        return Verdict(FAIL, "; ".join(f"{p.check}: {clause(p)}" for p in others),
-                       "; ".join(p.fix for p in others))
-    return Verdict(PASS, "the deploy's preflight finds nothing beyond the checks below")
+@check("preflight.other", gives=dict.fromkeys(NATIVE_DRIVER.values(), FAIL))
+def check_other_preflight(facts, settings) -> Finding:
+    """The deploy's preflight findings whose ids no check of another layer gives: a native host's NVIDIA driver."""
+    found = preflight_verdict(facts, settings, NATIVE_DRIVER.values())
+    if found:  # named as the deploy names it, which this check's own name does not say
+        return replace(found, found=f"{found.check}: {found.found}")
+    return Finding(PASS, "the deploy's preflight finds nothing beyond the checks below")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from tasks.doctor.checks.common import deploy_fix
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Verdict, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.masking import masked
 from tasks.operations import sha256
 from tasks.proxy import uses_proxy
@@ -36,8 +37,8 @@ def _shown(value: str | None) -> str:
     return masked(value) if value else "none"
 
 
-@check("proxy.layers", gives=[WARN, FAIL])
-def check_layers(facts, settings) -> Verdict:
+@check("proxy.layers", gives={"proxy.layers.differ": FAIL, "proxy.layers.unset": WARN})
+def check_layers(facts, settings) -> Finding:
     """apt and the engine use the proxy that http_proxy and https_proxy name, and none without them."""
     differ = []
     for name in SCHEMES:
@@ -51,17 +52,17 @@ def check_layers(facts, settings) -> Verdict:
     env = ", ".join(f"{n}={facts[f'net.env.{n}']}" for n in SCHEMES if facts.get(f"net.env.{n}")) or "none"
     if differ and uses_proxy(settings):
         wanted = ", ".join(f"{n} = {_shown(getattr(settings, n))}" for n in SCHEMES)
-        return Verdict(FAIL, f"{'; '.join(differ)}, where the settings say {wanted}",
+        return Finding(FAIL, f"{'; '.join(differ)}, where the settings say {wanted}",
                        deploy_fix("writes apt's and the engine's proxy files and restarts the engine"),
-                       by_deploy=True)
+                       by_deploy=True, id="proxy.layers.differ")
     if differ:
-        return Verdict(WARN, f"{'; '.join(differ)}, but http_proxy and https_proxy are unset",
+        return Finding(WARN, f"{'; '.join(differ)}, but http_proxy and https_proxy are unset",
                        "if the host needs that proxy, set http_proxy and https_proxy to it in inventory.py and "
                        "rerun the deploy (deploy.py), so that every layer uses it; else remove it from "
-                       "/etc/apt/apt.conf.d and docker.service's drop-ins")
+                       "/etc/apt/apt.conf.d and docker.service's drop-ins", id="proxy.layers.unset")
     if not uses_proxy(settings):
-        return Verdict(PASS, f"no proxy is set, and apt and the engine use none (pyinfra's environment: {env})")
-    return Verdict(PASS, f"apt and the engine use http: {_shown(settings.http_proxy)}, https: "
+        return Finding(PASS, f"no proxy is set, and apt and the engine use none (pyinfra's environment: {env})")
+    return Finding(PASS, f"apt and the engine use http: {_shown(settings.http_proxy)}, https: "
                          f"{_shown(settings.https_proxy)} (pyinfra's environment: {env})")
 
 
@@ -78,14 +79,19 @@ def classify(rc: int, code: str, connect: str, proxy: str | None) -> str | None:
     return None
 
 
-@check("proxy.upstreams", gives=[FAIL])
-def check_upstreams(facts, settings) -> Verdict:
+# The id of each way an upstream gives no answer, by its FIXES key.
+UPSTREAM_IDS = {"407": "proxy.upstreams.auth", "tls": "proxy.upstreams.tls", "proxy": "proxy.upstreams.no-proxy",
+                "down": "proxy.upstreams.no-answer"}
+
+
+@check("proxy.upstreams", gives=dict.fromkeys(UPSTREAM_IDS.values(), FAIL))
+def check_upstreams(facts, settings) -> Finding:
     """Docker's and NVIDIA's sites and the smoke test's registry answer a HEAD request through the proxy."""
     lines = facts.get("net.reach") or []
     if not (uses_proxy(settings) or settings.ca_certificates):
-        return Verdict(INFO, "no proxy or CA is set: the upstreams are reached directly")
+        return Finding(INFO, "no proxy or CA is set: the upstreams are reached directly")
     if not lines:
-        return Verdict(INFO, "no curl on the host: the upstreams were not asked")
+        return Finding(INFO, "no curl on the host: the upstreams were not asked")
     failures, answered = [], []
     for line in lines:
         rc, code, connect, url, *said = line.split(" ", 4)
@@ -101,5 +107,6 @@ def check_upstreams(facts, settings) -> Verdict:
                "down": f"no answer{' through the proxy ' + _shown(proxy) if proxy else ''}"}[kind]
         failures.append((kind, f"{url}: {why}{' (' + said[0] + ')' if said and said[0] else ''}"))
     if failures:
-        return Verdict(FAIL, "; ".join(text for _, text in failures), FIXES[failures[0][0]])
-    return Verdict(PASS, f"{', '.join(answered)} answer through the proxy")
+        return Finding(FAIL, "; ".join(text for _, text in failures), FIXES[failures[0][0]],
+                       id=UPSTREAM_IDS[failures[0][0]])
+    return Finding(PASS, f"{', '.join(answered)} answer through the proxy")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from tasks.doctor.registry import FAIL, PASS, Verdict, check
+from tasks.doctor.registry import check
+from tasks.findings import PASS, Finding
+from tasks.settings import IDS, SettingsError
 
 LAYER = "settings"
 
 
-@check("settings", gives=[FAIL])
-def check_settings(facts, settings) -> Verdict:
+@check("settings", gives=IDS)
+def check_settings(facts, settings) -> Finding:
     """Every setting in the inventory is valid; doctor goes on with the defaults when one is not."""
-    error = facts.get("settings_error")
-    if error:
-        return Verdict(FAIL, f"{error} (the checks below use the defaults instead)",
-                       "correct the settings named, in inventory.py")
-    return Verdict(PASS, "every setting is valid")
+    problems = facts.get("settings_error")
+    if problems:
+        return Finding(problems[0].status, f"{SettingsError(problems)} (the checks below use the defaults instead)",
+                       "correct the settings named, in inventory.py", id=problems[0].id)
+    return Finding(PASS, "every setting is valid")

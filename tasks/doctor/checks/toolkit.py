@@ -22,20 +22,23 @@ from tasks.doctor.checks.common import (
     packages,
 )
 from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT, TOOLKIT_CONFIG
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Skip, Verdict, check
+from tasks.doctor.registry import Skip, check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import DOCKER_LIST, NVIDIA_LIST
 
 LAYER = "NVIDIA Container Toolkit"
 
 
+# (first bad, first fixed, what breaks, where it is told, its finding's id)
 KNOWN_BAD_TOOLKITS = [
     ("1.12.1", "1.13.0", "containers hang while nvidia-container-cli segfaults on WSL2",
-     "https://github.com/NVIDIA/nvidia-container-toolkit/issues/53"),
+     "https://github.com/NVIDIA/nvidia-container-toolkit/issues/53", "toolkit.known-bad.cli-segfault"),
     ("0", "1.14.4", "Windows drivers 555 and newer add libnvdxgdmal.so.1, which this toolkit does "
      "not mount: CUDA fails in containers with error 500 'named symbol not found'",
-     "https://github.com/NVIDIA/nvidia-container-toolkit/issues/520"),
+     "https://github.com/NVIDIA/nvidia-container-toolkit/issues/520", "toolkit.known-bad.no-dxgdmal"),
     ("1.19.1", "1.20.0", "video encode and decode crash in containers: DeepStream's nvv4l2decoder and "
-     "nvv4l2h264enc die with SIGSEGV", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864"),
+     "nvv4l2h264enc die with SIGSEGV", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/1864",
+     "toolkit.known-bad.video-crash"),
 ]
 
 
@@ -55,32 +58,33 @@ def toolkit_version(deb_version: str) -> Version | None:
 
 
 @check("toolkit.installed", skip=[desktop_mode("Docker Desktop brings its own GPU support")],
-       gives=[FAIL, WARN])
-def check_toolkit(facts, settings) -> Verdict:
+       gives={"toolkit.installed.missing": FAIL, "toolkit.installed.not-pinned": WARN})
+def check_toolkit(facts, settings) -> Finding:
     """nvidia-container-toolkit is installed, at nvidia_toolkit_version when that is set."""
     version = packages(facts).get("nvidia-container-toolkit")
     if not version:
-        return Verdict(FAIL, "nvidia-container-toolkit is not installed",
-                       deploy_fix("installs it and restarts the engine"), by_deploy=True)
+        return Finding(FAIL, "nvidia-container-toolkit is not installed",
+                       deploy_fix("installs it and restarts the engine"), by_deploy=True,
+                       id="toolkit.installed.missing")
     wanted = settings.nvidia_toolkit_version
     if wanted and version != wanted:
-        return Verdict(WARN,
+        return Finding(WARN,
                        f"nvidia-container-toolkit {version} is installed; nvidia_toolkit_version is {wanted}",
-                       deploy_fix("installs the pinned version"), by_deploy=True)
-    return Verdict(PASS, f"nvidia-container-toolkit {version}")
+                       deploy_fix("installs the pinned version"), by_deploy=True, id="toolkit.installed.not-pinned")
+    return Finding(PASS, f"nvidia-container-toolkit {version}")
 
 
 @check("toolkit.hook", skip=[no_toolkit], gives=[FAIL])
-def check_hook(facts, settings) -> Verdict:
+def check_hook(facts, settings) -> Finding:
     """The toolkit's runtime and its hook are on the engine's PATH."""
     found = binaries(facts)
     needed = ["nvidia-container-runtime-hook", "nvidia-container-runtime"]
     missing = [b for b in needed if b not in found]
     if missing:
-        return Verdict(FAIL, f"{', '.join(missing)} not on the engine's PATH",
+        return Finding(FAIL, f"{', '.join(missing)} not on the engine's PATH",
                        "`sudo apt-get install --reinstall nvidia-container-toolkit "
                        "nvidia-container-toolkit-base`")
-    return Verdict(PASS, ", ".join(found[b] for b in needed))
+    return Finding(PASS, ", ".join(found[b] for b in needed))
 
 
 def engine_version(facts) -> Version | None:
@@ -112,12 +116,12 @@ def _gpu_path(facts) -> tuple[str | None, str]:
 
 
 @check("toolkit.gpu-path", skip=[desktop_mode("Docker Desktop runs `--gpus` in its own engine"), no_toolkit])
-def check_gpu_path(facts, settings) -> Verdict:
+def check_gpu_path(facts, settings) -> Finding:
     """How the engine runs `--gpus`: through CDI or through the nvidia runtime hook."""
     path, how = _gpu_path(facts)
     if path is None:
-        return Verdict(INFO, how)
-    return Verdict(PASS, f"`--gpus` runs through {how}")
+        return Finding(INFO, how)
+    return Finding(PASS, f"`--gpus` runs through {how}")
 
 
 def _listed(paths: list[str], most: int = 3) -> str:
@@ -134,12 +138,12 @@ def _regenerate(spec: str, facts) -> str:
 
 
 @check("toolkit.cdi-spec", skip=[desktop_mode("Docker Desktop's engine reads no CDI spec of this distro")],
-       gives=[FAIL, WARN])
-def check_cdi_spec(facts, settings) -> Verdict:
+       gives={"toolkit.cdi-spec.stale-cdi": FAIL, "toolkit.cdi-spec.stale": WARN})
+def check_cdi_spec(facts, settings) -> Finding:
     """Every file the CDI specs mount exists, as it stops doing after a Windows driver update."""
     specs = facts.get("cdi_spec", [])
     if not specs:
-        return Verdict(INFO,
+        return Finding(INFO,
                        f"no CDI spec in /etc/cdi or /var/run/cdi ({CDI_REFRESH_UNIT} of toolkit 1.19.1 and "
                        f"later writes {CDI_REFRESH_OUTPUT})")
     missing: dict[str, list[str]] = {}
@@ -147,7 +151,7 @@ def check_cdi_spec(facts, settings) -> Verdict:
         spec, _, path = line.partition(" ")
         missing.setdefault(spec, []).append(path)
     if not missing:
-        return Verdict(PASS, f"every file that {', '.join(specs)} mounts exists")
+        return Finding(PASS, f"every file that {', '.join(specs)} mounts exists")
     found = "; ".join(f"{spec} mounts {_listed(paths)}, which {'does' if len(paths) == 1 else 'do'} not exist"
                       for spec, paths in missing.items())
     in_store = any(p.startswith(WSL_DRIVER_STORE + "/") for paths in missing.values() for p in paths)
@@ -156,11 +160,13 @@ def check_cdi_spec(facts, settings) -> Verdict:
     fix = "; ".join(_regenerate(spec, facts) for spec in missing)
     path = _gpu_path(facts)[0]
     if path == "cdi":
-        return Verdict(FAIL,
-                       f"{found}: GPU containers fail to start (see toolkit.gpu-path)", fix)
+        return Finding(FAIL,
+                       f"{found}: GPU containers fail to start (see toolkit.gpu-path)", fix,
+                       id="toolkit.cdi-spec.stale-cdi")
     also = "; `--gpus` runs through the runtime hook" if path == "hook" else ""
-    return Verdict(WARN,
-                   f"{found}: `--device nvidia.com/gpu=...` fails{also} (see toolkit.gpu-path)", fix)
+    return Finding(WARN,
+                   f"{found}: `--device nvidia.com/gpu=...` fails{also} (see toolkit.gpu-path)", fix,
+                   id="toolkit.cdi-spec.stale")
 
 
 def _installed_version(facts) -> Version | None:
@@ -173,65 +179,68 @@ no_toolkit_version = Skip(lambda facts, settings: desktop(settings) or _installe
                           "no toolkit version to check (see toolkit.installed)")
 
 
-@check("toolkit.known-bad", skip=[no_toolkit_version, not_on_wsl], gives=[FAIL])
-def check_known_bad(facts, settings) -> Verdict:
+@check("toolkit.known-bad", skip=[no_toolkit_version, not_on_wsl],
+       gives={bad[4]: FAIL for bad in KNOWN_BAD_TOOLKITS})
+def check_known_bad(facts, settings) -> Finding:
     """The toolkit is no release known to break GPU containers on WSL2."""
     deb, version = packages(facts)["nvidia-container-toolkit"], _installed_version(facts)
-    bad = [(why, where) for first, fixed, why, where in KNOWN_BAD_TOOLKITS
+    bad = [(why, where, id) for first, fixed, why, where, id in KNOWN_BAD_TOOLKITS
            if Version(first) <= version < Version(fixed)]
     if bad:
-        whys = "; ".join(f"{why} ({where})" for why, where in bad)
-        return Verdict(FAIL, f"nvidia-container-toolkit {deb}: {whys}",
+        whys = "; ".join(f"{why} ({where})" for why, where, _ in bad)
+        return Finding(FAIL, f"nvidia-container-toolkit {deb}: {whys}",
                        "set nvidia_toolkit_version to a fixed release (e.g. \"1.20.1-1\") and rerun the "
-                       "deploy, or `sudo apt-get install --only-upgrade nvidia-container-toolkit`")
-    return Verdict(PASS,
+                       "deploy, or `sudo apt-get install --only-upgrade nvidia-container-toolkit`", id=bad[0][2])
+    return Finding(PASS,
                    f"{deb} is not a toolkit release known to break WSL ({len(KNOWN_BAD_TOOLKITS)} listed)")
 
 
-@check("toolkit.no-cgroups", skip=[no_toolkit], gives=[FAIL, WARN])
-def check_no_cgroups(facts, settings) -> Verdict:
+@check("toolkit.no-cgroups", skip=[no_toolkit], gives={
+    "toolkit.no-cgroups.rootful": FAIL, "toolkit.no-cgroups.rootless": FAIL, "toolkit.no-cgroups.both": WARN})
+def check_no_cgroups(facts, settings) -> Finding:
     """no-cgroups in the toolkit's config.toml suits the engine: false when rootful, true when rootless."""
     uids = {uid for _, uid, _ in engines(facts)}
     rootless, rootful = any(uid != 0 for uid in uids), 0 in uids or not uids
     value = facts.get("no_cgroups") == "true"
     shown = f"no-cgroups = {'true' if value else 'false'} in {TOOLKIT_CONFIG}"
     if rootless and rootful:
-        return Verdict(WARN,
+        return Finding(WARN,
                        f"{shown}, and both a rootful and a rootless engine run: one of them cannot use "
                        "the GPU",
-                       "run one engine only")
+                       "run one engine only", id="toolkit.no-cgroups.both")
     if rootful and value:
-        return Verdict(FAIL,
+        return Finding(FAIL,
                        f"{shown}, but the engine runs as root: GPU containers fail with \"Failed to "
                        f"initialize NVML: {NVML_BLOCKED}\" (microsoft/WSL#9962)",
                        "`sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups=false --in-place`, "
-                       f"then {RESTART}")
+                       f"then {RESTART}", id="toolkit.no-cgroups.rootful")
     if rootless and not value:
-        return Verdict(FAIL, f"{shown}, but the engine is rootless, which needs true",
-                       "`sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place`")
+        return Finding(FAIL, f"{shown}, but the engine is rootless, which needs true",
+                       "`sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place`",
+                       id="toolkit.no-cgroups.rootless")
     kind = "rootless" if rootless else "rootful"
-    return Verdict(PASS, f"{shown}, right for a {kind} engine")
+    return Finding(PASS, f"{shown}, right for a {kind} engine")
 
 
 @check("toolkit.legacy-lists", gives=[FAIL])
-def check_legacy_lists(facts, settings) -> Verdict:
+def check_legacy_lists(facts, settings) -> Finding:
     """No NVIDIA list file from an older install guide is left beside the current one."""
     lists = facts.get("legacy_list", [])
     if lists:
-        return Verdict(FAIL,
+        return Finding(FAIL,
                        f"{', '.join(lists)} from an older install guide: beside the current list apt fails "
                        "with \"Conflicting values set for option Signed-By\"",
                        deploy_fix("removes them"), by_deploy=True)
-    return Verdict(PASS, "no legacy NVIDIA list files")
+    return Finding(PASS, "no legacy NVIDIA list files")
 
 
-@check("toolkit.apt-sources", gives=[FAIL, WARN])
-def check_apt_sources(facts, settings) -> Verdict:
+@check("toolkit.apt-sources", gives={"toolkit.apt-sources.error": FAIL, "toolkit.apt-sources.warning": WARN})
+def check_apt_sources(facts, settings) -> Finding:
     """apt reads its sources without errors or warnings."""
     errors = [e for e in facts.get("apt_err", []) if e.startswith("E:")]
     said = errors or [w for w in facts.get("apt_err", []) if w.startswith("W:")]
     if not said:
-        return Verdict(PASS, "apt reads its sources without errors")
+        return Finding(PASS, "apt reads its sources without errors")
     text = " ".join(said)
     fix = "correct or remove the source list apt names"
     if "Conflicting values set for option Signed-By" in text:
@@ -242,4 +251,5 @@ def check_apt_sources(facts, settings) -> Verdict:
         m in text for m in (settings.nvidia_repo_url, settings.docker_download_url, NVIDIA_LIST, DOCKER_LIST))
     if ours:
         fix += "; " + deploy_fix("removes NVIDIA's legacy lists and other lists naming its repositories")
-    return Verdict(FAIL if errors else WARN, text, fix, by_deploy=ours)
+    return Finding(FAIL if errors else WARN, text, fix, by_deploy=ours,
+                   id=f"toolkit.apt-sources.{'error' if errors else 'warning'}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 
 from tasks.doctor.checks.common import not_on_wsl, off_wsl, preflight_verdict, when
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Verdict, check
+from tasks.doctor.registry import check
+from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import WSL_CONF
 from tasks.preflight import kernel_version, wsl_generation
 from tasks.wslconf import cgroup_version, invalid_booleans
@@ -16,37 +17,37 @@ CLOCK_SLACK = 60
 
 
 @check("wsl.version", skip=[not_on_wsl], gives=[FAIL])
-def check_wsl_version(facts, settings) -> Verdict:
+def check_wsl_version(facts, settings) -> Finding:
     """The kernel is WSL2's, not WSL1's."""
-    return preflight_verdict(facts, settings, "WSL2") or \
-        Verdict(PASS, f"WSL2 kernel {facts['osrelease']}")
+    return preflight_verdict(facts, settings, "wsl.version") or \
+        Finding(PASS, f"WSL2 kernel {facts['osrelease']}")
 
 
 @check("wsl.info", skip=[not_on_wsl])
-def check_wsl_info(facts, settings) -> Verdict:
+def check_wsl_info(facts, settings) -> Finding:
     """Which WSL release and networking mode wslinfo reports."""
     if "wslinfo_version" not in facts:
-        return Verdict(INFO, "no wslinfo in this distro, so its WSL is older than the releases "
+        return Finding(INFO, "no wslinfo in this distro, so its WSL is older than the releases "
                        "that have it; `wsl --update` from Windows brings a current one")
     version = facts["wslinfo_version"] or "of a release whose wslinfo has no --version"
-    return Verdict(INFO,
+    return Finding(INFO,
                    f"WSL {version}, networking mode {facts.get('wslinfo_networking') or 'unknown'} (wslinfo)")
 
 
 @check("wsl.kernel", gives=[FAIL])
-def check_kernel(facts, settings) -> Verdict:
+def check_kernel(facts, settings) -> Finding:
     """The WSL2 kernel is at least min_kernel_version."""
     release = facts.get("osrelease", "")
     if wsl_generation(release) != 2:
-        return Verdict(INFO, f"{release or 'no kernel'} is not a WSL2 kernel (see wsl.version)")
-    return preflight_verdict(facts, settings, "kernel version") or Verdict(
+        return Finding(INFO, f"{release or 'no kernel'} is not a WSL2 kernel (see wsl.version)")
+    return preflight_verdict(facts, settings, "wsl.kernel") or Finding(
         PASS, f"{kernel_version(release)} is at least {settings.min_kernel_version} (min_kernel_version)")
 
 
 @check("wsl.dxg", skip=[not_on_wsl], gives=[FAIL])
-def check_dxg(facts, settings) -> Verdict:
+def check_dxg(facts, settings) -> Finding:
     """/dev/dxg, through which WSL shares the GPU, is a character device (the preflight's check)."""
-    return preflight_verdict(facts, settings, "GPU device") or Verdict(PASS, "/dev/dxg is a character device")
+    return preflight_verdict(facts, settings, "wsl.dxg") or Finding(PASS, "/dev/dxg is a character device")
 
 
 def _duration(seconds: int) -> str:
@@ -73,47 +74,47 @@ CLOCK_FIX = ("run `sudo hwclock -s` (microsoft/WSL#4245), or `wsl --shutdown` fr
              "open the distro again")
 
 
-@check("wsl.clock", gives=[FAIL])
-def check_clock(facts, settings) -> Verdict:
+@check("wsl.clock", gives={"wsl.clock.behind-rtc": FAIL, "wsl.clock.behind-apt": FAIL})
+def check_clock(facts, settings) -> Finding:
     """The clock is not behind the hardware clock or apt's newest Release file, as after a sleep."""
     now = int(facts.get("now") or 0)
     # Only WSL's hardware clock is known to hold UTC: a native dual-boot host may keep local time there.
     rtc = 0 if off_wsl(facts) else int(facts.get("rtc") or 0)
     newest = _newest_release(facts)
     if not now or not (rtc or newest):
-        return Verdict(INFO, "no hardware clock or apt Release file to compare the clock with")
+        return Finding(INFO, "no hardware clock or apt Release file to compare the clock with")
     if rtc - now > CLOCK_SLACK:
-        return Verdict(
+        return Finding(
             FAIL,
             f"the clock reads {when(now)}, {_duration(rtc - now)} behind the hardware clock "
             f"({when(rtc)}), as WSL2's does after the computer sleeps: apt refuses any Release file "
             "dated after it (\"Release file ... is not valid yet\")",
-            CLOCK_FIX,
+            CLOCK_FIX, id="wsl.clock.behind-rtc",
         )
     # Release files were fetched by this same clock, so they are ahead of it only if it jumped back.
     if newest - now > CLOCK_SLACK:
-        return Verdict(
+        return Finding(
             FAIL,
             f"the clock reads {when(now)}, {_duration(newest - now)} before the newest apt Release "
             f"file ({when(newest)}): apt refuses updates with \"Release file ... is not valid yet\"",
-            CLOCK_FIX,
+            CLOCK_FIX, id="wsl.clock.behind-apt",
         )
     compared = ([f"not behind the hardware clock ({when(rtc)})"] if rtc else []) + \
         ([f"not behind apt's newest Release file ({when(newest)})"] if newest else [])
-    return Verdict(PASS, f"the clock reads {when(now)}, {' and '.join(compared)}")
+    return Finding(PASS, f"the clock reads {when(now)}, {' and '.join(compared)}")
 
 
 @check("wsl.distro", gives=[FAIL])
-def check_distro(facts, settings) -> Verdict:
+def check_distro(facts, settings) -> Finding:
     """The distro and release are a supported platform (the preflight's check)."""
-    return preflight_verdict(facts, settings, "distro") or \
-        Verdict(PASS, f"{facts['distro']} {facts['distro_version']}")
+    return preflight_verdict(facts, settings, "wsl.distro") or \
+        Finding(PASS, f"{facts['distro']} {facts['distro_version']}")
 
 
 @check("wsl.arch", gives=[FAIL])
-def check_arch(facts, settings) -> Verdict:
+def check_arch(facts, settings) -> Finding:
     """The architecture is amd64 or arm64 (the preflight's check)."""
-    return preflight_verdict(facts, settings, "architecture") or Verdict(PASS, facts["arch"])
+    return preflight_verdict(facts, settings, "wsl.arch") or Finding(PASS, facts["arch"])
 
 
 def _shown(key: str, value: str) -> str:
@@ -123,28 +124,28 @@ def _shown(key: str, value: str) -> str:
 
 
 @check("wsl.conf-booleans", skip=[not_on_wsl], gives=[WARN])
-def check_wsl_conf_booleans(facts, settings) -> Verdict:
+def check_wsl_conf_booleans(facts, settings) -> Finding:
     """Every boolean key of /etc/wsl.conf has a value WSL reads."""
     # [boot] systemd is systemd.wsl-conf's to judge, with the deploy's own fix.
     invalid = {k: v for k, v in invalid_booleans(facts.get("wsl_conf", [])).items() if k != "boot.systemd"}
     if invalid:
         named = ", ".join(_shown(k, v) for k, v in invalid.items())
         each = " of each" if len(invalid) > 1 else ""
-        return Verdict(WARN,
+        return Finding(WARN,
                        f"{WSL_CONF} sets {named}: WSL takes only true, false, 1 and 0 (it warns \"Invalid "
                        f"boolean value\" as it starts) and keeps the default{each}",
                        "use true or false there, then `wsl.exe --shutdown` from Windows")
-    return Verdict(PASS, f"every boolean key in {WSL_CONF} reads as true or false")
+    return Finding(PASS, f"every boolean key in {WSL_CONF} reads as true or false")
 
 
 @check("wsl.cgroups", skip=[not_on_wsl], gives=[WARN])
-def check_cgroups(facts, settings) -> Verdict:
+def check_cgroups(facts, settings) -> Finding:
     """/etc/wsl.conf does not ask for cgroup v1, which Docker 29 deprecates."""
     if cgroup_version(facts.get("wsl_conf", [])) == "v1":
-        return Verdict(WARN,
+        return Finding(WARN,
                        f"{WSL_CONF} sets [automount] cgroups=v1, so WSL mounts cgroup v1, which Docker 29 "
                        "deprecates: its `docker info` warns \"Support for cgroup v1 is deprecated and planned "
                        "to be removed by no later than May 2029\" (moby/moby#51111)",
                        f"remove `cgroups=v1` from [automount] in {WSL_CONF} (or set cgroups=v2), then "
                        "`wsl.exe --shutdown` from Windows")
-    return Verdict(PASS, f"WSL mounts cgroup v2 ({WSL_CONF} does not ask for v1)")
+    return Finding(PASS, f"WSL mounts cgroup v2 ({WSL_CONF} does not ask for v1)")
