@@ -84,14 +84,15 @@ def read_url(report_url: str, header: str | None = None, ca_bundle: str | bool =
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(folder))
     reports = Reports()
     with requests.Session() as session:
-        session.auth, session.verify = auth, ca_bundle
+        # verify on each request: requests lets REQUESTS_CA_BUNDLE override a session's own
+        session.auth = auth
         session.headers.update(header_dict(header))
-        answer = session.request("PROPFIND", folder, headers={"Depth": "1"}, timeout=TIMEOUT)
+        answer = session.request("PROPFIND", folder, headers={"Depth": "1"}, timeout=TIMEOUT, verify=ca_bundle)
         if answer.status_code != 207:
             raise RuntimeError(f"PROPFIND {masked(folder)} answered HTTP {answer.status_code} {answer.reason}: "
                                "is report_url a WebDAV folder, and are its credentials right?")
         for url in listing(answer.text, origin):
-            got = session.get(url, timeout=TIMEOUT)
+            got = session.get(url, timeout=TIMEOUT, verify=ca_bundle)
             where = unquote(url.rsplit("/", 1)[-1])
             if got.status_code == 200:
                 reports.add(where, got.text)

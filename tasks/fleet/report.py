@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -29,6 +30,7 @@ SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 # holds the timer's run for a minute at most.
 TIMEOUT = (10, 50)
 DOCTOR_TIMEOUT = 300
+_OS_REASON = re.compile(r"\[Errno -?\d+\] [^'\")]+|Read timed out|timed out")
 OUTCOME_KEYS = {"ok": bool, "error": (str, type(None)), "changed": list, "seconds": (int, float),
                 "commit": (str, type(None)), "ref": (str, type(None)), "fetch_error": (str, type(None)),
                 "refused": (str, type(None)), "applied_since": (str, type(None))}
@@ -152,7 +154,9 @@ def upload(body: bytes, url: str, auth, header: str | None, ca_bundle: str | Non
     except requests.exceptions.SSLError as error:
         return f"TLS failed ({type(error).__name__}): is the receiver's CA in ca_certificates? {error}"
     except requests.exceptions.RequestException as error:
-        return f"the receiver did not answer ({type(error).__name__}): {error}"
+        # urllib3's text wraps the reason in its pools and retries: the OS's words are what a lead needs.
+        reason = _OS_REASON.search(str(error))
+        return f"the receiver did not answer ({type(error).__name__}): {reason[0] if reason else error}"
     if response.status_code in (200, 201, 204):
         return None
     hint = {401: "wrong credentials in report_url or report_header",
