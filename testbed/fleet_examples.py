@@ -11,12 +11,17 @@ from tasks.fleet.report import build, identity
 from testbed import realtext as real
 from testbed.doctor_examples import NO_RUNTIME, run
 
+DAY = 86400
 # 2026-12-06 12:00:00 UTC: "now" for the examples, so that ages and staleness are fixed.
 NOW = 1796558400
 UBUNTU = 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nID=ubuntu\nVERSION_ID="24.04"\n'
 PENDING = {"restart_pending": ["since=2026-12-06 07:30:00 UTC", "why=daemon.json's default-ulimits"]}
 # Kinds of host: doctor's facts on a converged workstation with these changed.
 KINDS = {"converged": {}, "no-runtime": NO_RUNTIME, "restart-pending": PENDING}
+
+
+# When each commit reached the team's ref, in days before NOW: a host applies one at its next run after that.
+PUSHED_DAYS_AGO = {1: 20, 2: 10, 3: 1}
 
 
 def commit(n: int) -> str:
@@ -39,15 +44,15 @@ def report(hostname: str, *, commit_n: int = 3, age: float = 600, ok: bool = Tru
            upload: dict | None = None) -> dict:
     """A host's report, made age seconds before NOW, after a run that applied commit(commit_n)."""
     sha = commit(commit_n)
+    applied = max(age, PUSHED_DAYS_AGO[commit_n] * DAY - 3600)
     outcome = {"ok": ok, "error": error, "changed": list(changed), "seconds": 42.5, "commit": sha, "ref": "main",
-               "fetch_error": fetch_error, "refused": refused, "applied_since": stamp(age + 3600)}
+               "fetch_error": fetch_error, "refused": refused, "applied_since": stamp(applied)}
     host = identity(os_release=UBUNTU, kernel=real.WSL2_OSRELEASE_5_15_167_4, hostname=hostname)
     host["arch"] = "x86_64"
     return build(outcome, doctor(kind), None, host, repository={"commit": sha, "ref": "main"},
                  generated=stamp(age), upload=upload)
 
 
-DAY = 86400
 DAEMON_JSON_OP = "Docker daemon.json is as the settings give it"
 
 
@@ -69,12 +74,15 @@ def team() -> dict:
 
 
 def fleet(hosts: int) -> dict:
-    """hosts reports as a large team's would be: most converged, some lagging, stale, failing or waiting."""
+    """hosts reports as a large team's would be: most converged on the newest commit, some lagging (every 7th),
+    stale (some of every 11th), failing (every 17th) or waiting for an engine restart (every 13th)."""
     out = {}
     for i in range(hosts):
         name = f"ws-{i:05}.lab.example.org"
-        out[name] = report(name, commit_n=3 - (i % 7 == 0) - (i % 23 == 0), age=(i * 97) % (6 * DAY) if i % 11 == 0
-                           else (i * 13) % DAY, ok=i % 17 != 0,
-                           kind=("no-runtime" if i % 17 == 0 else "restart-pending" if i % 13 == 0 else "converged"),
-                           error="the deploy failed" if i % 17 == 0 else None)
+        age = (i * 97) % (6 * DAY) if i % 11 == 0 else (i * 13) % (DAY // 2)
+        newest = 2 if age > DAY else 3  # a host silent since before the newest commit cannot run it
+        failing = i % 17 == 0
+        out[name] = report(name, commit_n=newest - (i % 7 == 0), age=age, ok=not failing,
+                           kind="no-runtime" if failing else "restart-pending" if i % 13 == 0 else "converged",
+                           error="the deploy failed" if failing else None)
     return out
