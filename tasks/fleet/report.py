@@ -229,6 +229,10 @@ def send(outcome_text: str, *, config_path: Path, report_path: Path, unsent_path
         config = {}
         said.append(f"report: {config_path} unreadable ({type(error).__name__}); the report is kept, not sent")
     secrets = secrets_of(config)
+    if secrets and config_path.stat().st_mode & 0o077:
+        said.append(f"report: {config_path} can be read by other users than root (mode "
+                    f"{config_path.stat().st_mode & 0o777:o}), and it holds the receiver's credential: "
+                    f"`chmod 600 {config_path}`, and rerun the deploy")
     try:
         outcome = json.loads(outcome_text)
     except ValueError as error:

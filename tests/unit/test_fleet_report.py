@@ -104,3 +104,18 @@ def test_an_outcome_not_as_agreed_still_gives_a_failed_report(tmp_path):
     kept = fleet_valid(json.loads((tmp_path / "report.json").read_text()))
     assert kept["outcome"]["ok"] is False and kept["outcome"]["error"].startswith("the runner's outcome could not")
     assert kept["doctor"] is None and kept["doctor_error"].startswith("doctor gave no report (FileNotFoundError")
+
+
+def test_a_pull_config_others_can_read_is_named(tmp_path):
+    config = tmp_path / "pull.json"
+    config.write_text(json.dumps({**CONFIG, "report_url": None}))
+    config.chmod(0o644)
+    said = send(json.dumps(OUTCOME), config_path=config, report_path=tmp_path / "report.json",
+                unsent_path=tmp_path / "unsent.json", checkout=tmp_path, doctor_json=_doctor_json(tmp_path))
+    assert said[0] == (f"report: {config} can be read by other users than root (mode 644), and it holds the "
+                       f"receiver's credential: `chmod 600 {config}`, and rerun the deploy")
+    assert TOKEN not in "".join(said)
+    config.chmod(0o600)
+    said = send(json.dumps(OUTCOME), config_path=config, report_path=tmp_path / "report.json",
+                unsent_path=tmp_path / "unsent.json", checkout=tmp_path, doctor_json=_doctor_json(tmp_path))
+    assert len(said) == 1 and "no report_url" in said[0]
