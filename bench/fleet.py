@@ -1,5 +1,5 @@
 """fleet.py at a large team's size: the time to write the page from a folder of reports, and what the page holds.
-`.venv/bin/python -m bench.fleet [--hosts 5000] [--repeats 3]`; the goal is under 5 s at 5,000 hosts."""
+`.venv/bin/python -m bench.fleet [--hosts 5000] [--repeats 3] [--browser]`; the goal is under 5 s at 5,000 hosts."""
 
 import argparse
 import json
@@ -13,6 +13,32 @@ from tasks.fleet.page import page, read_folder
 from testbed.fleet_examples import NOW, fleet
 
 GOAL_SECONDS, GOAL_HOSTS = 5.0, 5000
+CHROMIUM = "/usr/bin/chromium"  # Debian's, as the tests use it
+
+
+def _in_chromium(path: Path) -> str:
+    """How the page reads in headless Chromium: its load time, the rows in the first screen, and the filter."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1700, "height": 900})
+            started = time.perf_counter()
+            page.goto(path.resolve().as_uri())
+            loaded = time.perf_counter() - started
+            in_view = page.evaluate("""() => [...document.querySelectorAll("#grid tbody tr")].filter(tr => {
+                const r = tr.getBoundingClientRect(); return r.height && r.bottom <= window.innerHeight; }).length""")
+            started = time.perf_counter()
+            page.locator("#only-attention").check()
+            shown = page.evaluate("""() => [...document.querySelectorAll("#grid tbody tr")]
+                .filter(tr => tr.getClientRects().length).length""")
+            filtered = time.perf_counter() - started
+            fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        finally:
+            browser.close()
+    return (f"  in Chromium (1700x900): loaded in {loaded:.1f} s, {in_view} rows in the first screen, no sideways "
+            f"scrolling: {fits}; the attention filter leaves {shown} rows in {filtered:.2f} s")
 
 
 def _once(folder: Path, out: Path) -> tuple[float, float]:
@@ -26,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=GOAL_HOSTS)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--browser", action="store_true", help="also open the page in Debian's headless Chromium")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as folder:
         reports = Path(folder) / "reports"
@@ -36,6 +63,7 @@ def main() -> None:
         out = Path(folder) / "fleet.html"
         runs = [_once(reports, out) for _ in range(args.repeats)]
         html = out.read_text()
+        browser = _in_chromium(out) if args.browser else ""
     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
     rows = html.count('<tr class="host-')
     attention = len(re.findall(r'<tr class="host-\w+ attention"', html))
@@ -47,6 +75,8 @@ def main() -> None:
     print(f"  page: {len(html) / 1e6:.1f} MB ({len(html) / max(rows, 1) / 1e3:.1f} kB a host), {rows} rows, "
           f"{sections} detail sections (a host's own, and one for each failing or warning cell), "
           f"{attention} hosts needing attention listed first, one script element: {html.count('<script') == 1}")
+    if browser:
+        print(browser)
 
 
 if __name__ == "__main__":

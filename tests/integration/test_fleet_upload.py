@@ -163,7 +163,7 @@ def test_fleet_py_reads_the_reports_back_with_propfind(receiver, host, tmp_path,
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"fleet.py: 1 hosts (0 unreadable reports) written to {page}"
-    assert f'data-detail="h1" aria-pressed="false">{HOSTNAME}</button>' in page.read_text()
+    assert f'data-detail="h" aria-pressed="false">{HOSTNAME}</button>' in page.read_text()
     wrong = subprocess.run([sys.executable, "fleet.py", receiver.url(password=WRONG), "-o", str(tmp_path / "x.html"),
                             "--ca-bundle", str(ca.cert)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 1 and "answered HTTP 401" in wrong.stderr and not (tmp_path / "x.html").exists()

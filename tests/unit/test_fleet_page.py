@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tasks.doctor.page import TEMPLATE as DOCTOR_TEMPLATE
-from tasks.fleet.page import TEMPLATE, Reports, fleet, newest_commit, page, read_folder
+from tasks.fleet.page import CELLS_TEMPLATE, TEMPLATE, Reports, fleet, newest_commit, page, read_folder
 from testbed.fleet_examples import NOW, commit, report, team
 from testbed.fleet_examples import fleet as many
 from tests.fleet_reports import fleet_valid
@@ -41,7 +41,7 @@ def write(tmp_path: Path, read: Reports) -> Path:
 
 
 def templates_digest() -> str:
-    return hashlib.sha256(TEMPLATE.read_bytes() + DOCTOR_TEMPLATE.read_bytes()).hexdigest()
+    return hashlib.sha256(b"".join(t.read_bytes() for t in (TEMPLATE, CELLS_TEMPLATE, DOCTOR_TEMPLATE))).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_host_values_are_escaped_and_the_template_loads_nothing(tmp_path):
     html = page(read, NOW, 3)
     assert html.count("<script") == 1, "a host's value made a script element"
     assert "<img" not in html and "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
-    source = TEMPLATE.read_text()
+    source = TEMPLATE.read_text() + CELLS_TEMPLATE.read_text()
     assert not re.search(r"://|\bsrc=|\bhref=|@import|url\(|@font-face", source), "the page must load nothing"
     assert "innerHTML" not in source and "outerHTML" not in source
 
@@ -170,6 +170,6 @@ def test_a_screenshot_of_the_page_for_the_readme(browser, tmp_path):
     assert commonest < 0.8 and colours > 50, f"the screenshot looks blank: {commonest:.0%} one colour"
     if not SCREENSHOT_OF.exists() or SCREENSHOT_OF.read_text().split()[0] != templates_digest():
         SCREENSHOT.write_bytes(png)
-        SCREENSHOT_OF.write_text(f"{templates_digest()}  {TEMPLATE.relative_to(ROOT)} "
-                                 f"{DOCTOR_TEMPLATE.relative_to(ROOT)}\n")
+        SCREENSHOT_OF.write_text(f"{templates_digest()}  " + " ".join(
+            str(t.relative_to(ROOT)) for t in (TEMPLATE, CELLS_TEMPLATE, DOCTOR_TEMPLATE)) + "\n")
         pytest.fail(f"{SCREENSHOT.relative_to(ROOT)} was stale and is written anew: commit it")
