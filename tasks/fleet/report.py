@@ -281,11 +281,18 @@ def send(outcome_text: str, *, config_path: Path, report_path: Path, unsent_path
     return [_scrubbed(line, secrets) for line in said]
 
 
+def _outcome_text(value: str) -> str:
+    """The outcome given as JSON, or as the path of the file the runner wrote it to."""
+    if value.lstrip().startswith("{") or not Path(value).is_file():
+        return value
+    return Path(value).read_text()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tasks.fleet.report", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     sender = commands.add_parser("send", help="build this run's report, keep it root-only and upload it")
-    sender.add_argument("--outcome", required=True, help="the pull run's outcome, as JSON")
+    sender.add_argument("--outcome", required=True, help="the pull run's outcome: JSON, or the file holding it")
     sender.add_argument("--config", type=Path, default=Path(PULL_CONFIG), help=f"default {PULL_CONFIG}")
     sender.add_argument("--report", type=Path, default=Path(FLEET_REPORT), help=f"default {FLEET_REPORT}")
     sender.add_argument("--unsent", type=Path, default=Path(FLEET_REPORT_UNSENT),
@@ -296,10 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.umask(0o077)
     try:
-        lines = send(args.outcome, config_path=args.config, report_path=args.report, unsent_path=args.unsent,
-                     checkout=args.checkout, doctor_json=args.doctor_json, ca_bundle=args.ca_bundle)
+        lines = send(_outcome_text(args.outcome), config_path=args.config, report_path=args.report,
+                     unsent_path=args.unsent, checkout=args.checkout, doctor_json=args.doctor_json,
+                     ca_bundle=args.ca_bundle)
     except Exception as error:  # noqa: BLE001 - a report that fails must never fail the run
-        lines = [f"report: not made ({type(error).__name__}): {masked(str(error))}"]
+        try:
+            secrets = secrets_of(json.loads(args.config.read_text()))
+        except (OSError, ValueError, AttributeError):
+            secrets = []
+        lines = [_scrubbed(f"report: not made ({type(error).__name__}): {error}", secrets)]
     for line in lines:
         print(line)
     return 0

@@ -54,8 +54,14 @@ class Host:
                                            "report_header": report_header}))
         self.config.chmod(0o600)
 
+    outcome_file = False
+
     def send(self, outcome: dict = OUTCOME, *, doctor: bool = False, trusted: bool = True):
-        command = [sys.executable, "-m", "tasks.fleet.report", "send", "--outcome", json.dumps(outcome),
+        given = json.dumps(outcome)
+        if self.outcome_file:
+            (self.folder / "outcome.json").write_text(given)
+            given = str(self.folder / "outcome.json")
+        command = [sys.executable, "-m", "tasks.fleet.report", "send", "--outcome", given,
                    "--config", str(self.config), "--report", str(self.report), "--unsent", str(self.unsent),
                    "--ca-bundle", str(self.ca.cert) if trusted else "/etc/ssl/certs/ca-certificates.crt"]
         if not doctor:  # doctor's own run is shown once; elsewhere a report it wrote stands for it
@@ -126,13 +132,15 @@ def test_a_wrong_password_is_reported_kept_and_sent_at_the_next_run(receiver, ho
 def test_a_receiver_that_is_down_is_one_line_and_the_report_waits(host):
     port = free_port()
     host.configure(f"https://{USER}:{PASSWORD}@127.0.0.1:{port}/reports/")
+    host.outcome_file = True  # as files/pull-run.sh gives it: the path of the outcome it wrote
     done, seconds = host.send()
     assert done.returncode == 0 and done.stderr == ""
     (line,) = done.stdout.splitlines()
     assert line == (f"report: not sent to https://127.0.0.1:{port}/reports/{HOSTNAME}.json: the receiver did not "
                     f"answer (ConnectionError): [Errno 111] Connection refused; kept in {host.unsent}, sent at the "
                     "next run") and seconds < 30
-    assert fleet_valid(json.loads(host.unsent.read_text()))["upload"]["last_error"].startswith("the receiver did not")
+    kept = fleet_valid(json.loads(host.unsent.read_text()))
+    assert kept["upload"]["last_error"].startswith("the receiver did not") and kept["outcome"] == OUTCOME
     assert_no_secret(*host.outputs, host.unsent.read_text())
 
 
