@@ -11,19 +11,23 @@ from tasks.fleet.report import SYSTEM_CA_BUNDLE
 from tasks.masking import masked
 from tasks.settings import SettingsError, validate
 
-# The token header is read from the environment, not the command line, where `ps` would show it to every user.
-HEADER_VARIABLE = "FLEET_REPORT_HEADER"
+# Credentials are read from the environment, not the command line, where `ps` shows them to every user and the
+# shell's history keeps them: the token header, and report_url when it carries a password.
+HEADER_VARIABLE, URL_VARIABLE = "FLEET_REPORT_HEADER", "FLEET_REPORT_URL"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("source", help="a folder of <hostname>.json reports, or report_url (a WebDAV folder; "
-                        "basic auth may be in it)")
+    parser.add_argument("source", nargs="?", default=os.environ.get(URL_VARIABLE),
+                        help=f"a folder of <hostname>.json reports, or report_url (a WebDAV folder; basic auth may be "
+                        f"in it); default ${URL_VARIABLE}")
     parser.add_argument("-o", "--output", type=Path, default=Path("fleet.html"), help="default fleet.html")
     parser.add_argument("--stale-days", type=float, default=DEFAULTS["fleet_stale_days"],
                         help=f"fleet_stale_days; default {DEFAULTS['fleet_stale_days']}")
     parser.add_argument("--ca-bundle", default=SYSTEM_CA_BUNDLE, help=f"default {SYSTEM_CA_BUNDLE}")
     args = parser.parse_args(argv)
+    if not args.source:
+        parser.error(f"give a folder or report_url, or set {URL_VARIABLE}")
     header = os.environ.get(HEADER_VARIABLE) or None
     remote = "://" in args.source
     try:

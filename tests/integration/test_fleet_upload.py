@@ -167,8 +167,9 @@ def test_fleet_py_reads_the_reports_back_with_propfind(receiver, host, tmp_path,
     host.configure(receiver.url())
     assert host.send()[0].stdout.startswith("report: sent to ")
     page = tmp_path / "fleet.html"
-    done = subprocess.run([sys.executable, "fleet.py", receiver.url(), "-o", str(page), "--ca-bundle", str(ca.cert)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "fleet.py", "-o", str(page), "--ca-bundle", str(ca.cert)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "FLEET_REPORT_URL": receiver.url()})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"fleet.py: 1 hosts (0 unreadable reports) written to {page}"
     assert f'data-detail="h" aria-pressed="false">{HOSTNAME}</button>' in page.read_text()
