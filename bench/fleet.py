@@ -1,5 +1,4 @@
-"""fleet.py at a large team's size: the time to write the page from a folder of reports, and what the page holds.
-`.venv/bin/python -m bench.fleet [--hosts 5000] [--repeats 3] [--browser]`; the goal is under 5 s at 5,000 hosts."""
+"""fleet.py at 5,000 hosts (goal: under 5 s): `.venv/bin/python -m bench.fleet [--hosts N] [--browser]`."""
 
 import argparse
 import json

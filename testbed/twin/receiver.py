@@ -1,5 +1,4 @@
-"""A report receiver on 127.0.0.1: Debian's nginx with its WebDAV modules, basic auth or a token header, over
-TLS with a certificate a test CA signs, run with a config of its own (not the package's service)."""
+"""A report receiver on 127.0.0.1: Debian's nginx with WebDAV, basic auth or a token, TLS from a test CA."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The report's upload to Debian's nginx (WebDAV, basic auth or a token, TLS with a test CA) on 127.0.0.1, through
-the runner's own command, and fleet.py reading the reports back with PROPFIND."""
+"""The runner's `send` uploading to Debian's nginx on 127.0.0.1, and fleet.py reading back with PROPFIND."""
 
 import json
 import socket
