@@ -86,4 +86,15 @@ DEFAULTS = {
     "doctor_report_html_path": "doctor-report.html",
     # doctor.py also runs a GPU container (gpu_smoke_test_image), pulling the image if absent.
     "doctor_gpu_container": False,
+    # --- fleet reports --------------------------------------------------------
+    # The folder every host's pull run uploads its report to, as an HTTP PUT of <report_url><hostname>.json,
+    # and fleet.py reads back with WebDAV's PROPFIND: a WebDAV folder, Nextcloud, Artifactory or Nexus raw,
+    # GitLab's generic packages. It may carry basic auth ("https://user:password@dav.corp.example/reports/"):
+    # a secret, masked in all output and kept on hosts in root-only files only. None: no upload.
+    "report_url": None,
+    # A header sent with each upload and listing, "Name: value", for receivers that take a token
+    # ("PRIVATE-TOKEN: glpat-...", "Authorization: Bearer ..."); its value is a secret, as above.
+    "report_header": None,
+    # fleet.py marks a host stale when its last report is older than this many days.
+    "fleet_stale_days": 3,
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Prepare this machine for the tests (as root, idempotent): packages (chromium for doctor's page; strace to see
-# files fsynced and renamed; docker-registry and squid for their binaries, which the tests run with configs of
-# their own on free ports, not their services), then a Docker engine.
+# files fsynced and renamed; docker-registry, squid and nginx with WebDAV's PROPFIND for their binaries, which the
+# tests run with configs of their own on free ports, not their services), then a Docker engine.
 set -euo pipefail
 
 packages=(docker.io debootstrap apt-utils dpkg-dev gnupg curl shellcheck strace chromium fonts-dejavu-core tinyproxy openssl
-          docker-registry squid)
+          docker-registry squid nginx-core libnginx-mod-http-dav-ext)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

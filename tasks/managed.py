@@ -83,3 +83,12 @@ UPLOAD_DIR = "/run/wsl-gpu-docker-upload"
 
 # Where the candidates are put for the upstream check, before any file above changes.
 CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"
+
+# The pull runner's settings, written by the deploy: repo_url, ref, signing_keys, report_url and report_header.
+# Root-only (0600), as the proxy's files are: report_url and report_header may hold the receiver's credential.
+PULL_CONFIG = f"{STATE_DIR}/pull.json"
+# The host's fleet report as last built (root-only), and the one the receiver has not taken yet: kept until an
+# upload succeeds, so that the next run sends it first.
+REPORT_STATE_DIR = "/var/lib/wsl-gpu-docker"
+FLEET_REPORT = f"{REPORT_STATE_DIR}/fleet-report.json"
+FLEET_REPORT_UNSENT = f"{REPORT_STATE_DIR}/fleet-report.unsent.json"

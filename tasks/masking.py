@@ -20,3 +20,21 @@ def masked(text):
     if not isinstance(text, str):
         return text
     return "\n".join(_CREDENTIALS.sub(REPLACEMENT, line) for line in text.split("\n"))
+
+
+# Settings whose whole value past the header's name is a secret (a token sent in a header), as opposed to
+# URLs, whose password the rule above finds wherever they appear.
+HEADER_SETTINGS = ("report_header",)
+
+
+def masked_header(header: str) -> str:
+    """A header "Name: value" as "Name: ***": the name says which receiver, the value is the token."""
+    name, colon, value = header.partition(":")
+    if colon and not value.strip():
+        return header  # nothing to hide
+    return f"{name}: ***" if colon else "***"
+
+
+def masked_setting(name: str, text: str) -> str:
+    """The text shown of a setting's value: a header setting's value hidden whole, any other masked()."""
+    return "'" + masked_header(text.strip("'\"")) + "'" if name in HEADER_SETTINGS else masked(text)

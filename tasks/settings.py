@@ -16,7 +16,7 @@ from pyinfra.api.exceptions import PyinfraError
 
 from defaults import DEFAULTS
 from tasks.findings import FAIL, Finding, failure, line
-from tasks.masking import masked
+from tasks.masking import masked_setting
 
 # ca_certificates are read relative to the deploy's folder.
 DEPLOY_DIR = Path(__file__).resolve().parent.parent
@@ -28,6 +28,8 @@ _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~:]*(-[A-Za-z0-9.+~]+)?$")
 # A proxy URL lands in sh, systemd and apt files: these characters must be percent-encoded.
+# RFC 9110's token: the characters a header's name may hold.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _UNSAFE_IN_URL = re.compile(r"[\s\"'$`\\;]")
 _NO_PROXY_ENTRY = re.compile(r"^[A-Za-z0-9.*_:\[\]/-]+$")
 _USER = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
@@ -201,6 +203,30 @@ def _is_text(value):
     return None
 
 
+def _is_report_url(value):
+    problem = _is_url(value)
+    if problem:
+        return problem + ", the folder the reports go into, e.g. \"https://dav.corp.example/reports/\""
+    if not value.endswith("/"):
+        return "must end with / (each host puts <report_url><hostname>.json)"
+    if _UNSAFE_IN_URL.search(value):
+        return "must not contain spaces, quotes, $, `, ; or \\ (percent-encode them in credentials)"
+    return None
+
+
+def _is_header(value):
+    name, colon, content = value.partition(":") if isinstance(value, str) else ("", "", "")
+    if not colon or not _HEADER_NAME.match(name) or not content.strip() or "\n" in value or "\r" in value:
+        return "must be one HTTP header, \"Name: value\", e.g. \"PRIVATE-TOKEN: glpat-...\""
+    return None
+
+
+def _is_days(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return "must be a number of days, more than 0"
+    return None
+
+
 _CHECKS = {
     "preflight_strict": _is_bool,
     "min_kernel_version": _is_version,
@@ -233,6 +259,9 @@ _CHECKS = {
     "doctor_report_path": _optional(_is_text),
     "doctor_report_html_path": _optional(_is_text),
     "doctor_gpu_container": _is_bool,
+    "report_url": _optional(_is_report_url),
+    "report_header": _optional(_is_header),
+    "fleet_stale_days": _is_days,
 }
 assert _CHECKS.keys() == DEFAULTS.keys(), "every setting needs a check"
 
@@ -265,7 +294,7 @@ def validate(data: dict) -> SimpleNamespace:
     for name, check in _CHECKS.items():
         problem = check(merged[name])
         if problem:
-            errors.append(failure(INVALID, f"{name} = {masked(repr(merged[name]))}: {problem}",
+            errors.append(failure(INVALID, f"{name} = {masked_setting(name, repr(merged[name]))}: {problem}",
                                   f"correct it in inventory.py, or remove it to use the default {DEFAULTS[name]!r}."))
     if not errors:
         errors = _cross_checks(merged)

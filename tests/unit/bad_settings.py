@@ -33,4 +33,7 @@ BAD_VALUES = {
     "doctor_report_path": "",
     "doctor_report_html_path": " ",
     "doctor_gpu_container": "no",
+    "report_url": "https://dav.corp.example/reports",
+    "report_header": "PRIVATE-TOKEN:",
+    "fleet_stale_days": 0,
 }
