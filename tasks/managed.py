@@ -83,3 +83,25 @@ UPLOAD_DIR = "/run/wsl-gpu-docker-upload"
 
 # Where the candidates are put for the upstream check, before any file above changes.
 CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"
+
+# Pull mode (tasks/pull.py): the timer that keeps this host at the team's pinned commit, the service it
+# starts, and the runner that service runs (files/pull-run.sh, installed here so that it does not move
+# with the checkout it updates).
+PULL_SERVICE = "/etc/systemd/system/wsl-gpu-docker-pull.service"
+PULL_TIMER = "/etc/systemd/system/wsl-gpu-docker-pull.timer"
+# `systemctl enable` makes this link: its presence is the timer's enabled state in the snapshot.
+PULL_TIMER_LINK = "/etc/systemd/system/timers.target.wants/wsl-gpu-docker-pull.timer"
+PULL_RUNNER = "/usr/local/lib/wsl-gpu-docker/pull-run.sh"
+# The runner's and the report uploader's settings (repo_url, ref, signing_keys, report_url, report_header):
+# root-only, as a URL may carry credentials.
+PULL_CONFIG = f"{STATE_DIR}/pull.json"
+# The public keys of pull_signing_keys (armored), which the runner verifies fetched commits and tags with.
+PULL_KEYRING = f"{STATE_DIR}/pull-signing-keys.asc"
+# The checkout the runner fetches into and deploys from: root's, readable by root only; where
+# cloud-init's first boot clones this repository.
+PULL_CHECKOUT = "/opt/wsl-gpu-docker"
+# What the runner's last run did (JSON, for the report step), and the commit it last applied and since when.
+PULL_OUTCOME = "/var/lib/wsl-gpu-docker/pull-outcome.json"
+PULL_APPLIED = "/var/lib/wsl-gpu-docker/pull-applied"
+PULL_FILES = [PULL_SERVICE, PULL_TIMER, PULL_TIMER_LINK, PULL_RUNNER, PULL_CONFIG, PULL_KEYRING]
+STATE_FILES += PULL_FILES
