@@ -105,3 +105,6 @@ PULL_OUTCOME = "/var/lib/wsl-gpu-docker/pull-outcome.json"
 PULL_APPLIED = "/var/lib/wsl-gpu-docker/pull-applied"
 PULL_FILES = [PULL_SERVICE, PULL_TIMER, PULL_TIMER_LINK, PULL_RUNNER, PULL_CONFIG, PULL_KEYRING]
 STATE_FILES += PULL_FILES
+# What the runner needs besides the stack (gpg comes with every Ubuntu and Debian).
+PULL_PACKAGES = ["git"]
+STATE_PACKAGES += PULL_PACKAGES

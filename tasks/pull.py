@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pyinfra.api import deploy
-from pyinfra.operations import server
+from pyinfra.operations import apt, server
 
-from tasks.managed import PULL_FILES, PULL_SERVICE, PULL_TIMER, PULL_TIMER_LINK
+from tasks.apt import package_manager_ready
+from tasks.managed import PULL_FILES, PULL_PACKAGES, PULL_SERVICE, PULL_TIMER, PULL_TIMER_LINK
 from tasks.operations import file_content, sha256
 from tasks.pullmode import TIMER_UNIT, is_calendar, pull_files
 
@@ -39,6 +40,11 @@ def install_pull(settings, state):
                 commands=[f"systemctl disable --now {TIMER_UNIT} 2>/dev/null; rm -f {' '.join(PULL_FILES)}"
                           " && systemctl daemon-reload"])
         return
+    missing = [p for p in PULL_PACKAGES if p not in state["packages"]]
+    if missing:
+        package_manager_ready(name="apt and dpkg are ready for git", timeout=settings.apt_lock_timeout)
+        apt.packages(name="git, which the pull timer fetches with, is installed", packages=missing,
+                     no_recommends=True, extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}")
     wrong = _wrong(settings, state)
     for path, (text, mode) in wrong.items():
         if text is None:
