@@ -211,3 +211,22 @@ def test_a_repository_that_is_down_is_reported_and_the_host_stays_at_its_last_co
     assert status == 0 and outcome["fetch_error"] is None and outcome["commit"] == good, (outcome, journal[-4000:])
     again = team.deploy(twin, tmp_path_factory)
     assert again.returncode == 0 and again.changed == [], again
+
+
+def test_a_tag_the_lead_signed_pins_the_twin_even_on_an_unsigned_commit(converged, team, tmp_path_factory):
+    twin, _ = converged
+    options = {**TWIN_SETTINGS["docker_daemon_options"], "labels": ["pulled=v2"]}
+    tagged = team.commit_settings({"pull_ref": "v2", "docker_daemon_options": options}, "release v2", signer=None)
+    team.git("tag", "-s", "-u", team.lead, "-m", "release v2", "v2")
+    team.git("push", "-q", str(team.bare), "refs/tags/v2")
+    run(["git", "-C", str(team.bare), "update-server-info"])
+    moved = team.deploy(twin, tmp_path_factory)  # the lead moves every host to the tag
+    assert moved.returncode == 0 and not moved.errors, moved
+    assert json.loads(twin.exec(f"cat {CONFIG}").stdout)["ref"] == "v2"
+
+    status, outcome, journal = pull(twin)
+    assert status == 0 and outcome["ok"] and outcome["ref"] == "v2", (outcome, journal[-4000:])
+    assert outcome["commit"] == tagged == head(twin) and outcome["refused"] is None
+    assert json.loads(twin.exec(f"cat {DAEMON_JSON}").stdout)["labels"] == ["pulled=v2"]
+    again = team.deploy(twin, tmp_path_factory)
+    assert again.returncode == 0 and again.changed == [], again
