@@ -179,6 +179,7 @@ def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, 
         account = host.user(USER)
         assert account.exists and {"sudo", "docker"} <= set(account.groups)
         assert host.check_output("git -C /opt/wsl-gpu-docker rev-parse HEAD") == commit
+        assert host.file("/opt/wsl-gpu-docker").mode == 0o700 and host.file("/opt/wsl-gpu-docker").user == "root"
         assert host.file("/etc/wsl-gpu-docker/settings/all.py").mode == 0o600
         assert_converged(host, mirrors, "ubuntu-26.04")
         assert log.count("=== ") == 2 and "first boot: pyinfra @local deploy.py" in log, log[-5000:]
