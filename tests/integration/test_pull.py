@@ -82,14 +82,27 @@ class TeamRepository:
             run(["git", "-C", str(self.bare), "update-server-info"])  # git's "dumb" http: plain files
         return self.git("rev-parse", "HEAD")
 
-    def deploy(self, twin, tmp_path_factory) -> DeployRun:
-        """The lead's run from their checkout of the repository: the inventory reads team.py, as inventory.py does."""
+    def _inventory(self, twin, tmp_path_factory):
         inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
         inventory.write_text("from tasks.team import team_settings\n\n"
                              f"twins = [({twin.pyinfra_target!r}, team_settings('twin'))]\n")
-        proc = subprocess.run([sys.executable, "-m", "pyinfra", "-y", "--json", str(inventory), "deploy.py"],
+        return inventory
+
+    def deploy(self, twin, tmp_path_factory) -> DeployRun:
+        """The lead's run from their checkout of the repository: the inventory reads team.py, as inventory.py does."""
+        proc = subprocess.run([sys.executable, "-m", "pyinfra", "-y", "--json",
+                               str(self._inventory(twin, tmp_path_factory)), "deploy.py"],
                               cwd=self.work, capture_output=True, text=True, timeout=900)
         return DeployRun(proc)
+
+    def commands_sent(self, twin, tmp_path_factory) -> list[str]:
+        """The commands the lead's run sends to the twin, as bench/counted.py logs them."""
+        log = tmp_path_factory.mktemp("counted") / "commands.jsonl"
+        proc = subprocess.run([sys.executable, "bench/counted.py", "-y", str(self._inventory(twin, tmp_path_factory)),
+                               "deploy.py"], cwd=self.work, env={**os.environ, "BENCH_COMMAND_LOG": str(log)},
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return [json.loads(line)["command"] for line in log.read_text().splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +150,8 @@ def test_the_lead_turns_pull_mode_on_and_systemd_shows_a_persistent_randomized_t
 
     again = team.deploy(twin, tmp_path_factory)
     assert again.returncode == 0 and again.changed == [], again
+    # Pull mode's files and the timer's state are read with the snapshot: a converged host still gets one command.
+    assert len(team.commands_sent(twin, tmp_path_factory)) <= 1
 
 
 def test_a_signed_commit_reaches_the_twin_at_its_next_timer_run(converged, team, tmp_path_factory):
