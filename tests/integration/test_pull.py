@@ -245,3 +245,19 @@ def test_a_tag_the_lead_signed_pins_the_twin_even_on_an_unsigned_commit(converge
     assert json.loads(twin.exec(f"cat {DAEMON_JSON}").stdout)["labels"] == ["pulled=v2"]
     again = team.deploy(twin, tmp_path_factory)
     assert again.returncode == 0 and again.changed == [], again
+
+
+def test_the_lead_turns_pull_mode_off_and_the_timer_and_its_files_go(converged, team, tmp_path_factory):
+    twin, _ = converged
+    team.commit_settings({"pull_repo_url": None}, "no more pull mode", signer=team.lead)
+    off = team.deploy(twin, tmp_path_factory)
+    assert off.returncode == 0 and any("Pull mode is off" in name for name in off.changed), off
+    host = testinfra.get_host(twin.testinfra_target)
+    assert TIMER not in twin.exec("systemctl list-timers --all --no-pager").stdout
+    assert twin.exec(f"systemctl is-enabled {TIMER}", check=False).stdout.strip() in ("", "not-found")
+    for path in (CONFIG, f"/etc/systemd/system/{TIMER}", f"/etc/systemd/system/{SERVICE}",
+                 "/usr/local/lib/wsl-gpu-docker/pull-run.sh"):
+        assert not host.file(path).exists, path
+    assert head(twin), "the checkout stays, for a later return to pull mode"
+    again = team.deploy(twin, tmp_path_factory)
+    assert again.returncode == 0 and again.changed == [], again
