@@ -77,6 +77,24 @@ DEFAULTS = {
     "gpu_smoke_test": False,
     "gpu_smoke_test_image": "nvcr.io/nvidia/k8s/cuda-sample:nbody",
     "gpu_smoke_test_command": "nbody -gpu -benchmark",
+    # --- pull mode ---------------------------------------------------------
+    # The git URL of the team's copy of this repository (https://, ssh:// or git@host:path; a password
+    # in it is shown masked and kept in root-only files). When set, a systemd timer on the host fetches
+    # pull_ref from it, refuses what pull_signing_keys did not sign, and runs the deploy as root from
+    # that commit with team.py's settings; None: no timer (the deploy removes one it installed).
+    "pull_repo_url": None,
+    # The branch or tag to follow.
+    "pull_ref": "main",
+    # Full fingerprints of the keys that may sign what the host applies: a commit at the tip of pull_ref,
+    # or the tag pull_ref names. Each key's public part is committed as signing-keys/<FINGERPRINT>.asc
+    # (`gpg --export --armor FINGERPRINT`). Empty: nothing is checked.
+    "pull_signing_keys": [],
+    # When the timer runs, as systemd's OnCalendar= reads it ("hourly", "daily", "*-*-* 09:00").
+    # Persistent: a run missed while the distro was off happens when it next starts.
+    "pull_schedule": "hourly",
+    # Each run starts up to this many seconds late, at random, so that a fleet does not reach the git
+    # server in the same minute.
+    "pull_randomized_delay": 1800,
     # --- doctor.py ---------------------------------------------------------
     # Where doctor.py writes its JSON report on the machine running pyinfra (relative to
     # where it runs); None writes no file.

@@ -1,6 +1,6 @@
 """Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> engine
-version -> engine reload or restart (waiting while containers run) -> users' proxy -> verify -> a restart left
-pending."""
+version -> engine reload or restart (waiting while containers run) -> users' proxy -> verify -> pull mode's timer
+-> a restart left pending."""
 
 from pyinfra import host
 
@@ -9,6 +9,7 @@ from tasks.docker import install_docker, move_engine_version
 from tasks.network import configure_network
 from tasks.operations import checks_pass, ops_planned
 from tasks.preflight import check_preflight
+from tasks.pull import install_pull
 from tasks.restart import apply_engine_config, tell_pending_restart
 from tasks.settings import SettingsError, validate
 from tasks.toolkit import install_toolkit
@@ -46,4 +47,5 @@ else:
         restart = apply_engine_config(settings, facts, daemon_json, toolkit, network)
         configure_user_proxies(settings, facts)  # reads the proxy.env the network step wrote
         verify(settings, facts, planned, group_changes)
+        install_pull(settings, state)  # after the check, which takes the snapshot's answer while nothing is planned
         tell_pending_restart(restart)  # the host's last words

@@ -1,6 +1,8 @@
 """What the deploy manages on a host: its files and packages, named once for the facts and the tasks."""
 
 DAEMON_JSON = "/etc/docker/daemon.json"
+# What the deploy keeps of its own on a host between runs: markers, records, reports.
+VAR_DIR = "/var/lib/wsl-gpu-docker"
 
 DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
 DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
@@ -40,10 +42,10 @@ PIN_PACKAGES = [*PINNED_PACKAGES, "docker-ce-rootless-extras"]
 STATE_PACKAGES = [*ENGINE_PACKAGES, *TOOLKIT_PACKAGES, "nvidia-docker2"]
 
 # A restart of the engine that waits while containers run (files/engine-apply.sh): since when, and why.
-ENGINE_RESTART_PENDING = "/var/lib/wsl-gpu-docker/engine-restart-pending"
+ENGINE_RESTART_PENDING = f"{VAR_DIR}/engine-restart-pending"
 # The sha256 of the daemon.json the engine last loaded through the deploy (a restart or a reload): a file
 # that differs was changed behind its back, and only a restart is sure to load it.
-ENGINE_LOADED = "/var/lib/wsl-gpu-docker/engine-loaded-daemon-json"
+ENGINE_LOADED = f"{VAR_DIR}/engine-loaded-daemon-json"
 
 # The company network's files (tasks/network.py). Root-only (0700), as the proxy's credentials
 # are: the environment the deploy's downloads (files/lib/fetch.sh), the install script and the engine
@@ -84,11 +86,31 @@ UPLOAD_DIR = "/run/wsl-gpu-docker-upload"
 # Where the candidates are put for the upstream check, before any file above changes.
 CHECK_DIR = "/var/tmp/wsl-gpu-docker-check"
 
-# The pull runner's settings, written by the deploy: repo_url, ref, signing_keys, report_url and report_header.
-# Root-only (0600), as the proxy's files are: report_url and report_header may hold the receiver's credential.
+# Pull mode (tasks/pull.py): the timer that keeps this host at the team's pinned commit, the service it
+# starts, and the runner that service runs (files/pull-run.sh, installed here so that it does not move
+# with the checkout it updates).
+PULL_SERVICE = "/etc/systemd/system/wsl-gpu-docker-pull.service"
+PULL_TIMER = "/etc/systemd/system/wsl-gpu-docker-pull.timer"
+# `systemctl enable` makes this link: its presence is the timer's enabled state in the snapshot.
+PULL_TIMER_LINK = "/etc/systemd/system/timers.target.wants/wsl-gpu-docker-pull.timer"
+PULL_RUNNER = "/usr/local/lib/wsl-gpu-docker/pull-run.sh"
+# The runner's and the report uploader's settings (repo_url, ref, signing_keys, report_url, report_header):
+# root-only, as a URL may carry credentials.
 PULL_CONFIG = f"{STATE_DIR}/pull.json"
+# The public keys of pull_signing_keys (armored), which the runner verifies fetched commits and tags with.
+PULL_KEYRING = f"{STATE_DIR}/pull-signing-keys.asc"
+# The checkout the runner fetches into and deploys from: root's, readable by root only; where
+# cloud-init's first boot clones this repository.
+PULL_CHECKOUT = "/opt/wsl-gpu-docker"
+# What the runner's last run did (JSON, for the report step), and the commit it last applied and since when.
+PULL_OUTCOME = f"{VAR_DIR}/pull-outcome.json"
+PULL_APPLIED = f"{VAR_DIR}/pull-applied"
+PULL_FILES = [PULL_SERVICE, PULL_TIMER, PULL_TIMER_LINK, PULL_RUNNER, PULL_CONFIG, PULL_KEYRING]
+STATE_FILES += PULL_FILES
+# What the runner needs besides the stack (gpg comes with every Ubuntu and Debian).
+PULL_PACKAGES = ["git"]
+STATE_PACKAGES += PULL_PACKAGES
 # The host's fleet report as last built (root-only), and the one the receiver has not taken yet: kept until an
 # upload succeeds, so that the next run sends it first.
-REPORT_STATE_DIR = "/var/lib/wsl-gpu-docker"
-FLEET_REPORT = f"{REPORT_STATE_DIR}/fleet-report.json"
-FLEET_REPORT_UNSENT = f"{REPORT_STATE_DIR}/fleet-report.unsent.json"
+FLEET_REPORT = f"{VAR_DIR}/fleet-report.json"
+FLEET_REPORT_UNSENT = f"{VAR_DIR}/fleet-report.unsent.json"

@@ -17,6 +17,7 @@ from pyinfra.api.exceptions import PyinfraError
 from defaults import DEFAULTS
 from tasks.findings import FAIL, Finding, failure, line
 from tasks.masking import masked_setting
+from tasks.pullmode import is_calendar, is_git_url, is_ref, is_signing_keys
 
 # ca_certificates are read relative to the deploy's folder.
 DEPLOY_DIR = Path(__file__).resolve().parent.parent
@@ -256,6 +257,11 @@ _CHECKS = {
     "gpu_smoke_test": _is_bool,
     "gpu_smoke_test_image": _is_text,
     "gpu_smoke_test_command": _is_text,
+    "pull_repo_url": _optional(is_git_url),
+    "pull_ref": is_ref,
+    "pull_signing_keys": is_signing_keys,
+    "pull_schedule": is_calendar,
+    "pull_randomized_delay": _is_seconds,
     "doctor_report_path": _optional(_is_text),
     "doctor_report_html_path": _optional(_is_text),
     "doctor_gpu_container": _is_bool,

@@ -32,6 +32,22 @@ run_anchor() {
     done
 }
 
+# run_is_ancestor PID: PID is this command's parent, or the parent's parent, and so on: a run that
+# holds the lock (the pull timer's runner, files/pull-run.sh) and starts the deploy as its child owns
+# the deploy's run, which must not wait for its own starter. Only builtins; read only when the lock is held.
+run_is_ancestor() {
+    ancestor=$1 pid=$$
+    while [ "$pid" -gt 1 ] && read -r stat 2>/dev/null < "/proc/$pid/stat"; do
+        set -f
+        # shellcheck disable=SC2086  # the fields are words
+        set -- ${stat##*) }
+        set +f
+        pid=$2
+        [ "$pid" = "$ancestor" ] && return 0
+    done
+    return 1
+}
+
 # run_lock_holder LOCK: the holder's lines in LOCK, each as holder_<key>=, and since when it holds
 # it (LOCK's mtime: the holder writes it as it takes the lock).
 run_lock_holder() {
@@ -60,6 +76,8 @@ run_lock() {
         # This run's own holder has it already (the run took it in an earlier command).
         read -r held < "$1"
         [ -n "$RUN_ANCHOR" ] && [ "$held" = "pid=$RUN_ANCHOR" ] && return 0
+        # ...or a process this run descends from took it, and holds it for it.
+        run_is_ancestor "${held#pid=}" && return 0
         start=$(date +%s)
         if [ "$2" -eq 0 ] || ! flock -w "$2" 9; then
             RUN_LOCK="lock=busy

@@ -1,8 +1,11 @@
 """Zero-touch first boot: cloud-init runs files/cloud-init/wsl-gpu-docker.user-data as on a new WSL distro."""
 
+import json
 import re
 import subprocess
 import time
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import testinfra
@@ -20,6 +23,7 @@ TEMPLATE = ROOT / "files" / "cloud-init" / "wsl-gpu-docker.user-data"
 BLOCK = ("# ===== the team's settings: edit from here", "# ===== to here")
 LOG = "/var/log/wsl-gpu-docker/first-boot.log"
 UNIT = "wsl-gpu-docker-after-restart.service"
+PULL_SERVICE, PULL_TIMER = "wsl-gpu-docker-pull.service", "wsl-gpu-docker-pull.timer"
 CONVERGED = "/var/lib/wsl-gpu-docker/first-boot-converged"
 USER = "wsl-user"
 # What `wsl --install` gives today; its wsl.conf, as Ubuntu's WSL images ship it, already enables systemd.
@@ -33,8 +37,8 @@ def image(docker_engine) -> str:
 
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory):
-    """(git URL, commit): this checkout's tracked files as they are now, committed to a bare repository
-    served over http on 127.0.0.1, as a team's git server would serve it."""
+    """This checkout's tracked files as they are now, committed to a bare repository served over http on
+    127.0.0.1, as a team's git server would serve it."""
     folder = tmp_path_factory.mktemp("repository")
     work, bare = folder / "work", folder / "www" / "wsl-gpu-docker.git"
     work.mkdir()
@@ -43,15 +47,33 @@ def repository(tmp_path_factory):
                            capture_output=True, check=True).stdout
     subprocess.run(["tar", "-C", str(work), "-x"], input=files, check=True)
     git = ["git", "-c", "user.name=wsl-twin", "-c", "user.email=wsl-twin@example.invalid", "-C", str(work)]
-    run([*git, "init", "-q"])
+    run([*git, "init", "-q", "-b", "main"])
     run([*git, "add", "-A"])
     run([*git, "commit", "-q", "-m", "the checkout under test"])
     commit = run([*git, "rev-parse", "HEAD"]).stdout.strip()
     run(["git", "clone", "-q", "--bare", str(work), str(bare)])
     run(["git", "-C", str(bare), "update-server-info"])  # git's "dumb" http: plain files
     server = StaticServer(folder / "www").start()
-    yield f"{server.url}/wsl-gpu-docker.git", commit
+    yield Repository(f"{server.url}/wsl-gpu-docker.git", commit, work, bare)
     server.stop()
+
+
+class Repository(NamedTuple):
+    """The team's repository served over http: its URL, the first commit, the work tree and the bare repository."""
+
+    url: str
+    commit: str
+    work: Path
+    bare: Path
+
+    def push(self, team_settings: dict, message: str) -> str:
+        """A commit whose team.py holds team_settings, pushed to main; returns it."""
+        git = ["git", "-c", "user.name=wsl-twin", "-c", "user.email=wsl-twin@example.invalid", "-C", str(self.work)]
+        (self.work / "team.py").write_text(f'"""The team settings."""\n\nsettings = {team_settings!r}\nhosts = {{}}\n')
+        run([*git, "commit", "-q", "-a", "-m", message])
+        run([*git, "push", "-q", str(self.bare), "HEAD:main"])
+        run(["git", "-C", str(self.bare), "update-server-info"])
+        return run([*git, "rev-parse", "HEAD"]).stdout.strip()
 
 
 def user_data(url: str, ref: str, settings: dict) -> str:
@@ -114,8 +136,7 @@ def test_the_template_passes_cloud_inits_own_schema_check(image):
 
 def first_boot(image: str, repository, settings: dict, wsl_conf: str | None = UBUNTU_WSL_CONF) -> Twin:
     """An unstarted twin of Ubuntu 26.04 whose first boot reads the edited template from NoCloud's seed."""
-    url, commit = repository
-    seed = {"/var/lib/cloud/seed/nocloud/user-data": user_data(url, commit, settings),
+    seed = {"/var/lib/cloud/seed/nocloud/user-data": user_data(repository.url, repository.commit, settings),
             "/var/lib/cloud/seed/nocloud/meta-data": "instance-id: wsl-twin-first-boot\n"}
     return Twin(image, os_release=UBUNTU_RESOLUTE, wsl_conf=wsl_conf, boot_files=seed)
 
@@ -145,7 +166,7 @@ def test_a_first_boot_whose_deploy_fails_says_so_at_login_and_changes_nothing_la
 @pytest.mark.parametrize("wsl_conf", [UBUNTU_WSL_CONF, None], ids=["wsl-conf-enables-systemd", "restart-needed"])
 def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, image, repository, mirrors,
                                                                        run_deploy):
-    _, commit = repository
+    commit = repository.commit
     users = [USER, "dev"]
     with first_boot(image, repository, {**mirrors.settings(), **TWIN_SETTINGS, "docker_users": users},
                     wsl_conf) as twin:
@@ -158,6 +179,7 @@ def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, 
         account = host.user(USER)
         assert account.exists and {"sudo", "docker"} <= set(account.groups)
         assert host.check_output("git -C /opt/wsl-gpu-docker rev-parse HEAD") == commit
+        assert host.file("/opt/wsl-gpu-docker").mode == 0o700 and host.file("/opt/wsl-gpu-docker").user == "root"
         assert host.file("/etc/wsl-gpu-docker/settings/all.py").mode == 0o600
         assert_converged(host, mirrors, "ubuntu-26.04")
         assert log.count("=== ") == 2 and "first boot: pyinfra @local deploy.py" in log, log[-5000:]
@@ -191,9 +213,23 @@ def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, 
         assert_converged(host, mirrors, "ubuntu-26.04")
 
         # From outside, the deploy finds nothing to change.
-        again = run_deploy(twin, docker_users=users)
+        pulled = {"pull_repo_url": repository.url, "pull_ref": "main"}
+        again = run_deploy(twin, docker_users=users, **pulled)
         assert again.returncode == 0 and again.changed == [], again
         assert twin.snapshot() == before
+
+        # The first boot turned pull mode on: a later commit reaches the distro through the timer alone.
+        assert host.service(PULL_TIMER).is_enabled and host.service(PULL_TIMER).is_running
+        if not restart_needed:  # once is enough
+            options = {**TWIN_SETTINGS["docker_daemon_options"], "labels": ["pulled=yes"]}
+            later = repository.push({"docker_daemon_options": options}, "label the engines")
+            twin.exec(f"systemctl start {PULL_SERVICE}")
+            assert host.check_output("git -C /opt/wsl-gpu-docker rev-parse HEAD") == later
+            assert json.loads(host.file("/etc/docker/daemon.json").content_string)["labels"] == ["pulled=yes"]
+            outcome = json.loads(host.check_output("cat /var/lib/wsl-gpu-docker/pull-outcome.json"))
+            assert outcome["ok"] and outcome["commit"] == later and outcome["changed"], outcome
+            again = run_deploy(twin, docker_users=users, docker_daemon_options=options, **pulled)
+            assert again.returncode == 0 and again.changed == [], again
 
 
 def test_a_first_boot_killed_in_a_package_install_is_retried_at_the_next_boot_until_it_converges(
@@ -226,6 +262,6 @@ def test_a_first_boot_killed_in_a_package_install_is_retried_at_the_next_boot_un
         wait_for_cloud_init(twin)
         assert twin.exec(f"cat {LOG}").stdout == after, "a later boot ran the deploy again"
         assert twin.snapshot() == before
-        again = run_deploy(twin, docker_users=users)
+        again = run_deploy(twin, docker_users=users, pull_repo_url=repository.url, pull_ref="main")
         assert again.returncode == 0 and again.changed == [], again
         assert twin.snapshot() == before

@@ -67,8 +67,8 @@ class Host:
             command += ["--doctor-json", str(self.folder / "doctor.json")]
             (self.folder / "doctor.json").write_text(json.dumps(
                 {"schema": 2, "hosts": {"@local": {"failed": [], "checks": [
-                    {"id": "docker.running", "check": "docker.running", "layer": "Docker Engine", "status": "PASS", "found": "running",
-                     "fix": "", "by_deploy": False}]}}}))
+                    {"id": "docker.running", "check": "docker.running", "layer": "Docker Engine", "status": "PASS",
+                     "found": "running", "fix": "", "by_deploy": False}]}}}))
         started = time.monotonic()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         self.outputs.append(done.stdout + done.stderr)

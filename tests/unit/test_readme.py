@@ -86,6 +86,7 @@ STEPS = [
     "apply_engine_config",
     "configure_user_proxies",
     "verify",
+    "install_pull",
     "tell_pending_restart",
 ]
 

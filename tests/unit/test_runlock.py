@@ -230,3 +230,18 @@ def test_a_taken_lock_or_none_asked_lets_the_run_go_on_and_a_wait_is_told():
     assert note.startswith("Waited 12 s for another run of this deploy to end: pid 4242 (pyinfra)")
     unavailable = lock_problem({"lock": "unavailable"})
     assert "--sudo" in str(unavailable) and unavailable.id == "runlock.not-root"
+
+
+def test_a_run_started_by_the_lock_s_holder_takes_it_at_once_as_its_own(lock):
+    # Stands for the pull timer's runner: a shell that holds the lock and starts a deploy (the anchor) as its child.
+    script = FILES / "lib/run-lock.sh"
+    starter = (f'. "{script}"; run_lock "$0" 5 "the pull timer" || exit 9; '
+               f'"$1" -c "$2" 1 "{script}" "$0" 2 "a deploy" < /dev/null')
+    started = time.monotonic()
+    out = subprocess.run(["sh", "-c", starter, str(lock), sys.executable, ANCHOR],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out
+    said = dict(line.partition("=")[::2] for line in out.stdout.splitlines() if "=" in line)
+    assert said["rc"] == "0" and said["lock"] == "taken" and "waited" not in said, out.stdout
+    assert time.monotonic() - started < 2, "it did not wait for its own starter"
+    assert lock.read_text().endswith("by=the pull timer\n"), "the starter stays the holder"

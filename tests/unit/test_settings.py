@@ -152,3 +152,56 @@ def test_a_ca_file_that_is_not_pem_is_named(tmp_path):
         validate({"ca_certificates": [str(bad)]})
     with pytest.raises(SettingsError, match="cannot be read"):
         validate({"ca_certificates": [str(tmp_path / "absent.pem")]})
+
+
+@pytest.mark.parametrize("url", ["https://git.corp.example/team/wsl-gpu-docker.git",
+                                 "https://ci:s3cret@git.corp.example/team/wsl-gpu-docker.git",
+                                 "ssh://git@git.corp.example:2222/team/wsl-gpu-docker.git",
+                                 "git@git.corp.example:team/wsl-gpu-docker.git", "http://127.0.0.1:8080/wsl.git"])
+def test_pull_repo_url_takes_gits_url_forms(url):
+    assert validate({"pull_repo_url": url}).pull_repo_url == url
+
+
+@pytest.mark.parametrize("url", ["git.corp.example/team", "ftp://git.corp.example/x.git", "https://h/x.git; true",
+                                 "https://h/$(id).git", 42])
+def test_pull_repo_url_refuses_what_git_would_not_read_or_a_shell_would(url):
+    with pytest.raises(SettingsError, match="pull_repo_url = .*: must be a git URL"):
+        validate({"pull_repo_url": url})
+
+
+def test_a_password_in_pull_repo_url_is_masked_in_the_error():
+    with pytest.raises(SettingsError) as error:
+        validate({"pull_repo_url": "https://ci:s3cret@git.corp.example/team repo.git"})
+    assert "s3cret" not in str(error.value) and "ci:***@" in str(error.value)
+
+
+@pytest.mark.parametrize("ref", ["main", "release/2026.12", "v1.4", "team-pin_3"])
+def test_pull_ref_takes_branch_and_tag_names(ref):
+    assert validate({"pull_ref": ref}).pull_ref == ref
+
+
+@pytest.mark.parametrize("ref", ["", "-main", "a..b", "main.lock", "release/", "/main", "main branch", "a//b"])
+def test_pull_ref_refuses_what_git_check_ref_format_refuses(ref):
+    with pytest.raises(SettingsError, match="pull_ref = .*: must be a branch or tag name"):
+        validate({"pull_ref": ref})
+
+
+@pytest.mark.parametrize("spec", ["hourly", "daily", "*-*-* 09:00", "Mon..Fri *-*-* 08:30", "*:0/15"])
+def test_pull_schedule_takes_systemd_calendar_expressions(spec):
+    assert validate({"pull_schedule": spec}).pull_schedule == spec
+
+
+def test_pull_signing_keys_need_each_keys_public_part_committed(tmp_path, monkeypatch):
+    import tasks.pullmode
+
+    fingerprint = "0123456789ABCDEF0123456789ABCDEF01234567"
+    monkeypatch.setattr(tasks.pullmode, "SIGNING_KEYS_DIR", tmp_path)
+    with pytest.raises(SettingsError) as error:
+        validate({"pull_signing_keys": [fingerprint]})
+    assert f"not at signing-keys/{fingerprint}.asc" in str(error.value)
+    assert f"gpg --export --armor {fingerprint} > signing-keys/{fingerprint}.asc" in str(error.value)
+    (tmp_path / f"{fingerprint}.asc").write_text("not a key\n")
+    with pytest.raises(SettingsError, match="is not an armored public key"):
+        validate({"pull_signing_keys": [fingerprint.lower()]})
+    (tmp_path / f"{fingerprint}.asc").write_text("-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n")
+    assert validate({"pull_signing_keys": [fingerprint]}).pull_signing_keys == [fingerprint]
