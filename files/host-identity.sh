@@ -25,13 +25,21 @@ echo "arch=$(dpkg --print-architecture 2>/dev/null)"
 read -r pid1 < /proc/1/comm 2>/dev/null
 echo "pid1=$pid1"
 echo "user=${SUDO_USER:-$(id -un)}"
+# The first path is usually the second: resolved once.
+seen='' resolved=''
 for p in "$(command -v docker)" /usr/bin/docker /usr/local/bin/docker; do
-    [ -n "$p" ] && { [ -e "$p" ] || [ -L "$p" ]; } && echo "docker_cli=$(readlink -f "$p")"
+    if [ -z "$p" ] || { [ ! -e "$p" ] && [ ! -L "$p" ]; }; then continue; fi
+    [ "$p" = "$seen" ] || resolved=$(readlink -f "$p")
+    seen=$p
+    echo "docker_cli=$resolved"
 done
 dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null \
     | awk -v re="$driver_pattern" '$1 ~ /^.i/ && $2 ~ re {print "linux_driver=" $2}'
-cut -d: -f1 /etc/passwd | sed 's/^/users=/'
-[ -r "$wsl_conf" ] && awk '{print "wsl_conf=" $0}' "$wsl_conf"
+# The shell's own read loops, not cut, sed or awk: every rerun runs this, and each process counts.
+while IFS=: read -r name rest || [ -n "$name" ]; do printf 'users=%s\n' "$name"; done < /etc/passwd
+if [ -r "$wsl_conf" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do printf 'wsl_conf=%s\n' "$line"; done < "$wsl_conf"
+fi
 case "$release" in
     *[Mm]icrosoft*) ;;
     *)

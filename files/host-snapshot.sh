@@ -12,9 +12,10 @@ if [ -n "$lock" ] && ! run_lock "$lock" "$7" "$8"; then
     printf '[lock]\n%s\n' "$RUN_LOCK"
     exit 0
 fi
+# Each part beside it writes its section, its line first, to a file of its own; one cat shows them.
 out=$(mktemp -d)
-eval "$stack" > "$out/stack" 2>/dev/null &
-[ -n "$docker_config" ] && { eval "$docker_config" > "$out/docker-config" 2>/dev/null & }
+{ echo '[stack]'; eval "$stack"; } > "$out/stack" 2>/dev/null &
+[ -n "$docker_config" ] && { { echo '[docker-config]'; eval "$docker_config"; } > "$out/docker-config" 2>/dev/null & }
 # Asking the engine would start a stopped one behind an active docker.socket: under systemd only
 # a running engine (its pid file names a live process) is asked; a stopped one gives no runtimes,
 # and the deploy's final check asks the engine once it has started it.
@@ -23,6 +24,7 @@ pid1='' engine=''
 read -r pid1 < /proc/1/comm 2>/dev/null
 read -r engine < /var/run/docker.pid 2>/dev/null
 {
+    echo '[runtimes]'
     if ! command -v docker >/dev/null; then :
     elif [ "$pid1" = systemd ] && ! kill -0 "$engine" 2>/dev/null; then :
     else eval "$runtimes"
@@ -32,11 +34,7 @@ eval "$host"
 echo '[daemon.json]'
 eval "$daemon_json"
 wait
-echo '[stack]'
-cat "$out/stack"
-echo '[runtimes]'
-cat "$out/runtimes"
-[ -n "$docker_config" ] && echo '[docker-config]' && cat "$out/docker-config"
+cat "$out/stack" "$out/runtimes" ${docker_config:+"$out/docker-config"}
 [ -n "$lock" ] && printf '[lock]\n%s\n' "$RUN_LOCK"
 rm -rf "$out"
 true

@@ -3,41 +3,60 @@
 # needs: apt-locks.sh key-fingerprints.sh
 # The StackState fact: the state of what the deploy manages, as key=value lines (see tasks/facts.py).
 # Each argument is a space-separated list. Always succeeds.
+# Every rerun runs this on a host whose cores it shares with the run: the shell's own read loops
+# and files stand in for sed, cat and pipes, and each process fewer counts.
 packages=$1 keys=$2 files=$3 pending=$4 loaded=$5
+
+# lines_of FILE KEY: each line of FILE (the last one too, without its newline) as KEY=line.
+lines_of() {
+    while IFS= read -r line || [ -n "$line" ]; do printf '%s=%s\n' "$2" "$line"; done < "$1"
+}
+
 # Each key's gpg and apt's state start first and run beside the other reads, each into its own file.
+# The keys' gpg share this private folder as their home, which they leave as it is.
 out=$(mktemp -d) n=0
-{ if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then echo apt=busy; fi; } > "$out/apt" &
+{ if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then : > "$out/apt-busy"; fi; } &
 for path in $keys; do
     n=$((n + 1))
-    [ -e "$path" ] && primary_fingerprints "$path" > "$out/$n" &
+    [ -e "$path" ] && primary_fingerprints "$path" "$out" > "$out/$n" &
 done
 # shellcheck disable=SC2086  # one word a package
 dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\n' $packages 2>/dev/null
 # One systemctl call: is-active's and is-enabled's words, as ActiveState and UnitFileState.
-systemctl show -p ActiveState -p UnitFileState docker.service 2>/dev/null \
-    | sed -n 's/^ActiveState=/active=/p; s/^UnitFileState=/enabled=/p'
-getent group docker | sed 's/^/group=/'
+systemctl show -p ActiveState -p UnitFileState docker.service > "$out/service" 2>/dev/null
+while IFS='=' read -r key value; do
+    case $key in
+        ActiveState) echo "active=$value" ;;
+        UnitFileState) echo "enabled=$value" ;;
+    esac
+done < "$out/service"
+group=$(getent group docker) && echo "group=$group"
 wait
 n=0
 for path in $keys; do
     n=$((n + 1))
-    # shellcheck disable=SC2046  # the fingerprints as words of the line
-    [ -e "$path" ] && echo key="$path" $(cat "$out/$n")
+    [ -e "$path" ] || continue
+    line="key=$path"
+    while read -r fingerprint; do line="$line $fingerprint"; done < "$out/$n"
+    printf '%s\n' "$line"
 done
 present=
 for path in $files; do [ -e "$path" ] && present="$present $path"; done
-# shellcheck disable=SC2086  # one word a path
-[ -n "$present" ] && sha256sum $present | sed 's/^/file=/'
+if [ -n "$present" ]; then
+    # shellcheck disable=SC2086  # one word a path
+    sha256sum $present > "$out/sums"
+    lines_of "$out/sums" file
+fi
 # The lines of apt's sources that name a URL: the deploy looks there for its repositories' rivals.
 set --
 for path in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
     [ -f "$path" ] && set -- "$@" "$path"
 done
 [ $# -gt 0 ] && awk 'index($0, "://") {print "source=" FILENAME " " $0}' "$@"
-cat "$out/apt"
+[ -e "$out/apt-busy" ] && echo apt=busy
 # A restart the engine still waits for (files/engine-apply.sh): since when, and why.
-[ -f "$pending" ] && sed 's/^/pending=/' "$pending"
+[ -f "$pending" ] && lines_of "$pending" pending
 # The sha256 of the daemon.json the engine last loaded through the deploy.
-[ -f "$loaded" ] && sed 's/^/loaded=/' "$loaded"
+[ -f "$loaded" ] && lines_of "$loaded" loaded
 rm -rf "$out"
 true

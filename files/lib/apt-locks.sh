@@ -13,9 +13,13 @@ apt_lock_holders() {
         {n = split($6, a, ":"); if (a[n] in held && !seen[$5]++) print $5}' - /proc/locks
 }
 
-# True when an interrupted dpkg run left packages half-configured or unpacked updates behind.
+# True when an interrupted dpkg run left packages half-configured or unpacked updates behind. The
+# journal's folder is listed by the shell itself: every rerun asks this, and each process counts.
 dpkg_interrupted() {
-    [ -n "$(dpkg --audit 2>/dev/null)" ] || [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]
+    for entry in /var/lib/dpkg/updates/* /var/lib/dpkg/updates/.[!.]* /var/lib/dpkg/updates/..?*; do
+        if [ -e "$entry" ] || [ -L "$entry" ]; then return 0; fi
+    done
+    [ -n "$(dpkg --audit 2>/dev/null)" ]
 }
 
 # What an interrupted dpkg run left, as "PACKAGES JOURNAL": the packages not configured (unpacked,

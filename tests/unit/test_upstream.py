@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from defaults import DEFAULTS
-from tasks.shell import shell_script
+from tasks.shell import FILES, shell_script
 
 UPSTREAM = Path(__file__).resolve().parents[3] / "shared" / "upstream"
 KEYS = [("nvidia/gpgkey", "nvidia_gpg_fingerprint"), ("docker/gpg", "docker_gpg_fingerprint")]
@@ -33,3 +33,16 @@ def test_the_deploys_fingerprint_filter_keeps_the_primary_key_only(path, setting
     kept = subprocess.run(["sh", "-c", shell_script("key-fingerprints.sh", str(UPSTREAM / path))],
                           capture_output=True, text=True, check=True).stdout.split()
     assert kept == [DEFAULTS[setting]]
+
+
+def test_keys_read_at_once_in_the_home_the_state_read_lends_them_give_the_same_and_leave_it_as_it_was(tmp_path):
+    # files/stack-state.sh lends its keys' gpg its own folder, where the keys' lines are being written.
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "apt-busy").write_text("")
+    both = (FILES / "lib" / "key-fingerprints.sh").read_text() + (
+        'primary_fingerprints "$1" "$3" > "$3/1" & primary_fingerprints "$2" "$3" > "$3/2" & wait; cat "$3/1" "$3/2"')
+    out = subprocess.run(["sh", "-c", both, "both", *(str(UPSTREAM / path) for path, _ in KEYS), str(home)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == [DEFAULTS[setting] for _, setting in KEYS]
+    assert sorted(p.name for p in home.iterdir()) == ["1", "2", "apt-busy"]
