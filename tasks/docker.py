@@ -130,7 +130,6 @@ def move_engine_version(settings, facts, state):
         else:
             server.shell(
                 name=f"Docker Engine is at the pinned {settings.docker_version}",
-                commands=["if " + shell_script("engine-idle.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why)
-                          + "; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
-                          f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}; fi"],
+                commands=[shell_script("engine-version.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why,
+                                       str(settings.apt_lock_timeout), *off_version)],
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from io import StringIO
 
 from pyinfra.api import deploy, operation
@@ -63,11 +62,7 @@ def ca_certificates_trusted(certs: dict[str, str]):
     removed (kept in the backups). The engine reads the store only when it starts."""
     for path, text in certs.items():
         yield from file_content._inner(dest=path, text=text)
-    keep = " ".join(shlex.quote(p) for p in certs)
-    yield (f"for f in {CA_DIR}/*.crt; do [ -e \"$f\" ] || continue; case \" {keep} \" in *\" $f \"*) continue;; esac;"
-           f" install -d {BACKUP_DIR}; mv -f \"$f\" {BACKUP_DIR}/$(basename \"$f\").bak-{BACKUP_STAMP};"
-           f" echo \"removed $f (kept in {BACKUP_DIR})\"; done; rmdir {CA_DIR} 2>/dev/null;"
-           " update-ca-certificates --fresh >/dev/null")
+    yield shell_script("ca-prune.sh", CA_DIR, BACKUP_DIR, BACKUP_STAMP, *certs)
 
 
 def _file(name: str, path: str, text: str | None, mode: str = "644", backup_dir: str | None = None):

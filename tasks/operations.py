@@ -14,6 +14,7 @@ from pyinfra.api import FileUploadCommand, FunctionCommand, QuoteString, StringC
 from pyinfra.facts.files import Sha256File
 
 from tasks.managed import UPLOAD_DIR
+from tasks.shell import shell_script
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
@@ -89,12 +90,9 @@ def private_put(text: str, dest: str, mode: str):
     """
     upload = f"{UPLOAD_DIR}.{RUN_TOKEN}"
     landing = f"{upload}/{dest.rpartition('/')[2]}"
-    yield StringCommand("install -m 600 /dev/null", QuoteString(dest),
-                        f"&& mkdir -m 0700 {upload}",
-                        f"&& install -m 600 /dev/null {quote(landing)}",
-                        f'&& chown "${{SUDO_USER:-$(id -un)}}" {upload} {quote(landing)}')
+    yield shell_script("private-upload.sh", "before", dest, upload, landing)
     yield FileUploadCommand(StringIO(text), dest, remote_temp_filename=landing)
-    yield StringCommand("chmod", mode, QuoteString(dest), f"&& rm -rf {upload}")
+    yield shell_script("private-upload.sh", "after", dest, mode, upload)
 
 
 def _stop(state, host, message):
