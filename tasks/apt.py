@@ -8,12 +8,10 @@ from pyinfra import host, logger
 from pyinfra.api import FactBase, FunctionCommand, operation
 from pyinfra.facts.files import Sha256File
 
-from tasks.facts import KeyFingerprints
-from tasks.managed import BACKUP_DIR
+from tasks.facts import SOURCES_DIR, KeyFingerprints
+from tasks.managed import BACKUP_DIR, PROXY_ENV
 from tasks.operations import backup_path, file_content, sha256
 from tasks.shell import shell_script
-
-SOURCES_DIR = "/etc/apt/sources.list.d"
 
 
 class AptState(FactBase):
@@ -139,6 +137,8 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     if not list_ok and list_sha and host.state.is_executing:
         host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
     flag = {True: "1", False: "0"}
-    yield shell_script("apt-repository.sh", key_url, key_path, fingerprint, setting, line, list_path, repo_url,
-                       str(lock_timeout), flag[dearmor], flag[key_ok], flag[list_ok], BACKUP_DIR,
-                       key_backup, list_backup)
+    yield shell_script("apt-repository.sh", KEY_URL=key_url, KEY_PATH=key_path, FINGERPRINT=fingerprint,
+                       SETTING=setting, LINE=line, LIST_PATH=list_path, REPO_URL=repo_url,
+                       LOCK_TIMEOUT=str(lock_timeout), DEARMOR=flag[dearmor], KEY_OK=flag[key_ok],
+                       LIST_OK=flag[list_ok], BACKUPS=BACKUP_DIR, KEY_BACKUP=key_backup, LIST_BACKUP=list_backup,
+                       PROXY_ENV=PROXY_ENV)

@@ -16,6 +16,7 @@ from tasks.managed import (
     ENGINE_RESTART_PENDING,
     PIN_PACKAGES,
     PINNED_PACKAGES,
+    PROXY_ENV,
 )
 from tasks.platforms import docker_codename
 from tasks.shell import shell_script
@@ -31,13 +32,11 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
-
-
 def install_script_command(settings) -> str:
     """Fetch the install script, check its sha256 when one is set, run it, remove it."""
-    return shell_script("docker-install.sh", settings.docker_install_script_url,
-                        settings.docker_install_script_sha256 or "", settings.docker_download_url,
-                        settings.docker_channel, settings.docker_version or "")
+    return shell_script("docker-install.sh", SCRIPT_URL=settings.docker_install_script_url,
+                        SHA256=settings.docker_install_script_sha256 or "", DOWNLOAD_URL=settings.docker_download_url,
+                        CHANNEL=settings.docker_channel, VERSION=settings.docker_version or "", PROXY_ENV=PROXY_ENV)
 
 
 @deploy("Docker Engine")

@@ -21,6 +21,8 @@ from tasks.runlock import started_by
 from tasks.shell import shell_script
 
 WSL_LIB = "/usr/lib/wsl/lib"
+# apt's sources, where StackState and AptState look for the deploy's repositories and their rivals.
+SOURCES_DIR = "/etc/apt/sources.list.d"
 WSL_LIB_FILES = ("libcuda.so.1", "nvidia-smi")
 # Packages of a Linux NVIDIA driver, which shadows the Windows driver's libraries.
 LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
@@ -145,8 +147,9 @@ class StackState(FactBase):
     """
 
     def command(self):
-        return shell_script("stack-state.sh", " ".join(STATE_PACKAGES), " ".join(STATE_KEYS), " ".join(STATE_FILES),
-                            ENGINE_RESTART_PENDING, ENGINE_LOADED)
+        return shell_script("stack-state.sh", PACKAGES=" ".join(STATE_PACKAGES), KEYS=" ".join(STATE_KEYS),
+                            FILES=" ".join(STATE_FILES), PENDING=ENGINE_RESTART_PENDING, LOADED=ENGINE_LOADED,
+                            SOURCES_DIR=SOURCES_DIR)
 
     def default(self):
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},

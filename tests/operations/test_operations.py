@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
                                          apt.package_manager_ready, apt.absent_with_backup,
-                                         userproxy.docker_config_proxies)}
+                                         apt.repository, userproxy.docker_config_proxies)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
