@@ -6,5 +6,5 @@
 # move waits, recorded in PENDING, and the command succeeds.
 policy=$1 pending=$2 why=$3 lock_timeout=$4
 shift 4
-engine_may_stop "$policy" "$pending" "$why" || exit 0
+engine_may_stop "$policy" "$pending" "$why" "$(running_containers)" || exit 0
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades -o DPkg::Lock::Timeout="$lock_timeout" "$@"
