@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import NamedTuple
 
 from pyinfra import host, logger
 from pyinfra.api import FactBase, FunctionCommand, operation
@@ -10,7 +11,7 @@ from pyinfra.facts.files import Sha256File
 
 from tasks.facts import SOURCES_DIR, KeyFingerprints
 from tasks.managed import BACKUP_DIR, PROXY_ENV
-from tasks.operations import backup_path, file_content, sha256
+from tasks.operations import backup_path, content_is_right, file_content, sha256
 from tasks.shell import shell_script
 
 
@@ -90,11 +91,6 @@ def apt_pin(packages: list[str], version: str) -> str:
     return f"Package: {' '.join(packages)}\nPin: version {version}\nPin-Priority: 1001\n"
 
 
-def pin_is_right(state, path: str, pin: str | None) -> bool:
-    """path (as StackState read it) holds pin, or is absent when there is no pin."""
-    return state["files"].get(path) == (sha256(pin) if pin else None)
-
-
 def pin_kept(what: str, version: str | None, path: str, pin: str | None):
     """The operation that makes path hold pin; with none it removes path, keeping a backup."""
     if pin:
@@ -103,12 +99,27 @@ def pin_kept(what: str, version: str | None, path: str, pin: str | None):
     return absent_with_backup(name=f"{what} is not pinned", path=path)
 
 
-def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:
+class AptSource(NamedTuple):
+    """A repository apt trusts through a key of its own: where the key comes from, the fingerprint it must
+    have (setting's value), the source's line and file, the repository's URL, and whether the key is
+    armored (dearmor) where apt wants it binary. The `repository` operation takes its fields."""
+
+    key_url: str
+    key_path: str
+    fingerprint: str
+    setting: str
+    line: str
+    list_path: str
+    repo_url: str
+    dearmor: bool = False
+
+
+def repository_is_right(state, source: AptSource) -> bool:
     """The key and the source are as wanted, and no other source file names the repository."""
     rivals = [path for path, lines in state["sources"].items()
-              if path != list_path and any(url in line for line in lines)]
-    return (state["keys"].get(key_path) == [fingerprint]
-            and state["files"].get(list_path) == sha256(line + "\n") and not rivals)
+              if path != source.list_path and any(source.repo_url in line for line in lines)]
+    return (state["keys"].get(source.key_path) == [source.fingerprint]
+            and content_is_right(state, source.list_path, source.line + "\n") and not rivals)
 
 
 @operation()

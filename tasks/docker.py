@@ -6,7 +6,7 @@ from pyinfra import host, logger
 from pyinfra.api import deploy
 from pyinfra.operations import apt, server, systemd
 
-from tasks.apt import apt_pin, package_manager_ready, pin_is_right, pin_kept, repository, repository_is_right
+from tasks.apt import AptSource, apt_pin, package_manager_ready, pin_kept, repository, repository_is_right
 from tasks.dockerinfo import containers_running
 from tasks.managed import (
     DOCKER_KEY,
@@ -18,6 +18,7 @@ from tasks.managed import (
     PINNED_PACKAGES,
     PROXY_ENV,
 )
+from tasks.operations import content_is_right
 from tasks.platforms import docker_codename
 from tasks.shell import shell_script
 from tasks.users import docker_users
@@ -45,12 +46,12 @@ def install_docker(settings, facts, state):
     Returns the operations that add users to the docker group. Only what state (read before
     any change) shows to be missing or wrong gets an operation; each re-checks when it runs.
     """
-    line = docker_source_line(settings, facts)
     url = f"{settings.docker_download_url}/linux/"
-    repo_ok = repository_is_right(state, DOCKER_KEY, settings.docker_gpg_fingerprint,
-                                  DOCKER_LIST, line, url)
+    source = AptSource(f"{url}{facts['distro']}/gpg", DOCKER_KEY, settings.docker_gpg_fingerprint,
+                       "docker_gpg_fingerprint", docker_source_line(settings, facts), DOCKER_LIST, url)
+    repo_ok = repository_is_right(state, source)
     pin = apt_pin(PIN_PACKAGES, f"5:{settings.docker_version}*") if settings.docker_version else None
-    pin_ok = pin_is_right(state, DOCKER_PIN, pin)
+    pin_ok = content_is_right(state, DOCKER_PIN, pin)
     script = "docker-ce" not in state["packages"]
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
     off_version = engine_off_version(settings, state)
@@ -58,17 +59,7 @@ def install_docker(settings, facts, state):
     if not (repo_ok and pin_ok and not missing and not off_version) or state["apt_busy"]:
         package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
     if not repo_ok:
-        repository(
-            name="apt trusts Docker's repository",
-            key_url=f"{settings.docker_download_url}/linux/{facts['distro']}/gpg",
-            key_path=DOCKER_KEY,
-            fingerprint=settings.docker_gpg_fingerprint,
-            setting="docker_gpg_fingerprint",
-            line=line,
-            list_path=DOCKER_LIST,
-            repo_url=url,
-            lock_timeout=settings.apt_lock_timeout,
-        )
+        repository(name="apt trusts Docker's repository", lock_timeout=settings.apt_lock_timeout, **source._asdict())
     if not pin_ok:
         pin_kept("Docker Engine", settings.docker_version, DOCKER_PIN, pin)
     if script:

@@ -10,13 +10,9 @@ from pyinfra.operations import files
 from tasks.apt import absent_with_backup
 from tasks.managed import APT_PROXY, BACKUP_DIR, CA_DIR, CHECK_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
 from tasks.masking import masked
-from tasks.operations import BACKUP_STAMP, file_content, private_put, sha256
+from tasks.operations import BACKUP_STAMP, content_is_right, file_content, private_put, sha256
 from tasks.proxy import apt_proxy, ca_files, docker_dropin, proxy_env, secret_mode, uses_proxy
 from tasks.shell import shell_script
-
-
-def _is_right(state, path: str, text: str | None) -> bool:
-    return state["files"].get(path) == (sha256(text) if text is not None else None)
 
 
 def cas_are_right(settings, state) -> bool:
@@ -29,7 +25,7 @@ def network_is_right(settings, state) -> bool:
     """Every file of this concern, as the snapshot read before any change shows it, is as wanted."""
     wanted = {PROXY_ENV: proxy_env(settings), APT_PROXY: apt_proxy(settings),
               DOCKER_PROXY_DROPIN: docker_dropin(settings)}
-    return cas_are_right(settings, state) and all(_is_right(state, p, t) for p, t in wanted.items())
+    return cas_are_right(settings, state) and all(content_is_right(state, p, t) for p, t in wanted.items())
 
 
 def upstream_sites(settings) -> list[str]:
@@ -98,7 +94,7 @@ def configure_network(settings, state):
         ("apt uses the proxy", APT_PROXY, apt_proxy(settings), secret_mode(settings), BACKUP_DIR),
         ("docker.service reads the proxy's environment", DOCKER_PROXY_DROPIN, docker_dropin(settings), "644", None),
     ):
-        if not _is_right(state, path, text):
+        if not content_is_right(state, path, text):
             # systemd reads the drop-in at the engine's restart (files/engine-apply.sh's daemon-reload),
             # which, like the reload itself, waits while containers run.
             changes.append(_file(name, path, text, mode, backup_dir))

@@ -58,6 +58,11 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def content_is_right(state, path: str, text: str | None) -> bool:
+    """path, as StackState read it before any change, holds exactly text, or is absent when text is None."""
+    return state["files"].get(path) == (sha256(text) if text is not None else None)
+
+
 def is_private(mode: str) -> bool:
     """A file of this mode (octal text) is not readable by others."""
     return not int(mode, 8) & 0o004

@@ -8,6 +8,7 @@ import sys
 import pytest
 import testinfra
 
+from tasks.managed import DAEMON_JSON, RUN_LOCK
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import ClientKey, free_port, ssh_host_data
 from tests.integration.stack import assert_converged, settles
@@ -15,12 +16,10 @@ from tests.integration.stack import assert_converged, settles
 pytestmark = pytest.mark.integration
 
 PLATFORM = "ubuntu-26.04"
-LOCK = "/run/wsl-gpu-docker.lock"
-DAEMON_JSON = "/etc/docker/daemon.json"
 NAME = "lock-twin"
 # Stands for another run holding the lock: its lines in the lock file as a run writes them, then it sleeps.
 HOLD = (
-    "nohup python3 -c \"import fcntl, os, time; f = open('" + LOCK + "', 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+    "nohup python3 -c \"import fcntl, os, time; f = open('" + RUN_LOCK + "', 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
     "f.truncate(0); f.write(f'pid={{os.getpid()}}\\ncomm=python3\\nby={by}\\n'); f.flush(); time.sleep(300)\""
     " >/dev/null 2>&1 & echo $!"
 )
@@ -63,7 +62,7 @@ def lock_twin(platform_twin, mirrors, tmp_path_factory):
 
 
 def lock_is_free(twin) -> bool:
-    return twin.exec(f"flock -w 1 {LOCK} true", check=False).returncode == 0
+    return twin.exec(f"flock -w 1 {RUN_LOCK} true", check=False).returncode == 0
 
 
 def test_two_runs_started_at_once_take_turns_and_both_succeed(lock_twin, mirrors):
@@ -95,7 +94,7 @@ def test_a_run_that_waits_past_run_lock_timeout_stops_naming_the_holder_and_chan
     try:
         run = run_deploy(twin, run_lock_timeout=2)
         assert run.returncode != 0, run
-        assert re.search(rf"another run of this deploy holds {LOCK}: pid {pid} \(python3\) on this host, since "
+        assert re.search(rf"another run of this deploy holds {RUN_LOCK}: pid {pid} \(python3\) on this host, since "
                          r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, started by the timer \(pyinfra pid 4242 on laptop as "
                          r"dev\); this run waited 2 s \(run_lock_timeout\)", run.output), run
         assert "raise run_lock_timeout" in run.output and f"`sudo kill {pid}`" in run.output, run
