@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tasks.dockerinfo import gpu_container_command
 from tasks.doctor.checks.common import NVML_BLOCKED, RESTART, WINDOWS_DRIVER_FIX
 from tasks.doctor.checks.docker import check_engine
 from tasks.doctor.registry import FAIL, INFO, PASS, WARN, Verdict, check
@@ -34,10 +35,6 @@ GPU_ERRORS = [
 ]
 
 
-def gpu_command(settings) -> str:
-    return f"docker run --rm --gpus all {settings.gpu_smoke_test_image} {settings.gpu_smoke_test_command}"
-
-
 @check("gpu.container", gives=[FAIL, WARN])
 def check_gpu_container(facts, settings) -> Verdict:
     """A GPU container runs, when doctor_gpu_container asks for one; if not, why not."""
@@ -49,7 +46,7 @@ def check_gpu_container(facts, settings) -> Verdict:
     if result is None:
         return Verdict(INFO,
                        "not run: set doctor_gpu_container = True (or pass --data doctor_gpu_container=true) "
-                       f"to run `{gpu_command(settings)}`")
+                       f"to run `{gpu_container_command(settings)}`")
     output = "\n".join(result["output"])
     if result["ok"]:
         return Verdict(PASS, " / ".join(result["output"][-3:]) or "the GPU container ran")
