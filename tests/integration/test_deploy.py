@@ -25,13 +25,6 @@ from tests.integration.stack import (
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def converged(converged_from_image):
-    """This module's converged twin boots from the session's converged image (conftest.converged_images)
-    instead of converging itself; its first run is the session's."""
-    return converged_from_image
-
-
 def test_a_fresh_twin_converges(converged, mirrors):
     twin, first = converged
     assert first.returncode == 0, first

@@ -1,6 +1,5 @@
 """One run at a time on a host: the second waits for the first; a held lock stops a run; a dead one blocks no one."""
 
-import json
 import re
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import testinfra
 from tasks.managed import DAEMON_JSON, RUN_LOCK
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import ClientKey, free_port, ssh_host_data
+from tests.integration.runs import PyinfraRun, clipped
 from tests.integration.stack import assert_converged, settles
 
 pytestmark = pytest.mark.integration
@@ -35,17 +35,12 @@ class SshRun:
 
     def wait(self) -> "SshRun":
         out, err = self.proc.communicate(timeout=900)
-        self.returncode, self.output = self.proc.returncode, out + err
-        try:
-            results = json.loads(out)["results"] or {}
-        except ValueError:
-            results = {}
-        self.changed = [op["name"] for op in results.get("operations", []) if NAME in op["success"]]
+        run = PyinfraRun(subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err))
+        self.returncode, self.output, self.changed = run.returncode, run.output, run.changed_on(NAME)
         return self
 
     def __repr__(self):
-        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
-        return f"SshRun(rc={self.returncode}, changed={self.changed})\n{out}"
+        return f"SshRun(rc={self.returncode}, changed={self.changed})\n{clipped(self.output)}"
 
 
 @pytest.fixture(scope="module")
