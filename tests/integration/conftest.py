@@ -6,7 +6,6 @@ import secrets
 import subprocess
 import sys
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,6 +14,7 @@ import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
+from testbed.twin.mirrors import FolderServer
 from testbed.twin.run import run
 from tests.integration.runs import DeployRun, clipped
 from tests.integration.stack import assert_a_rerun_changes_nothing, assert_converged
@@ -233,42 +233,18 @@ def converged(platform_twin, converged_images):
         yield twin, image.first
 
 
-class StaticServer:
+class StaticServer(FolderServer):
     """Serves a folder on 127.0.0.1; can stop right after serving a given path (a mirror going
     away mid-run) and start again on the same port."""
 
     def __init__(self, root: Path):
-        self.root, self.port, self.stop_after = root, 0, None
-        self._server = None
+        super().__init__(root)
+        self.stop_after = None
 
-    def start(self) -> "StaticServer":
-        server = self
-
-        class Handler(SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                super().do_GET()
-                if server.stop_after and self.path == server.stop_after:
-                    server.stop_after = None
-                    threading.Thread(target=server.stop).start()
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port),
-                                           functools.partial(Handler, directory=str(self.root)))
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def served(self, path: str) -> None:
+        if self.stop_after and path == self.stop_after:
+            self.stop_after = None
+            threading.Thread(target=self.stop).start()
 
 
 @pytest.fixture
