@@ -12,7 +12,7 @@ from testbed.twin import UBUNTU_RESOLUTE, Twin
 from testbed.twin.image import ensure_cloud_init_image
 from testbed.twin.run import run
 from tests.integration.conftest import StaticServer
-from tests.integration.stack import assert_converged
+from tests.integration.stack import assert_converged, settles
 
 pytestmark = pytest.mark.integration
 
@@ -191,8 +191,7 @@ def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, 
         assert_converged(host, mirrors, "ubuntu-26.04")
 
         # From outside, the deploy finds nothing to change.
-        again = run_deploy(twin, docker_users=users)
-        assert again.returncode == 0 and again.changed == [], again
+        settles(run_deploy, twin, docker_users=users)
         assert twin.snapshot() == before
 
 
@@ -226,6 +225,5 @@ def test_a_first_boot_killed_in_a_package_install_is_retried_at_the_next_boot_un
         wait_for_cloud_init(twin)
         assert twin.exec(f"cat {LOG}").stdout == after, "a later boot ran the deploy again"
         assert twin.snapshot() == before
-        again = run_deploy(twin, docker_users=users)
-        assert again.returncode == 0 and again.changed == [], again
+        settles(run_deploy, twin, docker_users=users)
         assert twin.snapshot() == before
