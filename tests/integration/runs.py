@@ -32,6 +32,12 @@ class PyinfraRun:
         return [op["name"] for op in self.results.get("operations", [])
                 if (host in op[outcome] if host else op[outcome])]
 
+    def summary(self) -> str:
+        return f"rc={self.returncode}, failed={self.results.get('failed_hosts')}"
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.summary()})\n{clipped(self.output)}"
+
 
 class DeployRun(PyinfraRun):
     """One `pyinfra deploy.py` run against a twin, with pyinfra's own JSON results."""
@@ -45,5 +51,5 @@ class DeployRun(PyinfraRun):
     def errors(self) -> list[str]:
         return self.errors_on()
 
-    def __repr__(self):
-        return f"DeployRun(rc={self.returncode}, changed={self.changed}, errors={self.errors})\n{clipped(self.output)}"
+    def summary(self) -> str:
+        return f"rc={self.returncode}, changed={self.changed}, errors={self.errors}"

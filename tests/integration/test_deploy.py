@@ -172,25 +172,29 @@ def test_a_wsl1_twin_stops_at_preflight_unchanged(make_twin, run_deploy):
     assert run.changed == []
 
 
-def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
-    twin = make_twin(systemd=False, wsl_conf="[user]\ndefault=dev\n")
+def without_systemd(make_twin, run_deploy, wsl_conf: str, wanted: str):
+    """A twin whose systemd is off, with wsl_conf: the run passes and leaves wsl.conf as wanted, and the next
+    changes nothing. Returns (the run, the twin's testinfra host)."""
+    twin = make_twin(systemd=False, wsl_conf=wsl_conf)
     run = run_deploy(twin)
     assert run.returncode == 0, run
     host = testinfra.get_host(twin.testinfra_target)
-    assert host.file("/etc/wsl.conf").content_string == "[user]\ndefault=dev\n\n[boot]\nsystemd=true\n"
+    assert host.file("/etc/wsl.conf").content_string == wanted
+    settles(run_deploy, twin)
+    return run, host
+
+
+def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
+    run, host = without_systemd(make_twin, run_deploy, "[user]\ndefault=dev\n",
+                                "[user]\ndefault=dev\n\n[boot]\nsystemd=true\n")
     assert "wsl.exe --shutdown" in run.output
     assert not host.package("docker-ce").is_installed
-    settles(run_deploy, twin)
 
 
 def test_a_systemd_key_that_wsl_reads_as_false_is_switched_on_in_place(make_twin, run_deploy):
     # WSL matches names without regard to case and takes the first key: a line added below would lose.
-    twin = make_twin(systemd=False, wsl_conf="[Boot]\nSystemd=false\ncommand = echo hi\n")
-    run = run_deploy(twin)
-    assert run.returncode == 0, run
-    host = testinfra.get_host(twin.testinfra_target)
-    assert host.file("/etc/wsl.conf").content_string == "[Boot]\nsystemd=true\ncommand = echo hi\n"
-    settles(run_deploy, twin)
+    without_systemd(make_twin, run_deploy, "[Boot]\nSystemd=false\ncommand = echo hi\n",
+                    "[Boot]\nsystemd=true\ncommand = echo hi\n")
 
 
 def test_docker_desktop_integration_stops_a_docker_ce_run_unchanged(make_twin, run_deploy):

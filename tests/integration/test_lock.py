@@ -10,7 +10,7 @@ import testinfra
 from tasks.managed import DAEMON_JSON, RUN_LOCK
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import ClientKey, free_port, ssh_host_data
-from tests.integration.runs import PyinfraRun, clipped
+from tests.integration.runs import DeployRun
 from tests.integration.stack import assert_converged, settles
 
 pytestmark = pytest.mark.integration
@@ -25,8 +25,9 @@ HOLD = (
 )
 
 
-class SshRun:
-    """One `pyinfra -y --sudo --json` run of deploy.py over SSH, started now; wait() for its end."""
+class SshRun(DeployRun):
+    """One `pyinfra -y --sudo --json` run of deploy.py over SSH, started now; wait() for its end, which
+    reads it."""
 
     def __init__(self, inventory):
         self.proc = subprocess.Popen([sys.executable, "-m", "pyinfra", "-y", "--sudo", "--json", str(inventory),
@@ -35,12 +36,8 @@ class SshRun:
 
     def wait(self) -> "SshRun":
         out, err = self.proc.communicate(timeout=900)
-        run = PyinfraRun(subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err))
-        self.returncode, self.output, self.changed = run.returncode, run.output, run.changed_on(NAME)
+        super().__init__(subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err))
         return self
-
-    def __repr__(self):
-        return f"SshRun(rc={self.returncode}, changed={self.changed})\n{clipped(self.output)}"
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,12 @@ import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import ClientKey, Twin, free_port, ssh_host_data
-from tests.integration.runs import PyinfraRun, clipped
+from tests.integration.runs import PyinfraRun
 from tests.integration.stack import NATIVE, assert_converged, assert_gpu_docker_works, assert_unchanged, tree
 
 pytestmark = pytest.mark.integration
 
 WSL1_ERROR = "WSL2: kernel '4.4.0-19041-Microsoft' is WSL1"
-
-
-class Rollout(PyinfraRun):
-    """One `pyinfra inventory.py deploy.py --sudo` run, with each host's results."""
-
-    def __repr__(self):
-        return f"Rollout(rc={self.returncode}, failed={self.results.get('failed_hosts')})\n{clipped(self.output)}"
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +50,12 @@ def team(base_image, mirrors, tmp_path_factory):
             twin.remove()
 
 
-def roll_out(inventory) -> Rollout:
+def roll_out(inventory) -> PyinfraRun:
     proc = subprocess.run(
         [sys.executable, "-m", "pyinfra", "-y", "--sudo", "--json", str(inventory), "deploy.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
-    return Rollout(proc)
+    return PyinfraRun(proc)
 
 
 @pytest.fixture(scope="module")
