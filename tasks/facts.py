@@ -99,13 +99,14 @@ class HostSnapshot(FactBase):
     _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]", "[docker-config]", "[lock]")
 
     def command(self, proxy_users=None, lock_wait=None):
-        lock = () if lock_wait is None else (RUN_LOCK, str(lock_wait), started_by())
+        lock = {} if lock_wait is None else {"LOCK": RUN_LOCK, "LOCK_WAIT": str(lock_wait), "STARTED_BY": started_by()}
         return shell_script(
             "host-snapshot.sh",
-            shell_script("host-identity.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
-                         " ".join(NVIDIA_MODULE_FILES)),
-            shell_script("file-lines.sh", DAEMON_JSON), StackState().command(),
-            CommandResult().command(RUNTIMES_COMMAND), DockerConfigs().command(proxy_users), *lock)
+            HOST=shell_script("host-identity.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
+                              " ".join(NVIDIA_MODULE_FILES)),
+            DAEMON_JSON=shell_script("file-lines.sh", DAEMON_JSON), STACK=StackState().command(),
+            RUNTIMES=CommandResult().command(RUNTIMES_COMMAND), DOCKER_CONFIG=DockerConfigs().command(proxy_users),
+            **lock)
 
     def process(self, output):
         sections: dict = {None: []}
