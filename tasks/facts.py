@@ -21,13 +21,14 @@ from tasks.runlock import started_by
 from tasks.shell import shell_script
 
 WSL_LIB = "/usr/lib/wsl/lib"
-# apt's sources, where StackState and AptState look for the deploy's repositories and their rivals.
-SOURCES_DIR = "/etc/apt/sources.list.d"
 WSL_LIB_FILES = ("libcuda.so.1", "nvidia-smi")
 # Packages of a Linux NVIDIA driver, which shadows the Windows driver's libraries.
 LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
 # The loaded nvidia kernel module shows in either place; the first line of /proc's file names its version.
 NVIDIA_MODULE_FILES = ("/proc/driver/nvidia/version", "/sys/module/nvidia")
+
+# apt's sources, where StackState and AptState look for the deploy's repositories and their rivals.
+SOURCES_DIR = "/etc/apt/sources.list.d"
 
 _LISTS = {"wsl_lib", "linux_driver", "docker_cli", "users", "wsl_conf", "nvidia_smi_output"}
 

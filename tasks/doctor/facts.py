@@ -6,10 +6,9 @@ from pathlib import Path
 
 from pyinfra.api import FactBase
 
-from tasks.daemon import DAEMON_JSON
 from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
-from tasks.managed import ENGINE_RESTART_PENDING, LEGACY_LISTS, WSL_CONF
+from tasks.managed import DAEMON_JSON, ENGINE_RESTART_PENDING, LEGACY_LISTS, WSL_CONF
 from tasks.shell import shell_script
 
 # systemd starts dockerd with this PATH, so the runtime and its hook must be found on it.
