@@ -226,3 +226,19 @@ def test_the_engine_moves_version_only_when_no_container_runs_or_when_told(runni
         assert not (tmp_path / "installed").exists()
         assert "why=docker-ce to 27.5.1" in pending.read_text().splitlines()
         assert done.stdout == "waits: containers are running (job)\n"
+
+
+# --- lib/named.sh: a script's parameters by name ------------------------------------------------
+
+
+def test_named_parameters_set_their_variables_and_any_other_argument_stops_the_script():
+    lib = (ROOT / "files/lib/named.sh").read_text()
+    script = f'{lib}\nnamed "KEY_OK LINE\n    LIST_OK" "$@"\necho "[$KEY_OK] [$LINE] [$LIST_OK]"'
+    done = subprocess.run(["sh", "-c", script, "apt-repository.sh", "KEY_OK=1", "LINE=deb [a=b] http://x/ y z"],
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "[1] [deb [a=b] http://x/ y z] []\n"), done.stderr
+    for wrong in ("KEY_PATH=/etc/x", "1", "=1"):
+        done = subprocess.run(["sh", "-c", script, "apt-repository.sh", "KEY_OK=1", wrong],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and done.stdout == "", wrong
+        assert done.stderr == f"apt-repository.sh: unknown argument {wrong.partition('=')[0]}\n", wrong
