@@ -1,19 +1,22 @@
 #!/bin/sh
-# Usage: doctor-facts.sh WSL_LIB "PACKAGES" "BINARIES" SERVICE_PATH DAEMON_JSON TOOLKIT_CONFIG DOCKER_INFO
-#                        "LEGACY_LISTS" "CDI_SPECS" CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING
+# Usage: doctor-facts.sh WSL_LIB=DIR PACKAGES="NAME ..." BINARIES="NAME ..." SERVICE_PATH=PATH DAEMON_JSON=FILE
+#                        TOOLKIT_CONFIG=FILE DOCKER_INFO=COMMAND LEGACY_LISTS="FILE ..." CDI_SPECS="GLOB ..."
+#                        CDI_HOST_PATH_SED=PROGRAM CDI_REFRESH_UNIT=UNIT SUDO_CHECK=COMMAND PENDING=FILE
+#                        WSL_CONF=FILE
+# needs: named.sh
 # The DoctorFacts fact (see tasks/doctor/facts.py): everything doctor reads, as key=value lines, in one
-# read-only command that always succeeds. Quoted arguments are space-separated lists; DOCKER_INFO and
+# read-only command that always succeeds. Quoted values are space-separated lists; DOCKER_INFO and
 # SUDO_CHECK are commands (doctor-sudo.sh's); CDI_SPECS are globs, expanded here.
-wsl_lib=$1 packages=$2 binaries=$3 service_path=$4 daemon_json=$5 toolkit_config=$6 docker_info=$7
-legacy_lists=$8 cdi_specs=$9 cdi_host_path_sed=${10} cdi_refresh_unit=${11} sudo_check=${12} pending=${13}
+named "WSL_LIB PACKAGES BINARIES SERVICE_PATH DAEMON_JSON TOOLKIT_CONFIG DOCKER_INFO LEGACY_LISTS CDI_SPECS
+    CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING WSL_CONF" "$@"
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
-sh -c "$sudo_check"
+sh -c "$SUDO_CHECK"
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
 # Read together: after the laptop sleeps WSL2's clock lags, while the hardware clock keeps time.
 echo "now=$(date +%s)"; echo "rtc=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null)"; echo "euid=$(id -u)"
-[ -x "$wsl_lib"/nvidia-smi ] && emit smi timeout 20 "$wsl_lib"/nvidia-smi -L
-if [ -L "$wsl_lib"/libcuda.so.1 ]; then echo libcuda_file=link
-elif [ -f "$wsl_lib"/libcuda.so.1 ]; then echo libcuda_file=file; fi
+[ -x "$WSL_LIB"/nvidia-smi ] && emit smi timeout 20 "$WSL_LIB"/nvidia-smi -L
+if [ -L "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=link
+elif [ -f "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=file; fi
 ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
 grep -hs '^Date:' /var/lib/apt/lists/*Release | sed 's/^Date: */apt_date=/'
 # wslinfo answers from WSL's own init, with no Windows interop; --version came after --wsl-version.
@@ -23,11 +26,11 @@ if command -v wslinfo >/dev/null; then
   echo "wslinfo_networking=$(timeout 5 wslinfo --networking-mode 2>/dev/null | head -n 1)"
 fi
 # awk, not sed: a last line without a newline must not run into the next key.
-[ -e /etc/wsl.conf ] && echo wsl_conf_exists=1 && awk '{print "wsl_conf=" $0}' /etc/wsl.conf
+[ -e "$WSL_CONF" ] && echo wsl_conf_exists=1 && awk '{print "wsl_conf=" $0}' "$WSL_CONF"
 # shellcheck disable=SC2086  # one word a package
-dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' $packages 2>/dev/null \
+dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' $PACKAGES 2>/dev/null \
   | awk '$1 ~ /^.i/ {print "pkg=" $2 " " $3}'
-for b in $binaries; do p=$(PATH="$service_path" command -v "$b") && echo "bin=$b $p"; done
+for b in $BINARIES; do p=$(PATH="$SERVICE_PATH" command -v "$b") && echo "bin=$b $p"; done
 stat -c 'toolkit_installed_at=%Y' /var/lib/dpkg/info/nvidia-container-toolkit.list 2>/dev/null
 if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
   echo "engine_unit=$(systemctl is-active docker.service 2>/dev/null)"
@@ -41,21 +44,21 @@ for d in /proc/[0-9]*; do
   echo "dockerd=${d#/proc/} $uid $started"
 done
 # A restart the deploy left waiting for running containers (files/engine-apply.sh).
-[ -f "$pending" ] && sed 's/^/restart_pending=/' "$pending"
-if [ -e "$daemon_json" ]; then
-  echo daemon_json_exists=1; stat -c 'daemon_json_changed_at=%Y' "$daemon_json"
-  awk '{print "daemon_json=" $0}' "$daemon_json"
+[ -f "$PENDING" ] && sed 's/^/restart_pending=/' "$PENDING"
+if [ -e "$DAEMON_JSON" ]; then
+  echo daemon_json_exists=1; stat -c 'daemon_json_changed_at=%Y' "$DAEMON_JSON"
+  awk '{print "daemon_json=" $0}' "$DAEMON_JSON"
 fi
 if ! command -v docker >/dev/null; then :
 # A stopped engine behind an active docker.socket would be started by any docker command.
 elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --quiet docker.service \
     && systemctl is-active --quiet docker.socket; then echo docker_info_skipped=1
 else
-  emit docker_info timeout 20 sh -c "$docker_info"
+  emit docker_info timeout 20 sh -c "$DOCKER_INFO"
   echo "docker_host=${DOCKER_HOST:-}"
   docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null | sed 's/^/context_host=/'
 fi
-ipt=$(PATH="$service_path" command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
+ipt=$(PATH="$SERVICE_PATH" command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
 for b in nft legacy; do
   command -v "iptables-$b" >/dev/null || continue
   err=$("iptables-$b" -w 5 -t nat -n -L 2>&1 >/dev/null); echo "iptables_$b.rc=$?"
@@ -73,16 +76,16 @@ while [ -n "$uid" ] && [ "${p:-0}" -gt 1 ]; do
   p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
 done
 sed -n 's/^[[:space:]]*no-cgroups[[:space:]]*=[[:space:]]*\([a-z]*\).*/no_cgroups=\1/p' \
-  "$toolkit_config" 2>/dev/null; echo
-for f in $legacy_lists; do [ -e "$f" ] && echo "legacy_list=$f"; done
+  "$TOOLKIT_CONFIG" 2>/dev/null; echo
+for f in $LEGACY_LISTS; do [ -e "$f" ] && echo "legacy_list=$f"; done
 # A spec goes stale when the files it mounts go: each Windows driver update renames WSL's driver store.
-for f in $cdi_specs; do
+for f in $CDI_SPECS; do
   [ -f "$f" ] || continue
   echo "cdi_spec=$f"
-  sed -n "$cdi_host_path_sed" "$f" | while read -r p; do [ -e "$p" ] || echo "cdi_missing=$f $p"; done
+  sed -n "$CDI_HOST_PATH_SED" "$f" | while read -r p; do [ -e "$p" ] || echo "cdi_missing=$f $p"; done
 done
 for d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
-  [ -e "$d/$cdi_refresh_unit" ] && echo "cdi_refresh_unit=$d/$cdi_refresh_unit" && break
+  [ -e "$d/$CDI_REFRESH_UNIT" ] && echo "cdi_refresh_unit=$d/$CDI_REFRESH_UNIT" && break
 done
 apt-cache policy 2>&1 >/dev/null | grep -E '^(E|W):' | sed 's/^/apt_err=/'
 true

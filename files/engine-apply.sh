@@ -1,7 +1,7 @@
 #!/bin/sh
 # Usage: engine-apply.sh ACTION=reload|restart POLICY=when-idle|now PENDING=FILE LOADED=FILE WHY=TEXT
 #                        DAEMON_JSON=FILE REJECTED=FILE BACKUP=FILE REASON_SCRIPT=TEXT WATCHED="FILE ..."
-# needs: replace.sh engine-idle.sh
+# needs: named.sh replace.sh engine-idle.sh
 # The engine takes its new configuration without stopping running work.
 # reload: dockerd rereads daemon.json on SIGHUP (`systemctl reload`) for the keys it can change live;
 # no container notices. restart: while containers run and POLICY is when-idle, nothing is stopped:
@@ -15,31 +15,21 @@
 # and the engine started with it: nothing is left stopped. Either way the run stops with dockerd's
 # reason, which REASON_SCRIPT (files/dockerd-reason.sh) finds in its journal. Once the engine runs with
 # DAEMON_JSON, LOADED records its sha256: what it loaded, for the next run to compare with.
-action='' policy=when-idle pending='' loaded='' why='' daemon_json='' rejected='' backup='' reason='' watched=''
-for arg; do
-    case $arg in
-        ACTION=*) action=${arg#*=} ;;
-        POLICY=*) policy=${arg#*=} ;;
-        PENDING=*) pending=${arg#*=} ;;
-        LOADED=*) loaded=${arg#*=} ;;
-        WHY=*) why=${arg#*=} ;;
-        DAEMON_JSON=*) daemon_json=${arg#*=} ;;
-        REJECTED=*) rejected=${arg#*=} ;;
-        BACKUP=*) backup=${arg#*=} ;;
-        REASON_SCRIPT=*) reason=${arg#*=} ;;
-        WATCHED=*) watched=${arg#*=} ;;
-        *) echo "engine-apply.sh: unknown argument ${arg%%=*}" >&2; exit 2 ;;
-    esac
-done
+POLICY=when-idle
+named "ACTION POLICY PENDING LOADED WHY DAEMON_JSON REJECTED BACKUP REASON_SCRIPT WATCHED" "$@"
 
-record_loaded() {  # the engine runs with DAEMON_JSON now
-    install -d -m 0755 "${loaded%/*}" && sha256sum < "$daemon_json" | cut -d' ' -f1 | written "$loaded" 644
+put_back() {  # the new DAEMON_JSON, refused, is kept as REJECTED; the previous one, if any, is back
+    mv -f "$DAEMON_JSON" "$REJECTED"
+    if [ -e "$BACKUP" ]; then copied "$BACKUP" "$DAEMON_JSON"; fi
 }
 
-running=$(docker ps --format '{{.Names}}' 2>/dev/null | tr '\n' ' ')
-running=${running% }
+record_loaded() {  # the engine runs with DAEMON_JSON now
+    install -d -m 0755 "${LOADED%/*}" && sha256sum < "$DAEMON_JSON" | cut -d' ' -f1 | written "$LOADED" 644
+}
+
+running=$(running_containers)
 # A reload spares running containers; with a restart pending and none running, the restart loads it too.
-if [ "$action" = reload ] && { [ ! -e "$pending" ] || { [ -n "$running" ] && [ "$policy" != now ]; }; }; then
+if [ "$ACTION" = reload ] && { [ ! -e "$PENDING" ] || { [ -n "$running" ] && [ "$POLICY" != now ]; }; }; then
     # A stopped engine reads the file when it starts: nothing runs, so nothing to spare.
     if ! systemctl is-active --quiet docker.service; then
         systemctl start docker.service || exit 1
@@ -58,12 +48,11 @@ if [ "$action" = reload ] && { [ ! -e "$pending" ] || { [ -n "$running" ] && [ "
     done
     case $said in
         *"Error reconfiguring"*)
-            if [ -n "$backup" ]; then
-                mv -f "$daemon_json" "$rejected"
-                [ -e "$backup" ] && copied "$backup" "$daemon_json"
+            if [ -n "$BACKUP" ]; then
+                put_back
                 systemctl reload docker.service
             fi
-            echo "dockerd refused to reload the new $daemon_json (kept as $rejected); the previous one is back." \
+            echo "dockerd refused to reload the new $DAEMON_JSON (kept as $REJECTED); the previous one is back." \
                 "Check docker_daemon_options. dockerd said: $said" >&2
             exit 1 ;;
     esac
@@ -72,15 +61,15 @@ if [ "$action" = reload ] && { [ ! -e "$pending" ] || { [ -n "$running" ] && [ "
     exit 0
 fi
 
-engine_may_stop "$policy" "$pending" "$why" || exit 0
+engine_may_stop "$POLICY" "$PENDING" "$WHY" "$running" || exit 0
 
-if [ -n "$watched" ] && systemctl is-active --quiet docker.service; then
+if [ -n "$WATCHED" ] && systemctl is-active --quiet docker.service; then
     # shellcheck disable=SC2086  # one word a path
-    newest=$(stat -c %Y $watched "$pending" 2>/dev/null | sort -n | tail -n 1)
+    newest=$(stat -c %Y $WATCHED "$PENDING" 2>/dev/null | sort -n | tail -n 1)
     started=$(systemctl show -p ActiveEnterTimestamp --timestamp=unix --value docker.service 2>/dev/null)
     started=${started#@}
     if [ -n "$newest" ] && [ -n "$started" ] && [ "${started%%.*}" -gt "$newest" ]; then
-        rm -f "$pending"
+        rm -f "$PENDING"
         record_loaded
         echo "the engine started after its configuration last changed: it runs with it already"
         exit 0
@@ -89,24 +78,23 @@ fi
 systemctl daemon-reload
 since=$(date +%s)
 if systemctl restart docker.service; then
-    rm -f "$pending"
+    rm -f "$PENDING"
     record_loaded
     echo "the engine restarted to load its configuration"
     exit 0
 fi
 # dockerd's own reason, from this restart's lines only; else the unit's last words.
-why=$(journalctl _SYSTEMD_UNIT=docker.service --since "@$since" --no-pager -o cat 2>/dev/null \
-    | sh -c "$reason" dockerd-reason.sh)
-[ -n "$why" ] || why=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)
-if [ -n "$backup" ]; then
-    mv -f "$daemon_json" "$rejected"
-    [ -e "$backup" ] && copied "$backup" "$daemon_json"
+said=$(journalctl _SYSTEMD_UNIT=docker.service --since "@$since" --no-pager -o cat 2>/dev/null \
+    | sh -c "$REASON_SCRIPT" dockerd-reason.sh)
+[ -n "$said" ] || said=$(journalctl -u docker.service -n 3 --no-pager -o cat 2>/dev/null)
+if [ -n "$BACKUP" ]; then
+    put_back
     systemctl reset-failed docker.service
     systemctl start docker.service
-    echo "dockerd refused the new $daemon_json (kept as $rejected); the previous one is back and the engine" \
-        "runs with it. Check docker_daemon_options. dockerd said: $why" >&2
+    echo "dockerd refused the new $DAEMON_JSON (kept as $REJECTED); the previous one is back and the engine" \
+        "runs with it. Check docker_daemon_options. dockerd said: $said" >&2
 else
-    echo "docker.service did not restart to load the NVIDIA Container Toolkit; $daemon_json is unchanged." \
-        "dockerd said: $why. Fix: \`journalctl -u docker.service\` says why; once it is mended, rerun the deploy" >&2
+    echo "docker.service did not restart to load the NVIDIA Container Toolkit; $DAEMON_JSON is unchanged." \
+        "dockerd said: $said. Fix: \`journalctl -u docker.service\` says why; once it is mended, rerun the deploy" >&2
 fi
 exit 1

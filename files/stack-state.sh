@@ -1,11 +1,12 @@
 #!/bin/sh
-# Usage: stack-state.sh "PACKAGES" "KEYS" "FILES" PENDING LOADED
-# needs: apt-locks.sh key-fingerprints.sh
+# Usage: stack-state.sh PACKAGES="NAME ..." KEYS="FILE ..." FILES="PATTERN ..." PENDING=FILE LOADED=FILE
+#                       SOURCES_DIR=DIR
+# needs: named.sh apt-locks.sh key-fingerprints.sh
 # The StackState fact: the state of what the deploy manages, as key=value lines (see tasks/facts.py).
-# Each argument is a space-separated list. Always succeeds.
+# Quoted values are space-separated lists. Always succeeds.
 # Every rerun runs this on a host whose cores it shares with the run: the shell's own read loops
 # and files stand in for sed, cat and pipes, and each process fewer counts.
-packages=$1 keys=$2 files=$3 pending=$4 loaded=$5
+named "PACKAGES KEYS FILES PENDING LOADED SOURCES_DIR" "$@"
 
 # lines_of FILE KEY: each line of FILE (the last one too, without its newline) as KEY=line.
 lines_of() {
@@ -16,12 +17,12 @@ lines_of() {
 # The keys' gpg share this private folder as their home, which they leave as it is.
 out=$(mktemp -d) n=0
 { if dpkg_interrupted || [ -n "$(apt_lock_holders)" ]; then : > "$out/apt-busy"; fi; } &
-for path in $keys; do
+for path in $KEYS; do
     n=$((n + 1))
     [ -e "$path" ] && primary_fingerprints "$path" "$out" > "$out/$n" &
 done
 # shellcheck disable=SC2086  # one word a package
-dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\n' $packages 2>/dev/null
+dpkg-query -W -f='pkg=${db:Status-Abbrev} ${Package} ${Version}\n' $PACKAGES 2>/dev/null
 # One systemctl call: is-active's and is-enabled's words, as ActiveState and UnitFileState.
 systemctl show -p ActiveState -p UnitFileState docker.service > "$out/service" 2>/dev/null
 while IFS='=' read -r key value; do
@@ -33,7 +34,7 @@ done < "$out/service"
 group=$(getent group docker) && echo "group=$group"
 wait
 n=0
-for path in $keys; do
+for path in $KEYS; do
     n=$((n + 1))
     [ -e "$path" ] || continue
     line="key=$path"
@@ -41,7 +42,7 @@ for path in $keys; do
     printf '%s\n' "$line"
 done
 present=
-for path in $files; do [ -e "$path" ] && present="$present $path"; done
+for path in $FILES; do [ -e "$path" ] && present="$present $path"; done
 if [ -n "$present" ]; then
     # shellcheck disable=SC2086  # one word a path
     sha256sum $present > "$out/sums"
@@ -49,14 +50,14 @@ if [ -n "$present" ]; then
 fi
 # The lines of apt's sources that name a URL: the deploy looks there for its repositories' rivals.
 set --
-for path in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+for path in "$SOURCES_DIR"/*.list "$SOURCES_DIR"/*.sources; do
     [ -f "$path" ] && set -- "$@" "$path"
 done
 [ $# -gt 0 ] && awk 'index($0, "://") {print "source=" FILENAME " " $0}' "$@"
 [ -e "$out/apt-busy" ] && echo apt=busy
 # A restart the engine still waits for (files/engine-apply.sh): since when, and why.
-[ -f "$pending" ] && lines_of "$pending" pending
+[ -f "$PENDING" ] && lines_of "$PENDING" pending
 # The sha256 of the daemon.json the engine last loaded through the deploy.
-[ -f "$loaded" ] && lines_of "$loaded" loaded
+[ -f "$LOADED" ] && lines_of "$LOADED" loaded
 rm -rf "$out"
 true

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import shlex
+from typing import NamedTuple
 
 from pyinfra import host, logger
 from pyinfra.api import FactBase, FunctionCommand, operation
 from pyinfra.facts.files import Sha256File
 
-from tasks.facts import KeyFingerprints
-from tasks.managed import BACKUP_DIR
-from tasks.operations import backup_path, file_content, sha256
+from tasks.facts import SOURCES_DIR, KeyFingerprints
+from tasks.managed import BACKUP_DIR, PROXY_ENV
+from tasks.operations import backup_path, content_is_right, file_content, sha256
 from tasks.shell import shell_script
-
-SOURCES_DIR = "/etc/apt/sources.list.d"
 
 
 class AptState(FactBase):
@@ -92,11 +91,6 @@ def apt_pin(packages: list[str], version: str) -> str:
     return f"Package: {' '.join(packages)}\nPin: version {version}\nPin-Priority: 1001\n"
 
 
-def pin_is_right(state, path: str, pin: str | None) -> bool:
-    """path (as StackState read it) holds pin, or is absent when there is no pin."""
-    return state["files"].get(path) == (sha256(pin) if pin else None)
-
-
 def pin_kept(what: str, version: str | None, path: str, pin: str | None):
     """The operation that makes path hold pin; with none it removes path, keeping a backup."""
     if pin:
@@ -105,12 +99,27 @@ def pin_kept(what: str, version: str | None, path: str, pin: str | None):
     return absent_with_backup(name=f"{what} is not pinned", path=path)
 
 
-def repository_is_right(state, key_path, fingerprint, list_path, line, url) -> bool:
+class AptSource(NamedTuple):
+    """A repository apt trusts through a key of its own: where the key comes from, the fingerprint it must
+    have (setting's value), the source's line and file, the repository's URL, and whether the key is
+    armored (dearmor) where apt wants it binary. The `repository` operation takes its fields."""
+
+    key_url: str
+    key_path: str
+    fingerprint: str
+    setting: str
+    line: str
+    list_path: str
+    repo_url: str
+    dearmor: bool = False
+
+
+def repository_is_right(state, source: AptSource) -> bool:
     """The key and the source are as wanted, and no other source file names the repository."""
     rivals = [path for path, lines in state["sources"].items()
-              if path != list_path and any(url in line for line in lines)]
-    return (state["keys"].get(key_path) == [fingerprint]
-            and state["files"].get(list_path) == sha256(line + "\n") and not rivals)
+              if path != source.list_path and any(source.repo_url in line for line in lines)]
+    return (state["keys"].get(source.key_path) == [source.fingerprint]
+            and content_is_right(state, source.list_path, source.line + "\n") and not rivals)
 
 
 @operation()
@@ -139,6 +148,8 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     if not list_ok and list_sha and host.state.is_executing:
         host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")
     flag = {True: "1", False: "0"}
-    yield shell_script("apt-repository.sh", key_url, key_path, fingerprint, setting, line, list_path, repo_url,
-                       str(lock_timeout), flag[dearmor], flag[key_ok], flag[list_ok], BACKUP_DIR,
-                       key_backup, list_backup)
+    yield shell_script("apt-repository.sh", KEY_URL=key_url, KEY_PATH=key_path, FINGERPRINT=fingerprint,
+                       SETTING=setting, LINE=line, LIST_PATH=list_path, REPO_URL=repo_url,
+                       LOCK_TIMEOUT=str(lock_timeout), DEARMOR=flag[dearmor], KEY_OK=flag[key_ok],
+                       LIST_OK=flag[list_ok], BACKUPS=BACKUP_DIR, KEY_BACKUP=key_backup, LIST_BACKUP=list_backup,
+                       PROXY_ENV=PROXY_ENV)

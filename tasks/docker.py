@@ -6,7 +6,7 @@ from pyinfra import host, logger
 from pyinfra.api import deploy
 from pyinfra.operations import apt, server, systemd
 
-from tasks.apt import apt_pin, package_manager_ready, pin_is_right, pin_kept, repository, repository_is_right
+from tasks.apt import AptSource, apt_pin, package_manager_ready, pin_kept, repository, repository_is_right
 from tasks.dockerinfo import containers_running
 from tasks.managed import (
     DOCKER_KEY,
@@ -16,7 +16,9 @@ from tasks.managed import (
     ENGINE_RESTART_PENDING,
     PIN_PACKAGES,
     PINNED_PACKAGES,
+    PROXY_ENV,
 )
+from tasks.operations import content_is_right
 from tasks.platforms import docker_codename
 from tasks.shell import shell_script
 from tasks.users import docker_users
@@ -31,13 +33,11 @@ def docker_source_line(settings, facts) -> str:
     )
 
 
-
-
 def install_script_command(settings) -> str:
     """Fetch the install script, check its sha256 when one is set, run it, remove it."""
-    return shell_script("docker-install.sh", settings.docker_install_script_url,
-                        settings.docker_install_script_sha256 or "", settings.docker_download_url,
-                        settings.docker_channel, settings.docker_version or "")
+    return shell_script("docker-install.sh", SCRIPT_URL=settings.docker_install_script_url,
+                        SHA256=settings.docker_install_script_sha256 or "", DOWNLOAD_URL=settings.docker_download_url,
+                        CHANNEL=settings.docker_channel, VERSION=settings.docker_version or "", PROXY_ENV=PROXY_ENV)
 
 
 @deploy("Docker Engine")
@@ -46,12 +46,12 @@ def install_docker(settings, facts, state):
     Returns the operations that add users to the docker group. Only what state (read before
     any change) shows to be missing or wrong gets an operation; each re-checks when it runs.
     """
-    line = docker_source_line(settings, facts)
     url = f"{settings.docker_download_url}/linux/"
-    repo_ok = repository_is_right(state, DOCKER_KEY, settings.docker_gpg_fingerprint,
-                                  DOCKER_LIST, line, url)
+    source = AptSource(f"{url}{facts['distro']}/gpg", DOCKER_KEY, settings.docker_gpg_fingerprint,
+                       "docker_gpg_fingerprint", docker_source_line(settings, facts), DOCKER_LIST, url)
+    repo_ok = repository_is_right(state, source)
     pin = apt_pin(PIN_PACKAGES, f"5:{settings.docker_version}*") if settings.docker_version else None
-    pin_ok = pin_is_right(state, DOCKER_PIN, pin)
+    pin_ok = content_is_right(state, DOCKER_PIN, pin)
     script = "docker-ce" not in state["packages"]
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
     off_version = engine_off_version(settings, state)
@@ -59,17 +59,7 @@ def install_docker(settings, facts, state):
     if not (repo_ok and pin_ok and not missing and not off_version) or state["apt_busy"]:
         package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
     if not repo_ok:
-        repository(
-            name="apt trusts Docker's repository",
-            key_url=f"{settings.docker_download_url}/linux/{facts['distro']}/gpg",
-            key_path=DOCKER_KEY,
-            fingerprint=settings.docker_gpg_fingerprint,
-            setting="docker_gpg_fingerprint",
-            line=line,
-            list_path=DOCKER_LIST,
-            repo_url=url,
-            lock_timeout=settings.apt_lock_timeout,
-        )
+        repository(name="apt trusts Docker's repository", lock_timeout=settings.apt_lock_timeout, **source._asdict())
     if not pin_ok:
         pin_kept("Docker Engine", settings.docker_version, DOCKER_PIN, pin)
     if script:
@@ -130,7 +120,6 @@ def move_engine_version(settings, facts, state):
         else:
             server.shell(
                 name=f"Docker Engine is at the pinned {settings.docker_version}",
-                commands=["if " + shell_script("engine-idle.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why)
-                          + "; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades"
-                          f" -o DPkg::Lock::Timeout={settings.apt_lock_timeout} {' '.join(off_version)}; fi"],
+                commands=[shell_script("engine-version.sh", settings.engine_restart, ENGINE_RESTART_PENDING, why,
+                                       str(settings.apt_lock_timeout), *off_version)],
             )

@@ -1,4 +1,4 @@
-"""What `docker info` says: the commands and the one parse that every caller uses."""
+"""What the engine is asked: `docker info`'s commands and the one parse every caller uses, and the GPU container."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from tasks.shell import shell_script
 RUNTIMES_COMMAND = shell_script("engine-info.sh", ENGINE_RESTART_PENDING)
 # Doctor asks for the engine's version in the same call, on a line of its own.
 RUNTIMES_AND_VERSION_COMMAND = "docker info --format '{{json .Runtimes}}{{println}}{{json .ServerVersion}}'"
+
+
+def gpu_container_command(settings) -> str:
+    """The GPU smoke test that the deploy's last check (gpu_smoke_test) and doctor (doctor_gpu_container) run."""
+    return f"docker run --rm --gpus all {settings.gpu_smoke_test_image} {settings.gpu_smoke_test_command}"
 
 
 def _last_json(lines: list[str], kind: type):

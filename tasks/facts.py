@@ -27,6 +27,9 @@ LINUX_DRIVER_PATTERN = "^(nvidia-driver-|libnvidia-compute-|cuda-drivers)"
 # The loaded nvidia kernel module shows in either place; the first line of /proc's file names its version.
 NVIDIA_MODULE_FILES = ("/proc/driver/nvidia/version", "/sys/module/nvidia")
 
+# apt's sources, where StackState and AptState look for the deploy's repositories and their rivals.
+SOURCES_DIR = "/etc/apt/sources.list.d"
+
 _LISTS = {"wsl_lib", "linux_driver", "docker_cli", "users", "wsl_conf", "nvidia_smi_output"}
 
 
@@ -97,13 +100,14 @@ class HostSnapshot(FactBase):
     _SECTIONS = ("[daemon.json]", "[stack]", "[runtimes]", "[docker-config]", "[lock]")
 
     def command(self, proxy_users=None, lock_wait=None):
-        lock = () if lock_wait is None else (RUN_LOCK, str(lock_wait), started_by())
+        lock = {} if lock_wait is None else {"LOCK": RUN_LOCK, "LOCK_WAIT": str(lock_wait), "STARTED_BY": started_by()}
         return shell_script(
             "host-snapshot.sh",
-            shell_script("host-identity.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
-                         " ".join(NVIDIA_MODULE_FILES)),
-            shell_script("file-lines.sh", DAEMON_JSON), StackState().command(),
-            CommandResult().command(RUNTIMES_COMMAND), DockerConfigs().command(proxy_users), *lock)
+            HOST=shell_script("host-identity.sh", WSL_LIB, " ".join(WSL_LIB_FILES), LINUX_DRIVER_PATTERN, WSL_CONF,
+                              " ".join(NVIDIA_MODULE_FILES)),
+            DAEMON_JSON=shell_script("file-lines.sh", DAEMON_JSON), STACK=StackState().command(),
+            RUNTIMES=CommandResult().command(RUNTIMES_COMMAND), DOCKER_CONFIG=DockerConfigs().command(proxy_users),
+            **lock)
 
     def process(self, output):
         sections: dict = {None: []}
@@ -145,8 +149,9 @@ class StackState(FactBase):
     """
 
     def command(self):
-        return shell_script("stack-state.sh", " ".join(STATE_PACKAGES), " ".join(STATE_KEYS), " ".join(STATE_FILES),
-                            ENGINE_RESTART_PENDING, ENGINE_LOADED)
+        return shell_script("stack-state.sh", PACKAGES=" ".join(STATE_PACKAGES), KEYS=" ".join(STATE_KEYS),
+                            FILES=" ".join(STATE_FILES), PENDING=ENGINE_RESTART_PENDING, LOADED=ENGINE_LOADED,
+                            SOURCES_DIR=SOURCES_DIR)
 
     def default(self):
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from io import StringIO
 
 from pyinfra.api import deploy, operation
@@ -11,13 +10,9 @@ from pyinfra.operations import files
 from tasks.apt import absent_with_backup
 from tasks.managed import APT_PROXY, BACKUP_DIR, CA_DIR, CHECK_DIR, DOCKER_PROXY_DROPIN, PROXY_ENV, STATE_DIR
 from tasks.masking import masked
-from tasks.operations import BACKUP_STAMP, file_content, private_put, sha256
+from tasks.operations import BACKUP_STAMP, content_is_right, file_content, private_put, sha256
 from tasks.proxy import apt_proxy, ca_files, docker_dropin, proxy_env, secret_mode, uses_proxy
 from tasks.shell import shell_script
-
-
-def _is_right(state, path: str, text: str | None) -> bool:
-    return state["files"].get(path) == (sha256(text) if text is not None else None)
 
 
 def cas_are_right(settings, state) -> bool:
@@ -30,7 +25,7 @@ def network_is_right(settings, state) -> bool:
     """Every file of this concern, as the snapshot read before any change shows it, is as wanted."""
     wanted = {PROXY_ENV: proxy_env(settings), APT_PROXY: apt_proxy(settings),
               DOCKER_PROXY_DROPIN: docker_dropin(settings)}
-    return cas_are_right(settings, state) and all(_is_right(state, p, t) for p, t in wanted.items())
+    return cas_are_right(settings, state) and all(content_is_right(state, p, t) for p, t in wanted.items())
 
 
 def upstream_sites(settings) -> list[str]:
@@ -63,11 +58,7 @@ def ca_certificates_trusted(certs: dict[str, str]):
     removed (kept in the backups). The engine reads the store only when it starts."""
     for path, text in certs.items():
         yield from file_content._inner(dest=path, text=text)
-    keep = " ".join(shlex.quote(p) for p in certs)
-    yield (f"for f in {CA_DIR}/*.crt; do [ -e \"$f\" ] || continue; case \" {keep} \" in *\" $f \"*) continue;; esac;"
-           f" install -d {BACKUP_DIR}; mv -f \"$f\" {BACKUP_DIR}/$(basename \"$f\").bak-{BACKUP_STAMP};"
-           f" echo \"removed $f (kept in {BACKUP_DIR})\"; done; rmdir {CA_DIR} 2>/dev/null;"
-           " update-ca-certificates --fresh >/dev/null")
+    yield shell_script("ca-prune.sh", CA_DIR, BACKUP_DIR, BACKUP_STAMP, *certs)
 
 
 def _file(name: str, path: str, text: str | None, mode: str = "644", backup_dir: str | None = None):
@@ -103,7 +94,7 @@ def configure_network(settings, state):
         ("apt uses the proxy", APT_PROXY, apt_proxy(settings), secret_mode(settings), BACKUP_DIR),
         ("docker.service reads the proxy's environment", DOCKER_PROXY_DROPIN, docker_dropin(settings), "644", None),
     ):
-        if not _is_right(state, path, text):
+        if not content_is_right(state, path, text):
             # systemd reads the drop-in at the engine's restart (files/engine-apply.sh's daemon-reload),
             # which, like the reload itself, waits while containers run.
             changes.append(_file(name, path, text, mode, backup_dir))

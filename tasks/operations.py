@@ -15,6 +15,7 @@ from pyinfra.facts.files import Sha256File
 
 from tasks.findings import Finding, line
 from tasks.managed import UPLOAD_DIR
+from tasks.shell import shell_script
 
 # One stamp for every backup a run makes, so that its steps can find each other's backups.
 BACKUP_STAMP = time.strftime("%Y%m%d-%H%M%S")
@@ -58,6 +59,11 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def content_is_right(state, path: str, text: str | None) -> bool:
+    """path, as StackState read it before any change, holds exactly text, or is absent when text is None."""
+    return state["files"].get(path) == (sha256(text) if text is not None else None)
+
+
 def is_private(mode: str) -> bool:
     """A file of this mode (octal text) is not readable by others."""
     return not int(mode, 8) & 0o004
@@ -90,12 +96,9 @@ def private_put(text: str, dest: str, mode: str):
     """
     upload = f"{UPLOAD_DIR}.{RUN_TOKEN}"
     landing = f"{upload}/{dest.rpartition('/')[2]}"
-    yield StringCommand("install -m 600 /dev/null", QuoteString(dest),
-                        f"&& mkdir -m 0700 {upload}",
-                        f"&& install -m 600 /dev/null {quote(landing)}",
-                        f'&& chown "${{SUDO_USER:-$(id -un)}}" {upload} {quote(landing)}')
+    yield shell_script("private-upload.sh", "before", dest, upload, landing)
     yield FileUploadCommand(StringIO(text), dest, remote_temp_filename=landing)
-    yield StringCommand("chmod", mode, QuoteString(dest), f"&& rm -rf {upload}")
+    yield shell_script("private-upload.sh", "after", dest, mode, upload)
 
 
 def stop(state, host, message):

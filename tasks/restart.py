@@ -79,11 +79,10 @@ def engine_config_applied(action: str, policy: str, why: str, daemon_json_backup
     containers run unless policy is "now". If it refuses a daemon.json this run wrote, the previous one,
     kept at daemon_json_backup, is put back and the engine started with it: nothing is left stopped.
     """
-    yield shell_script("engine-apply.sh", f"ACTION={action}", f"POLICY={policy}",
-                       f"PENDING={ENGINE_RESTART_PENDING}", f"LOADED={ENGINE_LOADED}", f"WHY={why}",
-                       f"DAEMON_JSON={DAEMON_JSON}",
-                       f"REJECTED={DAEMON_JSON_REJECTED}", f"BACKUP={daemon_json_backup or ''}",
-                       f"REASON_SCRIPT={script_text('dockerd-reason.sh')}", f"WATCHED={' '.join(WATCHED)}")
+    yield shell_script("engine-apply.sh", ACTION=action, POLICY=policy, PENDING=ENGINE_RESTART_PENDING,
+                       LOADED=ENGINE_LOADED, WHY=why, DAEMON_JSON=DAEMON_JSON, REJECTED=DAEMON_JSON_REJECTED,
+                       BACKUP=daemon_json_backup or "", REASON_SCRIPT=script_text("dockerd-reason.sh"),
+                       WATCHED=" ".join(WATCHED))
 
 
 @deploy("Engine restart")

@@ -1,4 +1,4 @@
-"""The scripts the deploy sends: files/ scripts, each run as one command with positional arguments."""
+"""The scripts the deploy sends: files/ scripts, each run as one command with its arguments."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ def script_text(name: str) -> str:
     return "".join((FILES / "lib" / lib).read_text() for lib in (needs[1].split() if needs else [])) + text
 
 
-def shell_script(name: str, *args: str) -> str:
-    """files/<name> run by sh with args, as one command: the script travels inside it."""
+def shell_script(name: str, *args: str, **named: str) -> str:
+    """files/<name> run by sh with args, then named as NAME=value arguments (files/lib/named.sh reads
+    them), as one command: the script travels inside it."""
+    args = (*args, *(f"{key}={value}" for key, value in named.items()))
     return " ".join(["sh -c", shlex.quote(script_text(name)), name, *map(shlex.quote, args)])
 
 

@@ -6,16 +6,16 @@ from pyinfra.api import deploy
 from pyinfra.operations import apt
 
 from tasks.apt import (
+    AptSource,
     absent_with_backup,
     apt_pin,
     package_manager_ready,
-    pin_is_right,
     pin_kept,
     repository,
     repository_is_right,
 )
 from tasks.managed import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
-from tasks.operations import NO_CHANGE
+from tasks.operations import NO_CHANGE, content_is_right
 
 
 def nvidia_source_line(settings, facts) -> str:
@@ -45,29 +45,19 @@ def install_toolkit(settings, facts, state):
     for path in LEGACY_LISTS:
         if path in state["files"]:
             absent_with_backup(name=f"Legacy {path} is absent", path=path)
-    line = nvidia_source_line(settings, facts)
-    repo_ok = repository_is_right(state, NVIDIA_KEYRING, settings.nvidia_gpg_fingerprint,
-                                  NVIDIA_LIST, line, settings.nvidia_repo_url)
+    source = AptSource(f"{settings.nvidia_repo_url}/gpgkey", NVIDIA_KEYRING, settings.nvidia_gpg_fingerprint,
+                       "nvidia_gpg_fingerprint", nvidia_source_line(settings, facts), NVIDIA_LIST,
+                       settings.nvidia_repo_url, dearmor=True)
+    repo_ok = repository_is_right(state, source)
     packages_ok = toolkit_is_right(settings, state["packages"])
     version = settings.nvidia_toolkit_version
     pin = apt_pin(TOOLKIT_PACKAGES, version) if version else None
-    pin_ok = pin_is_right(state, TOOLKIT_PIN, pin)
+    pin_ok = content_is_right(state, TOOLKIT_PIN, pin)
     if not (repo_ok and packages_ok and pin_ok) or state["apt_busy"]:
         package_manager_ready(name="apt and dpkg are ready for the toolkit",
                               timeout=settings.apt_lock_timeout)
     if not repo_ok:
-        repository(
-            name="apt trusts NVIDIA's repository",
-            key_url=f"{settings.nvidia_repo_url}/gpgkey",
-            key_path=NVIDIA_KEYRING,
-            fingerprint=settings.nvidia_gpg_fingerprint,
-            setting="nvidia_gpg_fingerprint",
-            line=line,
-            list_path=NVIDIA_LIST,
-            repo_url=settings.nvidia_repo_url,
-            lock_timeout=settings.apt_lock_timeout,
-            dearmor=True,
-        )
+        repository(name="apt trusts NVIDIA's repository", lock_timeout=settings.apt_lock_timeout, **source._asdict())
     if not pin_ok:
         pin_kept("NVIDIA Container Toolkit", version, TOOLKIT_PIN, pin)
     if packages_ok:

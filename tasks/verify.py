@@ -8,7 +8,7 @@ from pyinfra import host, logger
 from pyinfra.api import deploy, operation
 from pyinfra.operations.util import any_changed
 
-from tasks.dockerinfo import RUNTIMES_COMMAND, runtimes
+from tasks.dockerinfo import RUNTIMES_COMMAND, gpu_container_command, runtimes
 from tasks.facts import CommandResult
 from tasks.findings import FAIL, Finding, failure
 from tasks.operations import checks_pass, ops_planned, steps_left
@@ -76,8 +76,7 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
     if settings.gpu_smoke_test:
         command_proves(
             name="A GPU container runs",
-            command=f"docker run --rm --gpus all {settings.gpu_smoke_test_image} "
-            f"{settings.gpu_smoke_test_command}",
+            command=gpu_container_command(settings),
             what="GPU smoke test",
         )
     if group_changes:  # the users the snapshot found outside the docker group

@@ -15,12 +15,12 @@ from importlib import import_module
 from pathlib import Path
 
 from tasks.facts import HostSnapshot
+from tasks.managed import DAEMON_JSON
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
 
 # The mirrors serve on this port, so that the settings, and the facts' arguments, stay the same.
 PORT = 18471
-DAEMON_JSON = "/etc/docker/daemon.json"
 # The facts of ours that tests/facts/ keeps, read from the host as they are.
 KEPT = ("tasks.facts.HostSnapshot", "tasks.facts.StackState", "tasks.apt.AptState")
 

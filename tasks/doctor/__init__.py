@@ -6,8 +6,8 @@ from pyinfra import host, logger
 from pyinfra.api import deploy
 
 from tasks.dockerconfig import snapshot_args
+from tasks.dockerinfo import gpu_container_command
 from tasks.doctor.checks import run_checks
-from tasks.doctor.checks.gpu import gpu_command
 from tasks.doctor.facts import DoctorFacts
 from tasks.doctor.network import NetworkFacts, proxy_probes
 from tasks.doctor.report import REPORT_OP, add_host, failed, no_check_fails, register, table
@@ -39,7 +39,7 @@ def diagnose(data: dict):
              **host.get_fact(NetworkFacts, urls=proxy_probes(settings))}
     facts["gpu_asked"] = settings.doctor_gpu_container
     if settings.doctor_gpu_container and not facts.get("docker_info_skipped"):
-        facts["gpu"] = host.get_fact(CommandResult, command=gpu_command(settings))
+        facts["gpu"] = host.get_fact(CommandResult, command=gpu_container_command(settings))
     results = run_checks(facts, settings)
     logger.info(table(host.name, results))
     add_host(host.name, results, settings.doctor_report_path, settings.doctor_report_html_path)

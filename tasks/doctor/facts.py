@@ -6,10 +6,9 @@ from pathlib import Path
 
 from pyinfra.api import FactBase
 
-from tasks.daemon import DAEMON_JSON
 from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
 from tasks.facts import WSL_LIB, parse_lines
-from tasks.managed import ENGINE_RESTART_PENDING, LEGACY_LISTS
+from tasks.managed import DAEMON_JSON, ENGINE_RESTART_PENDING, LEGACY_LISTS, WSL_CONF
 from tasks.shell import shell_script
 
 # systemd starts dockerd with this PATH, so the runtime and its hook must be found on it.
@@ -52,10 +51,12 @@ class DoctorFacts(FactBase):
     """
 
     def command(self):
-        return shell_script("doctor-facts.sh", WSL_LIB, " ".join(PACKAGES), " ".join(BINARIES), SERVICE_PATH,
-                            DAEMON_JSON, TOOLKIT_CONFIG, RUNTIMES_AND_VERSION_COMMAND, " ".join(LEGACY_LISTS),
-                            CDI_SPECS, CDI_HOST_PATH_SED, CDI_REFRESH_UNIT, sudo_check_command(),
-                            ENGINE_RESTART_PENDING)
+        return shell_script("doctor-facts.sh", WSL_LIB=WSL_LIB, PACKAGES=" ".join(PACKAGES),
+                            BINARIES=" ".join(BINARIES), SERVICE_PATH=SERVICE_PATH, DAEMON_JSON=DAEMON_JSON,
+                            TOOLKIT_CONFIG=TOOLKIT_CONFIG, DOCKER_INFO=RUNTIMES_AND_VERSION_COMMAND,
+                            LEGACY_LISTS=" ".join(LEGACY_LISTS), CDI_SPECS=CDI_SPECS,
+                            CDI_HOST_PATH_SED=CDI_HOST_PATH_SED, CDI_REFRESH_UNIT=CDI_REFRESH_UNIT,
+                            SUDO_CHECK=sudo_check_command(), PENDING=ENGINE_RESTART_PENDING, WSL_CONF=WSL_CONF)
 
     def process(self, output):
         return parse_lines(output, LISTS)

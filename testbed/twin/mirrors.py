@@ -81,31 +81,35 @@ def _recipe_hash() -> str:
     return hashlib.sha256(Path(__file__).read_bytes() + GET_DOCKER_SH.read_bytes()).hexdigest()[:12]
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+class FolderServer:
+    """Serves a folder on 127.0.0.1 from a thread of this process; start() again after stop() takes the
+    same port."""
 
-
-class Mirrors:
-    """The stand-in upstreams: build() once, then start()/stop() on one fixed port."""
-
-    def __init__(self, cache_root: Path = CACHE_ROOT):
-        self.root = Path(cache_root) / _recipe_hash()
+    def __init__(self, folder: Path):
+        self.folder = folder
         self.port: int | None = None
         self._server: ThreadingHTTPServer | None = None
-        self._meta: dict | None = None
 
-    # --- serving ---------------------------------------------------------------------------
+    def served(self, path: str) -> None:
+        """What to do once a GET of path is answered: nothing, here."""
 
-    def start(self) -> "Mirrors":
-        """Serve on 127.0.0.1, on the same port as before if this object served already."""
+    def start(self):
         if self._server:
             return self
-        self.build()
-        handler = functools.partial(_QuietHandler, directory=str(self.root / "www"))
+        owner = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                super().do_GET()
+                owner.served(self.path)
+
+        handler = functools.partial(Handler, directory=str(self.folder))
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port or 0), handler)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="wsl-twin-mirrors").start()
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="wsl-twin-server").start()
         return self
 
     def stop(self) -> None:
@@ -114,7 +118,7 @@ class Mirrors:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "Mirrors":
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -123,44 +127,46 @@ class Mirrors:
     @property
     def url(self) -> str:
         if self.port is None:
-            raise RuntimeError("Mirrors.start() has not run yet")
+            raise RuntimeError(f"{type(self).__name__}.start() has not run yet")
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def docker_download_url(self) -> str:
-        return f"{self.url}/docker"
 
-    @property
-    def docker_install_script_url(self) -> str:
-        return f"{self.url}/get-docker.sh"
+# The deploy's settings that Mirrors gives (settings()).
+SETTINGS = ("docker_install_script_url", "docker_install_script_sha256", "docker_download_url",
+            "docker_gpg_fingerprint", "nvidia_repo_url", "nvidia_gpg_fingerprint")
 
-    @property
-    def nvidia_repo_url(self) -> str:
-        return f"{self.url}/nvidia"
 
-    @property
-    def docker_install_script_sha256(self) -> str:
-        return self.build()._meta["docker_install_script_sha256"]
+class Mirrors(FolderServer):
+    """The stand-in upstreams: build() once, then start()/stop() on one fixed port."""
 
-    @property
-    def docker_gpg_fingerprint(self) -> str:
-        return self.build()._meta["docker_gpg_fingerprint"]
+    def __init__(self, cache_root: Path = CACHE_ROOT):
+        self.root = Path(cache_root) / _recipe_hash()
+        super().__init__(self.root / "www")
+        self._meta: dict | None = None
 
-    @property
-    def nvidia_gpg_fingerprint(self) -> str:
-        return self.build()._meta["nvidia_gpg_fingerprint"]
+    def start(self) -> "Mirrors":
+        """Serve on 127.0.0.1, on the same port as before if this object served already."""
+        self.build()
+        return super().start()
 
     def settings(self) -> dict:
-        """The deploy's settings that point it at these stand-ins."""
+        """The deploy's settings that point it at these stand-ins; each also reads as an attribute of its name
+        (`mirrors.docker_download_url`)."""
+        meta = self.build()._meta
         return {
-            "docker_install_script_url": self.docker_install_script_url,
+            "docker_install_script_url": f"{self.url}/get-docker.sh",
             # The deploy runs a script fetched over plain http only when its digest is pinned.
-            "docker_install_script_sha256": self.docker_install_script_sha256,
-            "docker_download_url": self.docker_download_url,
-            "docker_gpg_fingerprint": self.docker_gpg_fingerprint,
-            "nvidia_repo_url": self.nvidia_repo_url,
-            "nvidia_gpg_fingerprint": self.nvidia_gpg_fingerprint,
+            "docker_install_script_sha256": meta["docker_install_script_sha256"],
+            "docker_download_url": f"{self.url}/docker",
+            "docker_gpg_fingerprint": meta["docker_gpg_fingerprint"],
+            "nvidia_repo_url": f"{self.url}/nvidia",
+            "nvidia_gpg_fingerprint": meta["nvidia_gpg_fingerprint"],
         }
+
+    def __getattr__(self, name: str):
+        if name not in SETTINGS:
+            raise AttributeError(name)
+        return self.settings()[name]
 
     # --- building --------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tarfile
 import time
+from dataclasses import KW_ONLY, dataclass, field
 
 from .image import COMMIT_CHANGES
 from .run import run
@@ -74,6 +75,7 @@ sha256sum /var/lib/dpkg/status
 """
 
 
+@dataclass(eq=False)
 class Twin:
     """A WSL2 stand-in; `systemd=False` stands for a distro whose systemd is not enabled yet.
 
@@ -92,38 +94,22 @@ class Twin:
     Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
-    def __init__(
-        self,
-        image: str,
-        *,
-        systemd: bool = True,
-        kernel: str | None = WSL2_KERNEL,
-        dxg: bool = True,
-        wsl_libs: bool = True,
-        os_release: dict | None = None,
-        wsl_conf: str | None = None,
-        nvidia_driver: bool = False,
-        ssh_port: int | None = None,
-        authorized_key: str | None = None,
-        sudo_nopasswd: bool = False,
-        boot_files: dict[str, str] | None = None,
-        containers: bool = False,
-    ):
-        self.image = image
-        self.systemd = systemd
-        self.kernel = kernel
-        self.dxg = dxg
-        self.wsl_libs = wsl_libs
-        self.os_release = os_release
-        self.wsl_conf = wsl_conf
-        self.nvidia_driver = nvidia_driver
-        self.ssh_port = ssh_port
-        self.authorized_key = authorized_key
-        self.sudo_nopasswd = sudo_nopasswd
-        self.boot_files = boot_files
-        self.containers = containers
-        self.name = f"wsl-twin-{secrets.token_hex(4)}"
-        self.id: str | None = None
+    image: str
+    _: KW_ONLY
+    systemd: bool = True
+    kernel: str | None = WSL2_KERNEL
+    dxg: bool = True
+    wsl_libs: bool = True
+    os_release: dict | None = None
+    wsl_conf: str | None = None
+    nvidia_driver: bool = False
+    ssh_port: int | None = None
+    authorized_key: str | None = None
+    sudo_nopasswd: bool = False
+    boot_files: dict[str, str] | None = None
+    containers: bool = False
+    name: str = field(init=False, default_factory=lambda: f"wsl-twin-{secrets.token_hex(4)}")
+    id: str | None = field(init=False, default=None)
 
     def __enter__(self) -> "Twin":
         return self if self.id else self.start()

@@ -6,7 +6,6 @@ import secrets
 import subprocess
 import sys
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,7 +14,9 @@ import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
+from testbed.twin.mirrors import FolderServer
 from testbed.twin.run import run
+from tests.integration.runs import DeployRun, clipped
 from tests.integration.stack import assert_a_rerun_changes_nothing, assert_converged
 from tests.reports import valid
 
@@ -88,31 +89,6 @@ def make_twin(platform_twin):
         twin.remove()
 
 
-class DeployRun:
-    """One `pyinfra deploy.py` run against a twin, with pyinfra's own JSON results."""
-
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.returncode = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        try:
-            self.results = json.loads(proc.stdout)["results"] or {}
-        except ValueError:
-            self.results = {}
-
-    @property
-    def changed(self) -> list[str]:
-        """Names of the operations that changed something."""
-        return [op["name"] for op in self.results.get("operations", []) if op["success"]]
-
-    @property
-    def errors(self) -> list[str]:
-        return [op["name"] for op in self.results.get("operations", []) if op["error"]]
-
-    def __repr__(self):
-        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
-        return f"DeployRun(rc={self.returncode}, changed={self.changed}, errors={self.errors})\n{out}"
-
-
 def _pyinfra(tmp_path_factory, twin: Twin, data: dict, flag: str, timeout: int) -> subprocess.CompletedProcess:
     """`pyinfra FLAG --json` of deploy.py on an inventory of the twin alone, with data as its settings."""
     inventory = tmp_path_factory.mktemp("inventory") / "inventory.py"
@@ -147,8 +123,8 @@ class Plan:
         self.may_change = [op["name"] for op in plan if op["hosts_with_conditional_change"]]
 
     def __repr__(self):
-        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
-        return f"Plan(rc={self.returncode}, changes={self.changes}, may_change={self.may_change})\n{out}"
+        said = f"Plan(rc={self.returncode}, changes={self.changes}, may_change={self.may_change})"
+        return f"{said}\n{clipped(self.output)}"
 
 
 @pytest.fixture(scope="session")
@@ -161,13 +137,6 @@ def plan_deploy(mirrors, tmp_path_factory):
                              "--dry", timeout=600))
 
     return plan
-
-
-@pytest.fixture(scope="module")
-def converged(base_image, run_deploy):
-    """(twin, its first run): one converged twin, shared by a module's tests in file order."""
-    with Twin(base_image) as twin:
-        yield twin, run_deploy(twin)
 
 
 @pytest.fixture
@@ -256,50 +225,26 @@ def converged_twin(platform_twin, converged_images):
 
 
 @pytest.fixture(scope="module")
-def converged_from_image(platform_twin, converged_images):
-    """(twin, the session's first run): as `converged`, but the module's twin boots from the default
-    platform's converged image instead of converging itself. A module takes it as its `converged`."""
+def converged(platform_twin, converged_images):
+    """(twin, the session's first run): one converged twin, shared by a module's tests in file order; it boots
+    from the default platform's converged image (converged_images) instead of converging itself."""
     image = converged_images(DEFAULT_PLATFORM)
     with platform_twin(DEFAULT_PLATFORM, image=image.tag) as twin:
         yield twin, image.first
 
 
-class StaticServer:
+class StaticServer(FolderServer):
     """Serves a folder on 127.0.0.1; can stop right after serving a given path (a mirror going
     away mid-run) and start again on the same port."""
 
     def __init__(self, root: Path):
-        self.root, self.port, self.stop_after = root, 0, None
-        self._server = None
+        super().__init__(root)
+        self.stop_after = None
 
-    def start(self) -> "StaticServer":
-        server = self
-
-        class Handler(SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                super().do_GET()
-                if server.stop_after and self.path == server.stop_after:
-                    server.stop_after = None
-                    threading.Thread(target=server.stop).start()
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port),
-                                           functools.partial(Handler, directory=str(self.root)))
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def served(self, path: str) -> None:
+        if self.stop_after and path == self.stop_after:
+            self.stop_after = None
+            threading.Thread(target=self.stop).start()
 
 
 @pytest.fixture
@@ -336,8 +281,7 @@ class DoctorRun:
         return {name: c["status"] for name, c in self.checks(twin).items()}
 
     def __repr__(self):
-        out = self.output if len(self.output) < 12000 else "[...]\n" + self.output[-12000:]
-        return f"DoctorRun(rc={self.returncode})\n{out}"
+        return f"DoctorRun(rc={self.returncode})\n{clipped(self.output, head=0, tail=12000)}"
 
 
 @pytest.fixture(scope="session")

@@ -109,10 +109,43 @@ def assert_gpu_docker_works(host):
     assert host.run("apt-get update").rc == 0
 
 
+def drift_repaired(twin, mirrors, run_deploy, platform: str = DEFAULT_PLATFORM):
+    """Drift through the stack (daemon.json, docker.list, the toolkit, the docker group, a legacy list) that
+    one run repairs, checked from outside: (the twin's testinfra host, that run)."""
+    twin.exec(
+        "rm /etc/docker/daemon.json /etc/apt/sources.list.d/docker.list"
+        " && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker"
+        f" && cp {NVIDIA_LIST} {LEGACY_LIST}"
+    )
+    host = testinfra.get_host(twin.testinfra_target)
+    assert not host.package("nvidia-container-toolkit").is_installed
+    pid = engine_pid(host)
+    repair = run_deploy(twin)
+    assert repair.returncode == 0, repair
+    assert {"daemon.json | /etc/docker/daemon.json registers the nvidia runtime",
+            "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed",
+            "Engine restart | Docker Engine is restarted to load its new configuration",
+            } <= set(repair.changed), repair
+    assert_converged(host, mirrors, platform)
+    assert not host.file(LEGACY_LIST).exists
+    assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
+    return host, repair
+
+
+def stops_unchanged(twin, run_deploy, **settings):
+    """A run that fails and changes nothing on the twin; returns it, for what it says."""
+    before = twin.snapshot()
+    run = run_deploy(twin, **settings)
+    assert run.returncode != 0, run
+    assert twin.snapshot() == before
+    return run
+
+
 def settles(run_deploy, twin, **settings):
-    """The next run changes nothing."""
+    """The next run changes nothing; returns it, for what it says."""
     again = run_deploy(twin, **settings)
     assert again.returncode == 0 and again.changed == [], again
+    return again
 
 
 def assert_a_rerun_changes_nothing(twin, run_deploy):

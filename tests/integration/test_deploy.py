@@ -9,27 +9,21 @@ from testbed import realtext as real
 from tests.integration.stack import (
     DOCKER_KEY,
     DOCKER_LIST,
-    LEGACY_LIST,
-    NVIDIA_LIST,
     NVIDIA_RUNTIME,
     TOOLKIT,
     assert_a_rerun_changes_nothing,
     assert_converged,
     assert_unchanged,
     desktop_integration,
+    drift_repaired,
     engine_pid,
+    settles,
+    stops_unchanged,
     temps_left,
     tree,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def converged(converged_from_image):
-    """This module's converged twin boots from the session's converged image (conftest.converged_images)
-    instead of converging itself; its first run is the session's."""
-    return converged_from_image
 
 
 def test_a_fresh_twin_converges(converged, mirrors):
@@ -99,25 +93,8 @@ def test_a_dry_run_of_a_fresh_twin_plans_the_install_and_changes_nothing(converg
 
 
 def test_drift_is_repaired_by_one_run(twin, mirrors, run_deploy):
-    twin.exec(
-        "rm /etc/docker/daemon.json /etc/apt/sources.list.d/docker.list"
-        " && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker"
-        f" && cp {NVIDIA_LIST} {LEGACY_LIST}"
-    )
-    host = testinfra.get_host(twin.testinfra_target)
-    assert not host.package("nvidia-container-toolkit").is_installed
-    pid = engine_pid(host)
-
-    repair = run_deploy(twin)
-    assert repair.returncode == 0, repair
-    assert {"daemon.json | /etc/docker/daemon.json registers the nvidia runtime",
-            "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed",
-            "Engine restart | Docker Engine is restarted to load its new configuration",
-            } <= set(repair.changed), repair
-    assert_converged(host, mirrors)
-    assert not host.file(LEGACY_LIST).exists
+    host, _ = drift_repaired(twin, mirrors, run_deploy)
     assert temps_left(host) == [], "daemon.json, docker.list and the legacy list's backup left no temp"
-    assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
     assert len(host.file("/var/log/get-docker-stand-in.log").content_string.splitlines()) == 1
 
     settled = run_deploy(twin)
@@ -149,8 +126,7 @@ def test_daemon_json_keeps_a_users_keys_and_the_previous_file(twin, mirrors, run
     assert temps_left(host) == [], "neither the new daemon.json nor its backup left a temp"
     assert engine_pid(host) != pid
     assert_converged(host, mirrors)
-    again = run_deploy(twin)
-    assert again.returncode == 0 and again.changed == [], again
+    settles(run_deploy, twin)
 
 
 def test_the_smoke_test_runs_a_gpu_container_and_reports_its_result(twin, run_deploy):
@@ -174,8 +150,7 @@ def test_an_ubuntu_twin_gets_dockers_ubuntu_repo_and_a_pinned_engine(make_twin, 
     assert "VERSION=20.10.24" in host.file("/var/log/get-docker-stand-in.log").content_string
     assert "Pin: version 5:20.10.24*" in host.file("/etc/apt/preferences.d/docker-ce").content_string
     assert host.package("docker-ce").version.startswith("5:20.10.24")
-    again = run_deploy(twin, docker_version="20.10.24")
-    assert again.returncode == 0 and again.changed == [], again
+    settles(run_deploy, twin, docker_version="20.10.24")
 
     # A team moves its pin: the installed engine follows, here down to the older release.
     moved = run_deploy(twin, docker_version="20.10.23")
@@ -191,47 +166,43 @@ def test_an_ubuntu_twin_gets_dockers_ubuntu_repo_and_a_pinned_engine(make_twin, 
 
 def test_a_wsl1_twin_stops_at_preflight_unchanged(make_twin, run_deploy):
     twin = make_twin(kernel="4.4.0-19041-Microsoft")
-    before = twin.snapshot()
-    run = run_deploy(twin)
-    assert run.returncode != 0, run
+    run = stops_unchanged(twin, run_deploy)
     assert "WSL2: kernel '4.4.0-19041-Microsoft' is WSL1" in run.output
     assert "wsl --set-version <distro> 2" in run.output
     assert run.changed == []
-    assert twin.snapshot() == before
 
 
-def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
-    twin = make_twin(systemd=False, wsl_conf="[user]\ndefault=dev\n")
+def without_systemd(make_twin, run_deploy, wsl_conf: str, wanted: str):
+    """A twin whose systemd is off, with wsl_conf: the run passes and leaves wsl.conf as wanted, and the next
+    changes nothing. Returns (the run, the twin's testinfra host)."""
+    twin = make_twin(systemd=False, wsl_conf=wsl_conf)
     run = run_deploy(twin)
     assert run.returncode == 0, run
     host = testinfra.get_host(twin.testinfra_target)
-    assert host.file("/etc/wsl.conf").content_string == "[user]\ndefault=dev\n\n[boot]\nsystemd=true\n"
+    assert host.file("/etc/wsl.conf").content_string == wanted
+    settles(run_deploy, twin)
+    return run, host
+
+
+def test_without_systemd_the_run_ends_with_the_next_step(make_twin, run_deploy):
+    run, host = without_systemd(make_twin, run_deploy, "[user]\ndefault=dev\n",
+                                "[user]\ndefault=dev\n\n[boot]\nsystemd=true\n")
     assert "wsl.exe --shutdown" in run.output
     assert not host.package("docker-ce").is_installed
-    again = run_deploy(twin)
-    assert again.returncode == 0 and again.changed == [], again
 
 
 def test_a_systemd_key_that_wsl_reads_as_false_is_switched_on_in_place(make_twin, run_deploy):
     # WSL matches names without regard to case and takes the first key: a line added below would lose.
-    twin = make_twin(systemd=False, wsl_conf="[Boot]\nSystemd=false\ncommand = echo hi\n")
-    run = run_deploy(twin)
-    assert run.returncode == 0, run
-    host = testinfra.get_host(twin.testinfra_target)
-    assert host.file("/etc/wsl.conf").content_string == "[Boot]\nsystemd=true\ncommand = echo hi\n"
-    again = run_deploy(twin)
-    assert again.returncode == 0 and again.changed == [], again
+    without_systemd(make_twin, run_deploy, "[Boot]\nSystemd=false\ncommand = echo hi\n",
+                    "[Boot]\nsystemd=true\ncommand = echo hi\n")
 
 
 def test_docker_desktop_integration_stops_a_docker_ce_run_unchanged(make_twin, run_deploy):
     twin = make_twin()
     desktop_integration(twin)
-    before = twin.snapshot()
-    run = run_deploy(twin)
-    assert run.returncode != 0, run
+    run = stops_unchanged(twin, run_deploy)
     assert "Docker Desktop: its WSL integration provides docker" in run.output
     assert "Resources > WSL integration" in run.output
-    assert twin.snapshot() == before
 
 
 def test_with_docker_desktop_chosen_nothing_is_installed_and_its_engine_is_verified(make_twin, run_deploy):
@@ -242,8 +213,7 @@ def test_with_docker_desktop_chosen_nothing_is_installed_and_its_engine_is_verif
     assert run.returncode == 0, run
     assert "nvidia runtime: ok" in run.output, run
     assert twin.snapshot() == before, "Desktop's engine is Desktop's: nothing is installed or written"
-    again = run_deploy(twin, docker_engine="docker-desktop")
-    assert again.returncode == 0 and again.changed == [], again
+    settles(run_deploy, twin, docker_engine="docker-desktop")
 
     twin.exec("rm /usr/bin/docker")
     desktop_integration(twin, says=f"echo '{real.DOCKER_INFO_RUNTIMES_JSON_WITHOUT_NVIDIA.strip()}'")
@@ -257,17 +227,13 @@ def test_with_preflight_strict_off_failures_warn_and_the_run_goes_on(make_twin, 
     assert run.returncode == 0, run
     assert "checks failed (preflight_strict is off)" in run.output and "/dev/dxg" in run.output, run
     assert_converged(testinfra.get_host(twin.testinfra_target), mirrors)
-    again = run_deploy(twin, preflight_strict=False)
-    assert again.returncode == 0 and again.changed == [], again
+    settles(run_deploy, twin, preflight_strict=False)
 
 
 def test_with_wsl_systemd_off_and_no_systemd_the_run_stops_and_leaves_wsl_conf(make_twin, run_deploy):
     twin = make_twin(systemd=False, wsl_conf="[user]\ndefault=dev\n")
-    before = twin.snapshot()
-    run = run_deploy(twin, wsl_systemd=False)
-    assert run.returncode != 0, run
+    run = stops_unchanged(twin, run_deploy, wsl_systemd=False)
     assert "PID 1 is sleep and wsl_systemd is off" in run.output, run
-    assert twin.snapshot() == before
 
 
 def test_with_wsl_systemd_off_a_systemd_value_wsl_ignores_is_named(make_twin, run_deploy):
@@ -282,11 +248,8 @@ def test_with_wsl_systemd_off_a_systemd_value_wsl_ignores_is_named(make_twin, ru
 
 def test_a_bad_setting_stops_the_run_before_anything_changes(make_twin, run_deploy):
     twin = make_twin()
-    before = twin.snapshot()
-    run = run_deploy(twin, docker_channel="nightly")
-    assert run.returncode != 0, run
+    run = stops_unchanged(twin, run_deploy, docker_channel="nightly")
     assert "docker_channel = 'nightly'" in run.output and "Fix:" in run.output
-    assert twin.snapshot() == before
 
 
 def test_pinned_toolkit_and_options(make_twin, mirrors, run_deploy):
@@ -300,6 +263,5 @@ def test_pinned_toolkit_and_options(make_twin, mirrors, run_deploy):
     assert host.package("nvidia-docker2").is_installed
     assert json.loads(host.file("/etc/docker/daemon.json").content_string)["default-runtime"] == "nvidia"
     assert host.check_output("docker info --format '{{.DefaultRuntime}}'") == "nvidia"
-    again = run_deploy(twin, nvidia_toolkit_version="1.17.7-1", nvidia_docker2=True,
-                       nvidia_default_runtime=True)
-    assert again.returncode == 0 and again.changed == [], again
+    settles(run_deploy, twin, nvidia_toolkit_version="1.17.7-1", nvidia_docker2=True,
+            nvidia_default_runtime=True)

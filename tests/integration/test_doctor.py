@@ -13,13 +13,6 @@ from tests.reports import chromium, looks, open_page, worst_cells
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture(scope="module")
-def converged(converged_from_image):
-    """This module's converged twin boots from the session's converged image (conftest.converged_images)
-    instead of converging itself; its first run is the session's."""
-    return converged_from_image
-
 # What a converged twin cannot pass: it is root in a container, with stand-in driver files.
 # A twin has no wslinfo and no CDI spec either, and no proxy for its users' config files.
 CONVERGED_INFO = {"proxy.upstreams", "driver.libcuda-link", "linux-driver.libcuda", "docker.iptables",

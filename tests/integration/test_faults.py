@@ -25,13 +25,6 @@ from tests.unit.bad_settings import BAD_VALUES
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture(scope="module")
-def converged(converged_from_image):
-    """This module's converged twin boots from the session's converged image (conftest.converged_images)
-    instead of converging itself; its first run is the session's."""
-    return converged_from_image
-
 BACKUPS = "/var/backups/wsl-gpu-docker"
 HOLD_LOCK = (  # stands in for unattended-upgrades holding dpkg's lock on a fresh distro
     "cp /usr/bin/python3 /usr/local/bin/unattended-upgr && nohup /usr/local/bin/unattended-upgr -c "

@@ -15,7 +15,7 @@ from testbed.twin import UBUNTU_RESOLUTE, Twin
 from testbed.twin.image import ensure_cloud_init_image
 from testbed.twin.run import run
 from tests.integration.conftest import StaticServer
-from tests.integration.stack import assert_converged
+from tests.integration.stack import assert_converged, settles
 
 pytestmark = pytest.mark.integration
 
@@ -214,8 +214,7 @@ def test_a_first_boot_converges_unattended_and_later_boots_stay_quiet(wsl_conf, 
 
         # From outside, the deploy finds nothing to change.
         pulled = {"pull_repo_url": repository.url, "pull_ref": "main"}
-        again = run_deploy(twin, docker_users=users, **pulled)
-        assert again.returncode == 0 and again.changed == [], again
+        settles(run_deploy, twin, docker_users=users, **pulled)
         assert twin.snapshot() == before
 
         # The first boot turned pull mode on: a later commit reaches the distro through the timer alone.
@@ -262,6 +261,5 @@ def test_a_first_boot_killed_in_a_package_install_is_retried_at_the_next_boot_un
         wait_for_cloud_init(twin)
         assert twin.exec(f"cat {LOG}").stdout == after, "a later boot ran the deploy again"
         assert twin.snapshot() == before
-        again = run_deploy(twin, docker_users=users, pull_repo_url=repository.url, pull_ref="main")
-        assert again.returncode == 0 and again.changed == [], again
+        settles(run_deploy, twin, docker_users=users, pull_repo_url=repository.url, pull_ref="main")
         assert twin.snapshot() == before

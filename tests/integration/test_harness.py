@@ -178,15 +178,19 @@ def test_an_ubuntu_26_04_twin_says_resolute_in_os_release_and_lsb_release(ubuntu
     assert host.check_output("lsb_release -cs") == "resolute"
 
 
-def test_the_stand_in_script_on_debian_13_installs_a_26_1_engine_under_systemd(debian_13, mirrors):
-    debian_13.exec("mkdir -p /etc/docker && cat > /etc/docker/daemon.json", input=json.dumps(DAEMON_JSON))
-    debian_13.exec(f"curl -fsSL {mirrors.docker_install_script_url}"
-                   f" | DOWNLOAD_URL={mirrors.docker_download_url} sh")
-    host = testinfra.get_host(debian_13.testinfra_target)
+def stand_in_installed(twin, mirrors, suite: str, env: str = ""):
+    """The stand-in install script, run on twin as a user runs get.docker.com (with env before sh), has
+    written Docker's source for suite (a distro and its codename); returns the twin's testinfra host."""
+    twin.exec("mkdir -p /etc/docker && cat > /etc/docker/daemon.json", input=json.dumps(DAEMON_JSON))
+    twin.exec(f"curl -fsSL {mirrors.docker_install_script_url} | DOWNLOAD_URL={mirrors.docker_download_url}{env} sh")
+    host = testinfra.get_host(twin.testinfra_target)
     assert host.file("/etc/apt/sources.list.d/docker.list").content_string == (
-        "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc]"
-        f" {mirrors.docker_download_url}/linux/debian trixie stable\n"
-    )
+        f"deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] {mirrors.docker_download_url}/linux/{suite} stable\n")
+    return host
+
+
+def test_the_stand_in_script_on_debian_13_installs_a_26_1_engine_under_systemd(debian_13, mirrors):
+    host = stand_in_installed(debian_13, mirrors, "debian trixie")
     assert host.package("docker-ce").version == "5:26.1.5-1~debian.13~trixie"
     assert host.package("docker-ce-cli").version == "5:26.1.5-1~debian.13~trixie"
     # VERSION unset means the latest, and from 28.2 on the script adds the model plugin.
@@ -202,14 +206,7 @@ def test_the_stand_in_script_on_debian_13_installs_a_26_1_engine_under_systemd(d
 
 
 def test_the_stand_in_script_on_ubuntu_26_04_uses_the_resolute_dist_and_pins_version(ubuntu_26_04, mirrors):
-    ubuntu_26_04.exec("mkdir -p /etc/docker && cat > /etc/docker/daemon.json", input=json.dumps(DAEMON_JSON))
-    ubuntu_26_04.exec(f"curl -fsSL {mirrors.docker_install_script_url}"
-                      f" | DOWNLOAD_URL={mirrors.docker_download_url} VERSION=26.1.4 sh")
-    host = testinfra.get_host(ubuntu_26_04.testinfra_target)
-    assert host.file("/etc/apt/sources.list.d/docker.list").content_string == (
-        "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc]"
-        f" {mirrors.docker_download_url}/linux/ubuntu resolute stable\n"
-    )
+    host = stand_in_installed(ubuntu_26_04, mirrors, "ubuntu resolute", env=" VERSION=26.1.4")
     for name in ("docker-ce", "docker-ce-cli"):
         assert host.package(name).version == "5:26.1.4-1~debian.13~trixie", name
     # A VERSION below 28.2 gets no model plugin, as with the real script.

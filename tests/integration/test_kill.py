@@ -12,7 +12,7 @@ import testinfra
 from testbed.harness import TWIN_SETTINGS, clone_into
 from testbed.twin import PLATFORMS, Twin
 from testbed.twin.run import run
-from tests.integration.conftest import DeployRun
+from tests.integration.runs import DeployRun
 from tests.integration.stack import assert_converged
 
 pytestmark = pytest.mark.integration

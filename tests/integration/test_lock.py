@@ -1,6 +1,5 @@
 """One run at a time on a host: the second waits for the first; a held lock stops a run; a dead one blocks no one."""
 
-import json
 import re
 import subprocess
 import sys
@@ -8,26 +7,27 @@ import sys
 import pytest
 import testinfra
 
+from tasks.managed import DAEMON_JSON, RUN_LOCK
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import ClientKey, free_port, ssh_host_data
+from tests.integration.runs import DeployRun
 from tests.integration.stack import assert_converged, settles
 
 pytestmark = pytest.mark.integration
 
 PLATFORM = "ubuntu-26.04"
-LOCK = "/run/wsl-gpu-docker.lock"
-DAEMON_JSON = "/etc/docker/daemon.json"
 NAME = "lock-twin"
 # Stands for another run holding the lock: its lines in the lock file as a run writes them, then it sleeps.
 HOLD = (
-    "nohup python3 -c \"import fcntl, os, time; f = open('" + LOCK + "', 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+    "nohup python3 -c \"import fcntl, os, time; f = open('" + RUN_LOCK + "', 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
     "f.truncate(0); f.write(f'pid={{os.getpid()}}\\ncomm=python3\\nby={by}\\n'); f.flush(); time.sleep(300)\""
     " >/dev/null 2>&1 & echo $!"
 )
 
 
-class SshRun:
-    """One `pyinfra -y --sudo --json` run of deploy.py over SSH, started now; wait() for its end."""
+class SshRun(DeployRun):
+    """One `pyinfra -y --sudo --json` run of deploy.py over SSH, started now; wait() for its end, which
+    reads it."""
 
     def __init__(self, inventory):
         self.proc = subprocess.Popen([sys.executable, "-m", "pyinfra", "-y", "--sudo", "--json", str(inventory),
@@ -36,17 +36,8 @@ class SshRun:
 
     def wait(self) -> "SshRun":
         out, err = self.proc.communicate(timeout=900)
-        self.returncode, self.output = self.proc.returncode, out + err
-        try:
-            results = json.loads(out)["results"] or {}
-        except ValueError:
-            results = {}
-        self.changed = [op["name"] for op in results.get("operations", []) if NAME in op["success"]]
+        super().__init__(subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err))
         return self
-
-    def __repr__(self):
-        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
-        return f"SshRun(rc={self.returncode}, changed={self.changed})\n{out}"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +54,7 @@ def lock_twin(platform_twin, mirrors, tmp_path_factory):
 
 
 def lock_is_free(twin) -> bool:
-    return twin.exec(f"flock -w 1 {LOCK} true", check=False).returncode == 0
+    return twin.exec(f"flock -w 1 {RUN_LOCK} true", check=False).returncode == 0
 
 
 def test_two_runs_started_at_once_take_turns_and_both_succeed(lock_twin, mirrors):
@@ -95,7 +86,7 @@ def test_a_run_that_waits_past_run_lock_timeout_stops_naming_the_holder_and_chan
     try:
         run = run_deploy(twin, run_lock_timeout=2)
         assert run.returncode != 0, run
-        assert re.search(rf"another run of this deploy holds {LOCK}: pid {pid} \(python3\) on this host, since "
+        assert re.search(rf"another run of this deploy holds {RUN_LOCK}: pid {pid} \(python3\) on this host, since "
                          r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, started by the timer \(pyinfra pid 4242 on laptop as "
                          r"dev\); this run waited 2 s \(run_lock_timeout\)", run.output), run
         assert "raise run_lock_timeout" in run.output and f"`sudo kill {pid}`" in run.output, run

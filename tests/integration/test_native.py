@@ -4,7 +4,7 @@ import pytest
 import testinfra
 
 from testbed.twin import NATIVE_KERNEL, UBUNTU_NOBLE
-from tests.integration.stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works
+from tests.integration.stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works, settles, stops_unchanged
 
 pytestmark = pytest.mark.integration
 
@@ -23,8 +23,7 @@ def test_a_native_ubuntu_workstation_converges_and_then_changes_nothing(make_twi
     )
 
     before = twin.snapshot()
-    again = run_deploy(twin)
-    assert again.returncode == 0 and again.changed == [], again
+    settles(run_deploy, twin)
     assert twin.snapshot() == before
 
 
@@ -40,12 +39,9 @@ def test_a_driver_not_loaded_or_not_installed_stops_the_run_with_the_fix(make_tw
     assert twin.snapshot() == before
 
     twin.exec("dpkg --purge nvidia-driver-550 nvidia-utils-550")
-    before = twin.snapshot()
-    missing = run_deploy(twin)
-    assert missing.returncode != 0, missing
+    missing = stops_unchanged(twin, run_deploy)
     assert "NVIDIA driver: none is installed" in missing.output
     assert "sudo ubuntu-drivers install" in missing.output
-    assert twin.snapshot() == before
 
 
 def test_a_native_debian_workstation_without_a_driver_is_told_to_use_non_free(make_twin, run_deploy):

@@ -7,12 +7,12 @@ import testinfra
 
 from testbed.twin import PLATFORMS
 from tests.integration.stack import (
-    LEGACY_LIST,
-    NVIDIA_LIST,
     assert_a_rerun_changes_nothing,
     assert_converged,
+    drift_repaired,
     engine_pid,
     settles,
+    stops_unchanged,
 )
 
 pytestmark = pytest.mark.integration
@@ -95,22 +95,7 @@ def test_a_daemon_json_dockerd_rejects_is_not_kept(converged, run_deploy):
 
 def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
     platform, twin = converged
-    twin.exec(
-        "rm /etc/docker/daemon.json /etc/apt/sources.list.d/docker.list"
-        " && apt-get remove -y -qq nvidia-container-toolkit && gpasswd -d dev docker"
-        f" && cp {NVIDIA_LIST} {LEGACY_LIST}"
-    )
-    host = testinfra.get_host(twin.testinfra_target)
-    pid = engine_pid(host)
-    repair = run_deploy(twin)
-    assert repair.returncode == 0, repair
-    assert {"daemon.json | /etc/docker/daemon.json registers the nvidia runtime",
-            "NVIDIA Container Toolkit | NVIDIA Container Toolkit is installed",
-            "Engine restart | Docker Engine is restarted to load its new configuration",
-            } <= set(repair.changed), repair
-    assert_converged(host, mirrors, platform)
-    assert not host.file(LEGACY_LIST).exists
-    assert engine_pid(host) != pid, "daemon.json changed, so the engine must have restarted"
+    host, _ = drift_repaired(twin, mirrors, run_deploy, platform)
     assert host.package("docker-model-plugin").is_installed
     settles(run_deploy, twin)
 
@@ -118,10 +103,7 @@ def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
 @pytest.mark.parametrize("platform", TODAY)
 def test_wsl1_is_refused_before_anything_changes(platform, make_twin, run_deploy):
     twin = make_twin(platform, kernel=WSL1_KERNEL)
-    before = twin.snapshot()
-    run = run_deploy(twin)
-    assert run.returncode != 0, run
+    run = stops_unchanged(twin, run_deploy)
     assert f"WSL2: kernel '{WSL1_KERNEL}' is WSL1" in run.output and "wsl --set-version" in run.output
     assert "is not supported" not in run.output, "today's distro is supported"
     assert run.changed == []
-    assert twin.snapshot() == before

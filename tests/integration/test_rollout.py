@@ -10,33 +10,12 @@ import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import ClientKey, Twin, free_port, ssh_host_data
+from tests.integration.runs import PyinfraRun
 from tests.integration.stack import NATIVE, assert_converged, assert_gpu_docker_works, assert_unchanged, tree
 
 pytestmark = pytest.mark.integration
 
 WSL1_ERROR = "WSL2: kernel '4.4.0-19041-Microsoft' is WSL1"
-
-
-class Rollout:
-    """One `pyinfra inventory.py deploy.py --sudo` run, with each host's results."""
-
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.returncode = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        try:
-            self.results = json.loads(proc.stdout)["results"] or {}
-        except ValueError:
-            self.results = {}
-
-    def changed(self, host: str) -> list[str]:
-        return [op["name"] for op in self.results.get("operations", []) if host in op["success"]]
-
-    def errors(self, host: str) -> list[str]:
-        return [op["name"] for op in self.results.get("operations", []) if host in op["error"]]
-
-    def __repr__(self):
-        out = self.output if len(self.output) < 9000 else self.output[:3000] + "\n[...]\n" + self.output[-6000:]
-        return f"Rollout(rc={self.returncode}, failed={self.results.get('failed_hosts')})\n{out}"
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +50,12 @@ def team(base_image, mirrors, tmp_path_factory):
             twin.remove()
 
 
-def roll_out(inventory) -> Rollout:
+def roll_out(inventory) -> PyinfraRun:
     proc = subprocess.run(
         [sys.executable, "-m", "pyinfra", "-y", "--sudo", "--json", str(inventory), "deploy.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
-    return Rollout(proc)
+    return PyinfraRun(proc)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +67,7 @@ def first(team):
 def test_one_run_over_ssh_converges_every_good_workstation(team, first, mirrors):
     twins, _ = team
     for name in ("wsl-laptop", "gpu-workstation"):
-        assert first.changed(name) and not first.errors(name), first
+        assert first.changed_on(name) and not first.errors_on(name), first
     assert_converged(testinfra.get_host(twins["wsl-laptop"].testinfra_target), mirrors)
     assert_gpu_docker_works(testinfra.get_host(twins["gpu-workstation"].testinfra_target))
 
@@ -97,9 +76,9 @@ def test_the_broken_workstations_fail_alone_with_their_own_errors(team, first):
     twins, _ = team
     assert first.returncode != 0, first
     assert sorted(first.results["failed_hosts"]) == ["typo-laptop", "wsl1-laptop"], first
-    assert first.errors("wsl1-laptop") == ["Preflight | Preflight checks pass"], first
+    assert first.errors_on("wsl1-laptop") == ["Preflight | Preflight checks pass"], first
     assert re.search(rf"\[wsl1-laptop\] +checks failed:\n  - {re.escape(WSL1_ERROR)}", first.output), first
-    assert first.errors("typo-laptop") == ["Settings are valid"], first
+    assert first.errors_on("typo-laptop") == ["Settings are valid"], first
     assert re.search(r"\[typo-laptop\] +invalid settings:\n  - docker_channel = 'nightly': must be one of",
                      first.output), first
     assert "--> Failed hosts: typo-laptop, wsl1-laptop (the messages above" in first.output, first
@@ -115,7 +94,7 @@ def test_a_second_rollout_changes_nothing_anywhere(team, first):
     again = roll_out(inventory)
     assert sorted(again.results["failed_hosts"]) == ["typo-laptop", "wsl1-laptop"], again
     for name in ("wsl-laptop", "gpu-workstation"):
-        assert again.changed(name) == [] and again.errors(name) == [], again
+        assert again.changed_on(name) == [] and again.errors_on(name) == [], again
     assert {name: twin.snapshot() for name, twin in twins.items()} == before
 
 
@@ -141,5 +120,5 @@ def test_a_dry_rollout_tells_each_host_its_own_drift_and_changes_nothing(team):
         assert_unchanged(twin, before[name])
 
     real = roll_out(inventory)
-    assert real.changed("wsl-laptop") == [DAEMON_JSON, RESTART], real
-    assert real.changed("gpu-workstation") == [] and real.errors("gpu-workstation") == [], real
+    assert real.changed_on("wsl-laptop") == [DAEMON_JSON, RESTART], real
+    assert real.changed_on("gpu-workstation") == [] and real.errors_on("gpu-workstation") == [], real

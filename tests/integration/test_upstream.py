@@ -8,7 +8,8 @@ import testinfra
 
 from defaults import DEFAULTS
 from testbed.twin import Twin
-from tests.integration.conftest import ROOT, DeployRun, StaticServer
+from tests.integration.conftest import ROOT, StaticServer
+from tests.integration.runs import DeployRun
 from tests.integration.stack import NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, fingerprints
 
 pytestmark = pytest.mark.integration

@@ -17,14 +17,14 @@ from pyinfra.context import ctx_host, ctx_state
 
 from tasks import apt, operations, userproxy
 from tasks.findings import Finding
-from tasks.shell import FILES, script_text
+from tasks.shell import FILES, script_text, shell_script
 from tests.traced import fsyncs_and_renames
 
 ROOT = Path(__file__).resolve().parents[2]
 
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
                                          apt.package_manager_ready, apt.absent_with_backup,
-                                         userproxy.docker_config_proxies)}
+                                         apt.repository, userproxy.docker_config_proxies)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
@@ -35,6 +35,11 @@ def as_line(line: str):
         return [f"files/{words[3]}", *words[4:]]
     python = [path.name for path in FILES.glob("*.py") if words[:1] == ["python3"] and path.read_text() == words[2]]
     return [f"files/{python[0]}", *words[3:]] if python else line
+
+
+def as_sent(line) -> str:
+    """A case's shell line as the host gets it: a ["files/<name>", *args] is sent whole again."""
+    return shell_script(line[0].removeprefix("files/"), *line[1:]) if isinstance(line, list) else line
 
 
 def as_json(command):
@@ -150,7 +155,7 @@ def test_a_root_only_file_is_readable_by_others_at_no_moment_of_its_writing(conn
     assert any(c[0] == "upload" for c in commands) and commands[-1].startswith("mv -f "), commands
     for n, command in enumerate(commands):
         steps = upload(connector, *command[1:], controller) if command[0] == "upload" else [
-            subprocess.run(["sh", "-c", command], check=True)]
+            subprocess.run(["sh", "-c", as_sent(command)], check=True)]
         for _ in steps:
             assert exposed(root) == [], f"after command {n}: {command}"
     assert dest.read_text() == case["kwargs"]["text"] and dest.stat().st_mode & 0o777 == 0o600

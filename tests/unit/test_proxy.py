@@ -1,10 +1,12 @@
 """The proxy's and CAs' files as rendered from the settings, and doctor's reading of each layer's proxy."""
 
 import json
+import shlex
 import subprocess
 
 import pytest
 
+from tasks.docker import install_script_command
 from tasks.doctor.checks.proxy import check_layers, check_upstreams, classify
 from tasks.doctor.network import NetworkFacts, image_registry, proxy_probes
 from tasks.doctor.report import report_json, table
@@ -105,5 +107,19 @@ def test_the_smoke_tests_registry(image, registry):
     assert image_registry(image) == registry
 
 
-def test_fetch_reads_the_proxy_from_the_deploys_own_file():
-    assert f"[ -r {PROXY_ENV} ]" in (FILES / "lib" / "fetch.sh").read_text()
+def test_the_install_scripts_download_is_given_the_deploys_own_proxy_file():
+    assert f"PROXY_ENV={PROXY_ENV}" in shlex.split(install_script_command(validate({})))
+
+
+def test_fetch_takes_the_proxy_from_the_file_it_is_given_and_exports_it(tmp_path):
+    curl = tmp_path / "curl"
+    curl.write_text('#!/bin/sh\necho "$https_proxy $*"\n')
+    curl.chmod(0o755)
+    env = tmp_path / "proxy.env"
+    env.write_text('https_proxy="http://proxy.corp.example:3128"\n')
+    fetch = (FILES / "lib" / "fetch.sh").read_text()
+    said = [subprocess.run(["sh", "-c", f'{fetch}\nfetch https://x/gpg /tmp/d "$0"', str(given)], text=True,
+                           capture_output=True, env={"PATH": f"{tmp_path}:/usr/bin:/bin"}, check=True).stdout
+            for given in (env, tmp_path / "absent")]
+    assert said == ["http://proxy.corp.example:3128 -fsSL --retry 2 --proto-redir =https -o /tmp/d https://x/gpg\n",
+                    " -fsSL --retry 2 --proto-redir =https -o /tmp/d https://x/gpg\n"]

@@ -158,8 +158,9 @@ def test_a_lock_that_cannot_be_opened_is_said(tmp_path):
 
 def snapshot(lock, seconds: int = 0) -> list[str]:
     """host-snapshot.sh with stand-in commands, as HostSnapshot sends it with a lock (None: as doctor, without)."""
-    command = shell_script("host-snapshot.sh", "echo distro=debian", "echo exists", "echo pkg=ii docker-ce 1",
-                           "true", "", *([str(lock), str(seconds), "a person"] if lock else []))
+    command = shell_script("host-snapshot.sh", HOST="echo distro=debian", DAEMON_JSON="echo exists",
+                           STACK="echo pkg=ii docker-ce 1", RUNTIMES="true", DOCKER_CONFIG="",
+                           **({"LOCK": str(lock), "LOCK_WAIT": str(seconds), "STARTED_BY": "a person"} if lock else {}))
     # Under a python of its own, its anchor, which ends with it: the lock does not outlive it.
     run = [sys.executable, "-c", "import subprocess, sys; subprocess.run(sys.argv[1:])", "sh", "-c", command]
     return subprocess.run(run, capture_output=True, text=True, timeout=30).stdout.splitlines()
@@ -186,7 +187,8 @@ def test_the_snapshot_takes_the_lock_first_and_reads_nothing_while_another_run_h
 def test_doctor_takes_no_lock_and_the_deploy_names_what_started_it():
     assert RUN_LOCK not in HostSnapshot().command()
     command = HostSnapshot().command(lock_wait=600)
-    assert f"{RUN_LOCK} 600 '" in command and f" (pyinfra pid {os.getpid()} on {socket.gethostname()} as " in command
+    assert f"LOCK={RUN_LOCK} LOCK_WAIT=600 'STARTED_BY=" in command
+    assert f" (pyinfra pid {os.getpid()} on {socket.gethostname()} as " in command
 
 
 # --- what the run says ------------------------------------------------------------------------

@@ -168,3 +168,77 @@ def test_a_backup_is_made_under_a_temp_name_and_renamed_so_never_half_written(tm
     assert rest == [("rename", temp, backup), ("fsync", backup.parent)]
     assert backup.read_text() == "key" and stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert [p.name for p in backup.parent.iterdir()] == [backup.name]
+
+
+# --- ca-prune.sh: the company CAs folder keeps only the certificates listed -------------------------
+
+
+def stub(tmp_path, name: str, body: str) -> None:
+    (tmp_path / "bin" / name).write_text(f"#!/bin/sh\n{body}\n")
+    (tmp_path / "bin" / name).chmod(0o755)
+
+
+def test_a_ca_no_longer_listed_is_moved_to_the_backups_and_the_store_rebuilt(tmp_path, path):
+    """With a stand-in update-ca-certificates first on PATH (the `path` fixture makes tmp_path/bin)."""
+    cas, backups = tmp_path / "wsl-gpu-docker", tmp_path / "backups"
+    cas.mkdir()
+    for name in ("kept.crt", "gone.crt"):
+        (cas / name).write_text(name)
+    stub(tmp_path, "update-ca-certificates", f'echo "$@" > {tmp_path}/rebuilt')
+    done = sent(shell_script("ca-prune.sh", str(cas), str(backups), "STAMP", str(cas / "kept.crt")),
+                f"{tmp_path}/bin:/usr/bin:/bin")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"removed {cas}/gone.crt (kept in {backups})\n"
+    assert [p.name for p in cas.iterdir()] == ["kept.crt"]
+    assert (backups / "gone.crt.bak-STAMP").read_text() == "gone.crt"
+    assert (tmp_path / "rebuilt").read_text() == "--fresh\n"
+
+
+def test_with_no_ca_listed_the_folder_goes_and_the_store_is_rebuilt(tmp_path, path):
+    cas, backups = tmp_path / "wsl-gpu-docker", tmp_path / "backups"
+    cas.mkdir()
+    (cas / "old.crt").write_text("old")
+    stub(tmp_path, "update-ca-certificates", f'echo "$@" > {tmp_path}/rebuilt')
+    done = sent(shell_script("ca-prune.sh", str(cas), str(backups), "STAMP"), f"{tmp_path}/bin:/usr/bin:/bin")
+    assert done.returncode == 0, done.stderr
+    assert not cas.exists() and (backups / "old.crt.bak-STAMP").exists()
+    assert (tmp_path / "rebuilt").exists()
+
+
+# --- engine-version.sh: the engine's packages move only when it may be stopped ---------------------
+
+
+@pytest.mark.parametrize("running, policy, moved", [("", "when-idle", True), ("job", "when-idle", False),
+                                                    ("job", "now", True)])
+def test_the_engine_moves_version_only_when_no_container_runs_or_when_told(running, policy, moved, tmp_path, path):
+    """With the stand-in docker and apt-get first on PATH (the `path` fixture makes tmp_path/bin)."""
+    stub(tmp_path, "docker", f"echo {running}" if running else "true")
+    stub(tmp_path, "apt-get", f'echo "$DEBIAN_FRONTEND $*" > {tmp_path}/installed')
+    pending = tmp_path / "state/engine-restart-pending"
+    done = sent(shell_script("engine-version.sh", policy, str(pending), "docker-ce to 27.5.1", "600",
+                             "docker-ce", "docker-ce-cli"), f"{tmp_path}/bin:/usr/bin:/bin")
+    assert done.returncode == 0, done.stderr
+    if moved:
+        assert (tmp_path / "installed").read_text() == (
+            "noninteractive install -y -q --allow-downgrades -o DPkg::Lock::Timeout=600 docker-ce docker-ce-cli\n")
+        assert not pending.exists()
+    else:
+        assert not (tmp_path / "installed").exists()
+        assert "why=docker-ce to 27.5.1" in pending.read_text().splitlines()
+        assert done.stdout == "waits: containers are running (job)\n"
+
+
+# --- lib/named.sh: a script's parameters by name ------------------------------------------------
+
+
+def test_named_parameters_set_their_variables_and_any_other_argument_stops_the_script():
+    lib = (ROOT / "files/lib/named.sh").read_text()
+    script = f'{lib}\nnamed "KEY_OK LINE\n    LIST_OK" "$@"\necho "[$KEY_OK] [$LINE] [$LIST_OK]"'
+    done = subprocess.run(["sh", "-c", script, "apt-repository.sh", "KEY_OK=1", "LINE=deb [a=b] http://x/ y z"],
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "[1] [deb [a=b] http://x/ y z] []\n"), done.stderr
+    for wrong in ("KEY_PATH=/etc/x", "1", "=1"):
+        done = subprocess.run(["sh", "-c", script, "apt-repository.sh", "KEY_OK=1", wrong],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and done.stdout == "", wrong
+        assert done.stderr == f"apt-repository.sh: unknown argument {wrong.partition('=')[0]}\n", wrong

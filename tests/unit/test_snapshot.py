@@ -42,7 +42,7 @@ def test_a_file_is_read_line_for_line_even_without_a_last_newline(tmp_path):
     assert absent.stdout == ""
 
 
-def snapshot_output(tmp_path, tools: dict[str, str], *more: str) -> list[str]:
+def snapshot_output(tmp_path, tools: dict[str, str], **more: str) -> list[str]:
     """files/host-snapshot.sh's output with stand-in parts, on a PATH that holds only these tools."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -51,8 +51,9 @@ def snapshot_output(tmp_path, tools: dict[str, str], *more: str) -> list[str]:
     for name, text in tools.items():
         (bin_dir / name).write_text(f"#!/bin/sh\n{text}\n")
         (bin_dir / name).chmod(0o755)
-    command = shell_script("host-snapshot.sh", "echo osrelease=6.6", "echo exists; echo line={}",
-                           "echo pkg=ii docker-ce 5:28.1.1", shell_script("command-result.sh", "docker info"), *more)
+    command = shell_script("host-snapshot.sh", HOST="echo osrelease=6.6", DAEMON_JSON="echo exists; echo line={}",
+                           STACK="echo pkg=ii docker-ce 5:28.1.1",
+                           RUNTIMES=shell_script("command-result.sh", "docker info"), **more)
     return subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True,
                           env={"PATH": str(bin_dir)}).stdout.splitlines()
 
@@ -74,7 +75,7 @@ def test_without_a_docker_cli_the_snapshot_has_no_runtimes(tmp_path):
 
 
 def test_the_docker_users_configs_come_last_below_their_own_section(tmp_path):
-    out = snapshot_output(tmp_path, {}, "echo recorded=dev")
+    out = snapshot_output(tmp_path, {}, DOCKER_CONFIG="echo recorded=dev")
     assert out[-3:] == ["[runtimes]", "[docker-config]", "recorded=dev"]
     assert HostSnapshot().process(out)["docker_configs"] == {"recorded": ["dev"], "configs": {}}
     assert HostSnapshot().process(out)["runtimes"] is None

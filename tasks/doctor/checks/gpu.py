@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tasks.dockerinfo import gpu_container_command
 from tasks.doctor.checks.common import NVML_BLOCKED, RESTART, WINDOWS_DRIVER_FIX
 from tasks.doctor.checks.docker import check_engine
 from tasks.doctor.registry import check
@@ -36,10 +37,6 @@ GPU_ERRORS = [
 ]
 
 
-def gpu_command(settings) -> str:
-    return f"docker run --rm --gpus all {settings.gpu_smoke_test_image} {settings.gpu_smoke_test_command}"
-
-
 @check("gpu.container", gives={"gpu.container.engine-stopped": FAIL, **{e[4]: e[1] for e in GPU_ERRORS},
                                "gpu.container.failed": FAIL})
 def check_gpu_container(facts, settings) -> Finding:
@@ -53,7 +50,7 @@ def check_gpu_container(facts, settings) -> Finding:
     if result is None:
         return Finding(INFO,
                        "not run: set doctor_gpu_container = True (or pass --data doctor_gpu_container=true) "
-                       f"to run `{gpu_command(settings)}`")
+                       f"to run `{gpu_container_command(settings)}`")
     output = "\n".join(result["output"])
     if result["ok"]:
         return Finding(PASS, " / ".join(result["output"][-3:]) or "the GPU container ran")
