@@ -15,6 +15,7 @@ import testinfra
 from testbed.harness import ROOT, TWIN_SETTINGS
 from testbed.twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
 from testbed.twin.mirrors import FolderServer
+from testbed.twin.network import CompanyCA
 from testbed.twin.run import run
 from tests.integration.runs import DeployRun, clipped
 from tests.integration.stack import assert_a_rerun_changes_nothing, assert_converged
@@ -305,3 +306,11 @@ def run_doctor(mirrors, tmp_path_factory):
         return DoctorRun(proc, valid(json.loads(report.read_text())) if report.exists() else {"hosts": {}}, html)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def company_ca():
+    """A throwaway company CA, with a certificate for 127.0.0.1: the proxy's TLS and the report receiver's."""
+    ca = CompanyCA()
+    yield ca
+    ca.remove()

@@ -26,15 +26,8 @@ OUTCOME = {"ok": True, "error": None, "changed": ["Docker daemon.json is as the 
 
 
 @pytest.fixture(scope="module")
-def ca():
-    made = CompanyCA()
-    yield made
-    made.remove()
-
-
-@pytest.fixture(scope="module")
-def receiver(ca):
-    started = DavReceiver(ca, USER, PASSWORD, TOKEN).start()
+def receiver(company_ca):
+    started = DavReceiver(company_ca, USER, PASSWORD, TOKEN).start()
     yield started
     started.stop()
 
@@ -76,8 +69,8 @@ class Host:
 
 
 @pytest.fixture
-def host(tmp_path, ca):
-    return Host(tmp_path, ca)
+def host(tmp_path, company_ca):
+    return Host(tmp_path, company_ca)
 
 
 def assert_no_secret(*texts: str) -> None:
@@ -162,21 +155,21 @@ def test_a_token_header_instead_of_a_password(receiver, host):
     assert_no_secret(*host.outputs, host.report.read_text(), receiver.logs())
 
 
-def test_fleet_py_reads_the_reports_back_with_propfind(receiver, host, tmp_path, ca):
+def test_fleet_py_reads_the_reports_back_with_propfind(receiver, host, tmp_path, company_ca):
     host.configure(receiver.url())
     assert host.send()[0].stdout.startswith("report: sent to ")
     page = tmp_path / "fleet.html"
-    done = subprocess.run([sys.executable, "fleet.py", "-o", str(page), "--ca-bundle", str(ca.cert)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "fleet.py", "-o", str(page), "--ca-bundle", str(company_ca.cert)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "FLEET_REPORT_URL": receiver.url()})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"fleet.py: 1 hosts (0 unreadable reports) written to {page}"
     assert f'data-detail="h" aria-pressed="false">{HOSTNAME}</button>' in page.read_text()
     wrong = subprocess.run([sys.executable, "fleet.py", receiver.url(password=WRONG), "-o", str(tmp_path / "x.html"),
-                            "--ca-bundle", str(ca.cert)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                            "--ca-bundle", str(company_ca.cert)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 1 and "answered HTTP 401" in wrong.stderr and not (tmp_path / "x.html").exists()
     token = subprocess.run([sys.executable, "fleet.py", receiver.url(user="", path="token"), "-o", str(page),
-                            "--ca-bundle", str(ca.cert)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            "--ca-bundle", str(company_ca.cert)], cwd=ROOT, capture_output=True, text=True, timeout=60,
                            env={"PATH": "/usr/bin:/bin", "FLEET_REPORT_HEADER": f"PRIVATE-TOKEN: {TOKEN}"})
     assert token.returncode == 0, token.stderr
     assert_no_secret(done.stdout, done.stderr, wrong.stdout, wrong.stderr, token.stdout, token.stderr,

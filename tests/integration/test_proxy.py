@@ -30,13 +30,6 @@ IMAGE = "nvidia/cuda-sample:nbody"
 
 
 @pytest.fixture(scope="module")
-def company_ca():
-    ca = CompanyCA()
-    yield ca
-    ca.remove()
-
-
-@pytest.fixture(scope="module")
 def registry(company_ca, docker_engine):
     served = Registry(company_ca, REGISTRY_NAME).start()
     try:

@@ -260,13 +260,26 @@ def twins_are_ready(walk: Walk) -> None:
             (command, collected.stdout[-2000:], collected.stderr[-2000:])
 
 
+def walked_with_tests_before(title: str, root: Path, until) -> tuple[Walk, subprocess.CompletedProcess]:
+    """The walk-through followed, and its tests as they ran just before the first step until() picks."""
+    walk = Walk(title, root).follow(until=until)
+    before = walk.test_all()
+    return walk.follow(), before
+
+
 # How each walk-through is followed, by the name of its fixture: each gets a copy of its own.
 FOLLOWERS = {}
 
 
 def follower(function):
-    FOLLOWERS[function.__name__.removeprefix("follow_")] = function
-    return function
+    """Registers how a walk-through is followed; what it returns is the module fixture named after it."""
+    name = function.__name__.removeprefix("follow_")
+    FOLLOWERS[name] = function
+
+    def result(followed):
+        return followed[name].result()
+
+    return pytest.fixture(scope="module", name=name)(result)
 
 
 @pytest.fixture(scope="module")
@@ -323,17 +336,9 @@ DOCTOR_PROBE = """
 @follower
 def follow_doctor_check(root: Path):
     """The walk-through followed; and its tests as they ran before the README step."""
-    walk = Walk("Adding a doctor check", root)
-    walk.follow(until=lambda step: "tools.readme" in step.text)
-    before = walk.test_all()
-    walk.follow()
+    walk, before = walked_with_tests_before("Adding a doctor check", root, lambda step: "tools.readme" in step.text)
     return walk, before, probe(walk.root, DOCTOR_PROBE, "toolkit.ctk", "1")
 
-
-
-@pytest.fixture(scope="module")
-def doctor_check(followed):
-    return followed["doctor_check"].result()
 
 def test_the_new_check_passes_on_a_good_host_and_fails_as_its_examples_say(doctor_check):
     walk, _, found = doctor_check
@@ -415,17 +420,8 @@ def a_dry_run(root: Path, settings: dict, scenario: str = "debian-12-converged")
 
 @follower
 def follow_setting(root: Path):
-    walk = Walk("Adding a setting", root)
-    walk.follow(until=lambda step: step.path == SETTINGS_PAGE or "tools.readme" in step.text)
-    before = walk.test_all()
-    walk.follow()
-    return walk, before
+    return walked_with_tests_before("Adding a setting", root, lambda step: "tools.readme" in step.text)
 
-
-
-@pytest.fixture(scope="module")
-def setting(followed):
-    return followed["setting"].result()
 
 def test_the_new_setting_gets_its_entry_on_the_settings_page_in_its_place(setting):
     walk, before = setting
@@ -464,11 +460,6 @@ def follow_managed_file(root: Path):
     return Walk("Adding a managed file", root).follow()
 
 
-
-@pytest.fixture(scope="module")
-def managed_file(followed):
-    return followed["managed_file"].result()
-
 def test_the_managed_file_is_named_once_and_read_in_the_snapshot(managed_file):
     walk = managed_file
     found = probe(walk.root, """
@@ -497,17 +488,8 @@ def test_the_managed_file_walk_through_names_the_projects_own_helpers(managed_fi
 
 @follower
 def follow_new_platform(root: Path):
-    walk = Walk("Adding a platform", root)
-    walk.follow(until=lambda step: step.kind == "run")
-    before = walk.test_all()
-    walk.follow()
-    return walk, before
+    return walked_with_tests_before("Adding a platform", root, lambda step: step.kind == "run")
 
-
-
-@pytest.fixture(scope="module")
-def new_platform(followed):
-    return followed["new_platform"].result()
 
 def test_the_new_platform_gets_its_row_and_passes_the_preflight(new_platform):
     walk, before = new_platform
@@ -577,11 +559,6 @@ def follow_deploy_step(root: Path):
     walk.changed |= {p for w in first for p in w.changed}
     return walk, first, before, probe(root, DOCTOR_PROBE, "systemd.journal", "1")
 
-
-
-@pytest.fixture(scope="module")
-def deploy_step(followed):
-    return followed["deploy_step"].result()
 
 def test_the_step_is_planned_on_a_fresh_host_and_its_tests_pass(deploy_step):
     walk, first, before, _ = deploy_step

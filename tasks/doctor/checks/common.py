@@ -8,7 +8,7 @@ from typing import Iterable
 
 from tasks.daemon import parse_daemon_json
 from tasks.doctor.registry import Skip
-from tasks.findings import Finding
+from tasks.findings import PASS, Finding
 from tasks.preflight import preflight_problems, wsl_generation
 
 DEPLOY = "rerun the deploy (deploy.py)"
@@ -38,6 +38,11 @@ def preflight_verdict(facts: dict, settings, ids: str | Iterable[str]) -> Findin
     """The preflight's finding of one of these ids, as doctor shows it, or None when it finds none."""
     found = problem(facts, settings, ids)
     return replace(found, found=clause(found)) if found else None
+
+
+def preflight_or_pass(facts: dict, settings, id: str, passing: str) -> Finding:
+    """A check the preflight makes, under doctor's name: its finding of this id, or PASS saying passing."""
+    return preflight_verdict(facts, settings, id) or Finding(PASS, passing)
 
 
 def off_wsl(facts) -> bool:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tasks.doctor.checks.common import NVML_BLOCKED, WINDOWS_DRIVER_FIX, not_on_wsl, preflight_verdict, problem
+from tasks.doctor.checks.common import (
+    NVML_BLOCKED,
+    WINDOWS_DRIVER_FIX,
+    not_on_wsl,
+    preflight_or_pass,
+    problem,
+)
 from tasks.doctor.registry import check
 from tasks.facts import WSL_LIB
 from tasks.findings import FAIL, INFO, PASS, Finding
@@ -44,8 +50,7 @@ def check_nvidia_smi(facts, settings) -> Finding:
 @check("driver.libraries", skip=[not_on_wsl], gives=[FAIL])
 def check_driver_libraries(facts, settings) -> Finding:
     """libcuda.so.1 and nvidia-smi are in the Windows driver's folder (the preflight's check)."""
-    return preflight_verdict(facts, settings, "driver.libraries") or \
-        Finding(PASS, f"libcuda.so.1 and nvidia-smi are in {WSL_LIB}")
+    return preflight_or_pass(facts, settings, "driver.libraries", f"libcuda.so.1 and nvidia-smi are in {WSL_LIB}")
 
 
 @check("driver.libcuda-link", skip=[not_on_wsl])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.doctor.checks.common import not_on_wsl, preflight_verdict
+from tasks.doctor.checks.common import not_on_wsl, preflight_or_pass
 from tasks.doctor.registry import check
 from tasks.facts import WSL_LIB
 from tasks.findings import FAIL, INFO, PASS, Finding
@@ -13,8 +13,7 @@ LAYER = "Linux driver"
 @check("linux-driver.packages", skip=[not_on_wsl], gives=[FAIL])
 def check_linux_driver(facts, settings) -> Finding:
     """No Linux NVIDIA driver package is installed inside WSL (the preflight's check)."""
-    return preflight_verdict(facts, settings, "linux-driver.packages") or \
-        Finding(PASS, "no Linux NVIDIA driver package is installed")
+    return preflight_or_pass(facts, settings, "linux-driver.packages", "no Linux NVIDIA driver package is installed")
 
 
 @check("linux-driver.libcuda", skip=[not_on_wsl], gives=[FAIL])

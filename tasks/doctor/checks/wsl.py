@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
-from tasks.doctor.checks.common import not_on_wsl, off_wsl, preflight_verdict, when
+from tasks.doctor.checks.common import not_on_wsl, off_wsl, preflight_or_pass, when
 from tasks.doctor.registry import check
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import WSL_CONF
@@ -19,8 +19,7 @@ CLOCK_SLACK = 60
 @check("wsl.version", skip=[not_on_wsl], gives=[FAIL])
 def check_wsl_version(facts, settings) -> Finding:
     """The kernel is WSL2's, not WSL1's."""
-    return preflight_verdict(facts, settings, "wsl.version") or \
-        Finding(PASS, f"WSL2 kernel {facts['osrelease']}")
+    return preflight_or_pass(facts, settings, "wsl.version", f"WSL2 kernel {facts.get('osrelease')}")
 
 
 @check("wsl.info", skip=[not_on_wsl])
@@ -40,14 +39,14 @@ def check_kernel(facts, settings) -> Finding:
     release = facts.get("osrelease", "")
     if wsl_generation(release) != 2:
         return Finding(INFO, f"{release or 'no kernel'} is not a WSL2 kernel (see wsl.version)")
-    return preflight_verdict(facts, settings, "wsl.kernel") or Finding(
-        PASS, f"{kernel_version(release)} is at least {settings.min_kernel_version} (min_kernel_version)")
+    return preflight_or_pass(facts, settings, "wsl.kernel", f"{kernel_version(release)} is at least "
+                             f"{settings.min_kernel_version} (min_kernel_version)")
 
 
 @check("wsl.dxg", skip=[not_on_wsl], gives=[FAIL])
 def check_dxg(facts, settings) -> Finding:
     """/dev/dxg, through which WSL shares the GPU, is a character device (the preflight's check)."""
-    return preflight_verdict(facts, settings, "wsl.dxg") or Finding(PASS, "/dev/dxg is a character device")
+    return preflight_or_pass(facts, settings, "wsl.dxg", "/dev/dxg is a character device")
 
 
 def _duration(seconds: int) -> str:
@@ -107,14 +106,13 @@ def check_clock(facts, settings) -> Finding:
 @check("wsl.distro", gives=[FAIL])
 def check_distro(facts, settings) -> Finding:
     """The distro and release are a supported platform (the preflight's check)."""
-    return preflight_verdict(facts, settings, "wsl.distro") or \
-        Finding(PASS, f"{facts['distro']} {facts['distro_version']}")
+    return preflight_or_pass(facts, settings, "wsl.distro", f"{facts.get('distro')} {facts.get('distro_version')}")
 
 
 @check("wsl.arch", gives=[FAIL])
 def check_arch(facts, settings) -> Finding:
     """The architecture is amd64 or arm64 (the preflight's check)."""
-    return preflight_verdict(facts, settings, "wsl.arch") or Finding(PASS, facts["arch"])
+    return preflight_or_pass(facts, settings, "wsl.arch", str(facts.get("arch")))
 
 
 def _shown(key: str, value: str) -> str:
