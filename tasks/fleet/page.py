@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from tasks.doctor.page import TEMPLATE as DOCTOR_TEMPLATE
 from tasks.doctor.page import code, grid
-from tasks.doctor.registry import FAIL, INFO, PASS, WARN
+from tasks.findings import FAIL, INFO, PASS, WARN
 from tasks.fleet.report import SCHEMA, TIMEOUT, header_dict, target
 from tasks.masking import masked
 

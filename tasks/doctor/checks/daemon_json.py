@@ -6,11 +6,11 @@ import json
 import re
 
 from tasks import dockerinfo
-from tasks.daemon import DAEMON_JSON
 from tasks.doctor.checks.common import RESTART, daemon_config, deploy_fix, desktop, desktop_mode, engines, when
 from tasks.doctor.checks.docker import check_engine
 from tasks.doctor.registry import check
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
+from tasks.managed import DAEMON_JSON
 
 LAYER = "daemon.json"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 
-from tasks.daemon import DAEMON_JSON
 from tasks.doctor.checks.common import (
     RESTART,
     binaries,
@@ -20,6 +19,7 @@ from tasks.doctor.checks.common import (
 from tasks.doctor.registry import check
 from tasks.facts import restart_marker
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
+from tasks.managed import DAEMON_JSON
 from tasks.preflight import desktop_cli
 
 LAYER = "Docker Engine"

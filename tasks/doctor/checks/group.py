@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tasks.docker import docker_users
 from tasks.doctor.checks.common import clause, deploy_fix, desktop_mode
 from tasks.doctor.registry import check
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.preflight import missing_users
+from tasks.users import docker_users
 
 LAYER = "docker group"
 
