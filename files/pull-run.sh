@@ -42,9 +42,9 @@ mask() {
 python3 - "$config" > "$work/config" <<'PY' || { echo "pull-run.sh: cannot read $config" >&2; exit 2; }
 import json, sys
 c = json.load(open(sys.argv[1]))
-print(c["repo_url"], c["ref"], " ".join(c.get("signing_keys") or []), "yes" if c.get("report_url") else "", sep="\n")
+print(c["repo_url"], c["ref"], " ".join(c.get("signing_keys") or []), sep="\n")
 PY
-{ read -r repo_url; read -r ref; read -r signing_keys; read -r report_url_set; } < "$work/config"
+{ read -r repo_url; read -r ref; read -r signing_keys; } < "$work/config"
 
 # ok error fetch_error refused commit: what the outcome says; the deploy's JSON results in $work/run.json.
 ok=false error='' fetch_error='' refused='' commit=''
@@ -81,6 +81,9 @@ print(json.dumps({
 }, indent=2))
 PY
     echo "pull: ok=$ok${commit:+ commit=$commit}${error:+ error: $error}${refused:+ refused: $refused}"
+    # The deploy may have just set or unset report_url: the config as it is now decides.
+    report_url_set=$(python3 -c 'import json, sys; print("yes" if json.load(open(sys.argv[1])).get("report_url") else "")' \
+        "$config" 2>/dev/null)
     if [ -n "$report_url_set" ] && [ -f "$checkout/tasks/fleet/report.py" ] && [ -x "$checkout/.venv/bin/python" ]; then
         (cd "$checkout" && ./.venv/bin/python -m tasks.fleet.report send --outcome "$outcome") 2>&1 | mask
     fi

@@ -3,6 +3,7 @@ signed, refuses the rest, and outlives a repository that is down."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import pytest
 import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin.receiver import DavReceiver
 from testbed.twin.run import run
 from tests.integration.conftest import DeployRun, StaticServer
 
@@ -21,11 +23,8 @@ OUTCOME = "/var/lib/wsl-gpu-docker/pull-outcome.json"
 DAEMON_JSON = "/etc/docker/daemon.json"
 # A password in the URL: the dumb http server never asks for it, so git never sends it; it must show nowhere.
 SECRET = "s3cret-pull-pw"
-
-
-@pytest.fixture(scope="module")
-def converged(converged_from_image):
-    return converged_from_image
+# The report receiver's password, in report_url: shown nowhere either.
+REPORT_SECRET = "s3cret-report-pw"
 
 
 class TeamRepository:
@@ -226,6 +225,32 @@ def test_a_repository_that_is_down_is_reported_and_the_host_stays_at_its_last_co
     assert status == 0 and outcome["fetch_error"] is None and outcome["commit"] == good, (outcome, journal[-4000:])
     again = team.deploy(twin, tmp_path_factory)
     assert again.returncode == 0 and again.changed == [], again
+
+
+def test_a_pull_run_reports_the_commit_it_applied_to_the_leads_receiver(converged, team, company_ca):
+    twin, _ = converged
+    receiver = DavReceiver(company_ca, "lead", REPORT_SECRET, "unused-token").start()
+    try:
+        # The receiver's TLS is the company CA's, which the host trusts once the commit's ca_certificates is in.
+        (team.work / "certs").mkdir(exist_ok=True)
+        shutil.copy(company_ca.cert, team.work / "certs" / "corp-ca.pem")
+        pushed = team.commit_settings({"report_url": receiver.url(), "ca_certificates": ["certs/corp-ca.pem"]},
+                                      "report to the lead", signer=team.lead)
+        status, outcome, journal = pull(twin)
+        assert status == 0 and outcome["ok"] and outcome["commit"] == pushed, (outcome, journal[-4000:])
+        hostname = twin.exec("hostname").stdout.strip()
+        assert f"{hostname}.json" in receiver.files(), (journal[-4000:], receiver.logs()[-2000:])
+        report = json.loads(receiver.files()[f"{hostname}.json"])
+        assert report["repository"]["commit"] == pushed and report["outcome"]["commit"] == pushed, report
+        assert report["outcome"]["ok"] and report["host"]["hostname"] == hostname, report
+        said = journal + json.dumps(report) + twin.exec(f"cat {OUTCOME}").stdout + receiver.logs()
+        assert REPORT_SECRET not in said and SECRET not in said
+        # The next run sends again, and changes nothing.
+        status, outcome, journal = pull(twin)
+        assert status == 0 and outcome["ok"] and outcome["changed"] == [], (outcome, journal[-4000:])
+        assert json.loads(receiver.files()[f"{hostname}.json"])["generated"] != report["generated"]
+    finally:
+        receiver.stop()
 
 
 def test_a_tag_the_lead_signed_pins_the_twin_even_on_an_unsigned_commit(converged, team, tmp_path_factory):
