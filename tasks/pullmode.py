@@ -29,7 +29,6 @@ LOCAL_SETTINGS = "/etc/wsl-gpu-docker/settings"
 TIMER_UNIT = PULL_TIMER.rpartition("/")[2]
 SERVICE_UNIT = PULL_SERVICE.rpartition("/")[2]
 
-_HEX40 = re.compile(r"^[0-9A-F]{40}$")
 # git's URL forms (git-fetch(1) "GIT URLS"): scheme://..., or scp-like [user@]host:path.
 _GIT_URL = re.compile(r"^((https?|ssh|git|file)://\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$")
 # A branch or tag name as git check-ref-format accepts it, without the rarer forms.
@@ -51,15 +50,13 @@ def is_ref(value):
 
 
 def signing_key_path(fingerprint: str) -> Path:
-    """Where a pull_signing_keys key's public part is committed."""
-    return SIGNING_KEYS_DIR / f"{fingerprint.replace(' ', '').upper()}.asc"
+    """Where a pull_signing_keys key's public part is committed (by its fingerprint as validate() gives it)."""
+    return SIGNING_KEYS_DIR / f"{fingerprint}.asc"
 
 
-def is_signing_keys(value):
-    if not isinstance(value, list) or not all(
-            isinstance(f, str) and _HEX40.match(f.replace(" ", "").upper()) for f in value):
-        return "must be a list of full key fingerprints (40 hex digits each), e.g. [\"0123...CDEF\"]"
-    for fingerprint in value:
+def signing_keys_problem(fingerprints: list[str]):
+    """Why these fingerprints (each valid, as validate() writes them) cannot be checked: a public key missing."""
+    for fingerprint in fingerprints:
         path = signing_key_path(fingerprint)
         try:
             text = path.read_text()
@@ -77,14 +74,10 @@ def is_calendar(value):
     return None
 
 
-def fingerprints(settings) -> list[str]:
-    return [f.replace(" ", "").upper() for f in settings.pull_signing_keys]
-
-
 def config_json(settings) -> str:
     """PULL_CONFIG: what the runner and the report uploader read. report_url and report_header are the
     report's settings, null until the deploy has them."""
-    config = {"repo_url": settings.pull_repo_url, "ref": settings.pull_ref, "signing_keys": fingerprints(settings),
+    config = {"repo_url": settings.pull_repo_url, "ref": settings.pull_ref, "signing_keys": settings.pull_signing_keys,
               "report_url": getattr(settings, "report_url", None),
               "report_header": getattr(settings, "report_header", None)}
     return json.dumps(config, indent=2, sort_keys=True) + "\n"
@@ -92,7 +85,7 @@ def config_json(settings) -> str:
 
 def keyring_text(settings) -> str | None:
     """PULL_KEYRING: the armored public keys of pull_signing_keys, or None without any."""
-    keys = fingerprints(settings)
+    keys = settings.pull_signing_keys
     return "".join(signing_key_path(f).read_text() for f in keys) if keys else None
 
 

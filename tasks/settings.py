@@ -17,7 +17,7 @@ from pyinfra.api.exceptions import PyinfraError
 from defaults import DEFAULTS
 from tasks.findings import FAIL, Finding, failure, line
 from tasks.masking import masked_setting
-from tasks.pullmode import is_calendar, is_git_url, is_ref, is_signing_keys
+from tasks.pullmode import is_calendar, is_git_url, is_ref, signing_keys_problem
 
 # ca_certificates are read relative to the deploy's folder.
 DEPLOY_DIR = Path(__file__).resolve().parent.parent
@@ -122,10 +122,21 @@ def _is_ca_certificates(value):
     return None
 
 
+def fingerprint(value: str) -> str:
+    """A key fingerprint as the deploy compares it: no spaces, upper case."""
+    return value.replace(" ", "").upper()
+
+
 def _is_fingerprint(value):
-    if not isinstance(value, str) or not _HEX40.match(value.replace(" ", "").upper()):
+    if not isinstance(value, str) or not _HEX40.match(fingerprint(value)):
         return "must be a full key fingerprint: 40 hex digits"
     return None
+
+
+def _is_signing_keys(value):
+    if not isinstance(value, list) or any(_is_fingerprint(f) for f in value):
+        return "must be a list of full key fingerprints (40 hex digits each), e.g. [\"0123...CDEF\"]"
+    return signing_keys_problem([fingerprint(f) for f in value])
 
 
 def _is_version(value):
@@ -259,7 +270,7 @@ _CHECKS = {
     "gpu_smoke_test_command": _is_text,
     "pull_repo_url": _optional(is_git_url),
     "pull_ref": is_ref,
-    "pull_signing_keys": is_signing_keys,
+    "pull_signing_keys": _is_signing_keys,
     "pull_schedule": is_calendar,
     "pull_randomized_delay": _is_seconds,
     "doctor_report_path": _optional(_is_text),
@@ -308,7 +319,8 @@ def validate(data: dict) -> SimpleNamespace:
         raise SettingsError(errors)
 
     for name in ("docker_gpg_fingerprint", "nvidia_gpg_fingerprint"):
-        merged[name] = merged[name].replace(" ", "").upper()
+        merged[name] = fingerprint(merged[name])
+    merged["pull_signing_keys"] = [fingerprint(f) for f in merged["pull_signing_keys"]]
     for name in ("docker_download_url", "nvidia_repo_url"):
         merged[name] = merged[name].rstrip("/")
     if merged["docker_install_script_sha256"]:
