@@ -49,8 +49,28 @@ DEFAULTS = {
     "docker_gpg_fingerprint": "9DC858229FC7DD38854AE2D88D81803C0EBFCD88",
     # Members of the docker group; None means the user running the deploy (never root).
     "docker_users": None,
-    # Extra keys merged into /etc/docker/daemon.json.
+    # Extra keys merged into /etc/docker/daemon.json. The three settings below each own a key of it: a key set
+    # both here and by its setting stops the run before any change.
     "docker_daemon_options": {},
+    # Every container's /dev/shm unless it asks for its own (`--shm-size`): daemon.json's default-shm-size, as
+    # dockerd reads it ("1G", "512m"). Docker gives 64 MiB, too little for PyTorch's DataLoader workers, which
+    # die with "Bus error" or "unable to write to file </torch_...>"; NVIDIA's NGC containers ask for
+    # `--shm-size=1g`. It is a cap, not a reservation: /dev/shm is tmpfs, and what a container writes there
+    # counts against its own memory limit and the distro's RAM. The deploy sets 1G, which the engine reloads
+    # live (no restart) and containers created after take; doctor warns at 64 MiB. None leaves daemon.json's
+    # key as it is.
+    "docker_default_shm_size": "1G",
+    # Every container's ulimits unless it asks for its own (`--ulimit`): daemon.json's default-ulimits, by name,
+    # a number for soft and hard alike (-1: unlimited) or "soft:hard". NGC's containers ask for
+    # {"memlock": -1, "stack": 67108864}: unlimited locked memory lets CUDA and NCCL pin host memory for
+    # fast copies, at the price that a container may lock RAM the distro cannot then swap out; a 64 MiB stack
+    # suits deep recursion in compilers and data loaders. Loaded only when the engine restarts (which waits
+    # while containers run, see engine_restart), hence off unless asked. Empty leaves daemon.json's key as it is.
+    "docker_default_ulimits": {},
+    # The MTU of the engine's default bridge and its containers (daemon.json's mtu, 68 to 65535): set it to the
+    # distro's own MTU where that is below 1500 (a VPN's, some Wi-Fi), or TLS handshakes from containers stall
+    # (moby#13475). Loaded only when the engine restarts. None leaves daemon.json's key as it is.
+    "docker_mtu": None,
     # When the engine may restart to load a change it cannot reload live (a restart stops every
     # container; `systemctl daemon-reload` takes running containers' GPUs away): "when-idle" waits
     # while containers run, says so, and the next run with none running restarts it, once; "now"

@@ -2,13 +2,13 @@
 # Usage: doctor-facts.sh WSL_LIB=DIR PACKAGES="NAME ..." BINARIES="NAME ..." SERVICE_PATH=PATH DAEMON_JSON=FILE
 #                        TOOLKIT_CONFIG=FILE DOCKER_INFO=COMMAND LEGACY_LISTS="FILE ..." CDI_SPECS="GLOB ..."
 #                        CDI_HOST_PATH_SED=PROGRAM CDI_REFRESH_UNIT=UNIT SUDO_CHECK=COMMAND PENDING=FILE
-#                        WSL_CONF=FILE
+#                        WSL_CONF=FILE ROUTE_AWK=PROGRAM
 # needs: named.sh
 # The DoctorFacts fact (see tasks/doctor/facts.py): everything doctor reads, as key=value lines, in one
 # read-only command that always succeeds. Quoted values are space-separated lists; DOCKER_INFO and
 # SUDO_CHECK are commands (doctor-sudo.sh's); CDI_SPECS are globs, expanded here.
 named "WSL_LIB PACKAGES BINARIES SERVICE_PATH DAEMON_JSON TOOLKIT_CONFIG DOCKER_INFO LEGACY_LISTS CDI_SPECS
-    CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING WSL_CONF" "$@"
+    CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING WSL_CONF ROUTE_AWK" "$@"
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 sh -c "$SUDO_CHECK"
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
@@ -58,6 +58,10 @@ else
   echo "docker_host=${DOCKER_HOST:-}"
   docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null | sed 's/^/context_host=/'
 fi
+# The default route's interface and its MTU (a VPN's is often below 1500), and the engine's bridge's.
+dev=$(awk "$ROUTE_AWK" /proc/net/route 2>/dev/null)
+[ -n "$dev" ] && echo "route_dev=$dev" && echo "route_mtu=$(cat "/sys/class/net/$dev/mtu" 2>/dev/null)"
+[ -e /sys/class/net/docker0/mtu ] && echo "docker0_mtu=$(cat /sys/class/net/docker0/mtu)"
 ipt=$(PATH="$SERVICE_PATH" command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
 for b in nft legacy; do
   command -v "iptables-$b" >/dev/null || continue

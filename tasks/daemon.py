@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -21,6 +22,52 @@ DAEMON_JSON_REJECTED = f"{DAEMON_JSON}.rejected-{BACKUP_STAMP}"
 # The runtime entry exactly as `nvidia-ctk runtime configure --runtime=docker` writes it.
 NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The ulimits Docker knows by name (go-units' ParseUlimit), and -1, its word for unlimited.
+ULIMIT_NAMES = frozenset({"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
+                          "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"})
+UNLIMITED = -1
+# Docker's own /dev/shm when neither --shm-size nor default-shm-size says otherwise.
+DOCKER_SHM_DEFAULT = 64 << 20
+# A size as dockerd reads default-shm-size (go-units' RAMInBytes): binary units, case-insensitive.
+_RAM_SIZE = re.compile(r"^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$", re.IGNORECASE)
+
+
+def ram_in_bytes(value) -> int | None:
+    """A size as dockerd reads default-shm-size ("1G", "512m", "1gb", 1073741824), in bytes; None if it cannot."""
+    match = _RAM_SIZE.match(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if not match:
+        return None
+    return int(float(match[1]) * 1024 ** " kmgtp".index((match[2] or " ").lower()))
+
+
+def ulimit_pair(value) -> tuple[int, int] | None:
+    """A docker_default_ulimits value as (soft, hard): a number for both, or "soft:hard" as `--ulimit` takes it;
+    None when it is neither."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(:-?[0-9]+)?", value.strip()):
+        soft, _, hard = value.strip().partition(":")
+        return int(soft), int(hard or soft)
+    return None
+
+
+def daemon_ulimits(ulimits: dict) -> dict:
+    """docker_default_ulimits as daemon.json's default-ulimits holds them ({"memlock": {"Name": ..., "Hard": ...,
+    "Soft": ...}}, go-units' Ulimit)."""
+    return {name: {"Name": name, "Hard": ulimit_pair(value)[1], "Soft": ulimit_pair(value)[0]}
+            for name, value in ulimits.items()}
+
+
+def own_keys(settings) -> dict:
+    """The daemon.json keys that settings of their own write: default-shm-size, default-ulimits and mtu."""
+    keys = {}
+    if settings.docker_default_shm_size is not None:
+        keys["default-shm-size"] = settings.docker_default_shm_size
+    if settings.docker_default_ulimits:
+        keys["default-ulimits"] = daemon_ulimits(settings.docker_default_ulimits)
+    if settings.docker_mtu is not None:
+        keys["mtu"] = settings.docker_mtu
+    return keys
 
 
 def go_number(value: int | float) -> str:
@@ -72,8 +119,9 @@ def parse_daemon_json(lines: list[str] | None) -> dict | None:
 
 
 def merge_daemon_config(existing: dict, settings) -> dict:
-    """existing with docker_daemon_options and the nvidia runtime merged in; other keys kept."""
-    config = {**existing, **settings.docker_daemon_options}
+    """existing with docker_daemon_options, the keys of settings of their own (own_keys) and the nvidia runtime
+    merged in; other keys kept."""
+    config = {**existing, **settings.docker_daemon_options, **own_keys(settings)}
     config["runtimes"] = {**(existing.get("runtimes") or {}),
                           **settings.docker_daemon_options.get("runtimes", {}),
                           "nvidia": NVIDIA_RUNTIME}

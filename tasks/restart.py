@@ -24,7 +24,10 @@ from tasks.shell import script_text, shell_script
 # The daemon.json keys dockerd applies on SIGHUP (`systemctl reload docker`) without a restart, in
 # Debian's 20.10 and 26.1 engines and Docker's own since (moby's daemon/reload.go, reload_unix.go and
 # cmd/dockerd's reloadConfig): tests/integration/test_restart.py shows each take effect on both, the
-# engine's pid and a running container untouched. Any other key needs a restart.
+# engine's pid and a running container untouched. Any other key needs a restart: default-ulimits and mtu
+# among them, which no reload function reads. A reload merges the file over what the engine runs with
+# (daemon/config's Reload: "a partial configuration, to be merged"), each key applied only when set, so a
+# key taken out of the file keeps its old value until a restart (restart_keys).
 RELOADABLE_KEYS = frozenset({
     "runtimes", "default-runtime", "default-shm-size", "default-ipc-mode", "default-cgroupns-mode",
     "debug", "labels", "insecure-registries", "registry-mirrors", "live-restore",
@@ -41,6 +44,13 @@ def changed_keys(before: dict | None, after: dict) -> set[str]:
     if before is None:
         return set(after) | {"(a file the engine may not have loaded)"}
     return {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+
+
+def restart_keys(before: dict | None, after: dict) -> set[str]:
+    """The changed keys (changed_keys) that only a restart loads: those dockerd does not reload, and those
+    taken out of the file, whose old values a reload keeps."""
+    keys = changed_keys(before, after)
+    return (keys - RELOADABLE_KEYS) | (keys - set(after))
 
 
 def pending_message(pending: dict, running: list[str]) -> str:
@@ -109,9 +119,9 @@ def apply_engine_config(settings, facts, daemon_json, toolkit, network=()):
         # Only a file the engine is known to have loaded tells what it runs with; else all may differ.
         stack = facts["stack"]
         known = stack["engine_loaded"] is not None and stack["files"].get(DAEMON_JSON) == stack["engine_loaded"]
-        keys = changed_keys(parse_daemon_json(facts["daemon_json_file"]) if known else None, daemon_json.config)
-        if keys - RELOADABLE_KEYS:
-            reasons.append(f"daemon.json's {', '.join(sorted(keys - RELOADABLE_KEYS))}")
+        keys = restart_keys(parse_daemon_json(facts["daemon_json_file"]) if known else None, daemon_json.config)
+        if keys:
+            reasons.append(f"daemon.json's {', '.join(sorted(keys))}")
     if toolkit is not NO_CHANGE:
         reasons.append("the NVIDIA Container Toolkit")
     if network:

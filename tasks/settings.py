@@ -15,6 +15,7 @@ from pyinfra.api.connectors import get_all_connectors
 from pyinfra.api.exceptions import PyinfraError
 
 from defaults import DEFAULTS
+from tasks.daemon import ULIMIT_NAMES, UNLIMITED, own_keys, ram_in_bytes, ulimit_pair
 from tasks.findings import FAIL, Finding, failure, line
 from tasks.masking import masked_setting
 from tasks.pullmode import is_calendar, is_git_url, is_ref, signing_keys_problem
@@ -41,7 +42,11 @@ _RESERVED_DAEMON_KEYS = {
 
 # The findings the settings check may give, each a FAIL.
 INVALID, UNKNOWN, PLAIN_HTTP_SCRIPT = "settings.invalid", "settings.unknown", "settings.plain-http-script"
-IDS = {INVALID: FAIL, UNKNOWN: FAIL, PLAIN_HTTP_SCRIPT: FAIL}
+DAEMON_KEY_TWICE = "settings.daemon-key-twice"
+IDS = {INVALID: FAIL, UNKNOWN: FAIL, PLAIN_HTTP_SCRIPT: FAIL, DAEMON_KEY_TWICE: FAIL}
+# The settings that write a daemon.json key of their own, which docker_daemon_options must then leave alone.
+OWN_DAEMON_KEYS = {"default-shm-size": "docker_default_shm_size", "default-ulimits": "docker_default_ulimits",
+                   "mtu": "docker_mtu"}
 
 
 class SettingsError(PyinfraError):
@@ -203,6 +208,36 @@ def _is_daemon_options(value):
     return None
 
 
+def _is_shm_size(value):
+    if not isinstance(value, str) or not ram_in_bytes(value):
+        return 'must be a size as dockerd reads it: bytes, or a number with k, m or g (binary units), e.g. "1G"'
+    return None
+
+
+def _is_ulimits(value):
+    example = '{"memlock": -1, "stack": 67108864} (-1: unlimited; "soft:hard" for two values, e.g. "1024:4096")'
+    if not isinstance(value, dict):
+        return f"must be a dict of ulimit names to limits, e.g. {example}"
+    unknown = sorted(str(name) for name in value if name not in ULIMIT_NAMES)
+    if unknown:
+        return f"names {', '.join(unknown)}, which Docker does not know: use {', '.join(sorted(ULIMIT_NAMES))}"
+    for name, limit in value.items():
+        pair = ulimit_pair(limit)
+        if pair is None or any(n < UNLIMITED for n in pair):
+            return f"gives {name} {limit!r}: give a number (-1: unlimited) or \"soft:hard\", e.g. {example}"
+        soft, hard = (float("inf") if n == UNLIMITED else n for n in pair)
+        if soft > hard:
+            return (f"gives {name} a soft limit above its hard one ({limit!r}): "
+                    "the soft limit comes first, \"soft:hard\"")
+    return None
+
+
+def _is_mtu(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 68 <= value <= 65535:
+        return "must be a whole number of bytes from 68 to 65535, e.g. 1400 (the MTU of the VPN's interface)"
+    return None
+
+
 def _is_seconds(value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return "must be a whole number of seconds, 0 or more"
@@ -258,6 +293,9 @@ _CHECKS = {
     "docker_gpg_fingerprint": _is_fingerprint,
     "docker_users": _optional(_is_users),
     "docker_daemon_options": _is_daemon_options,
+    "docker_default_shm_size": _optional(_is_shm_size),
+    "docker_default_ulimits": _is_ulimits,
+    "docker_mtu": _optional(_is_mtu),
     "engine_restart": _one_of("when-idle", "now"),
     "nvidia_repo_url": _is_url,
     "nvidia_gpg_fingerprint": _is_fingerprint,
@@ -297,11 +335,17 @@ def _unknown_names(data: dict) -> list[Finding]:
 
 
 def _cross_checks(s: dict) -> list[Finding]:
+    errors = []
     url = s["docker_install_script_url"]
     if isinstance(url, str) and url.startswith("http://") and not s["docker_install_script_sha256"]:
-        return [failure(PLAIN_HTTP_SCRIPT, f"docker_install_script_url = {url!r}: a script over plain http is run "
-                        "only with docker_install_script_sha256 set", "use https:// or set the sha256.")]
-    return []
+        errors.append(failure(PLAIN_HTTP_SCRIPT, f"docker_install_script_url = {url!r}: a script over plain http is "
+                              "run only with docker_install_script_sha256 set", "use https:// or set the sha256."))
+    for key in sorted(own_keys(SimpleNamespace(**s)).keys() & s["docker_daemon_options"].keys()):
+        name = OWN_DAEMON_KEYS[key]
+        errors.append(failure(DAEMON_KEY_TWICE, f"daemon.json's {key!r} is set twice: by {name} and by "
+                              f"docker_daemon_options[{key!r}]",
+                              f"keep one: remove {key!r} from docker_daemon_options, or unset {name}."))
+    return errors
 
 
 def validate(data: dict) -> SimpleNamespace:

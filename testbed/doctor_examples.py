@@ -10,9 +10,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from tasks import runlock, verify
+from tasks.daemon import merge_daemon_config, render_daemon_json
 from tasks.doctor.checks import CHECKS, run_checks
 from tasks.doctor.checks.gpu import check_gpu_container
-from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, DoctorFacts, sudo_check_command
+from tasks.doctor.facts import CDI_HOST_PATH_SED, CDI_REFRESH_OUTPUT, ROUTE_AWK, DoctorFacts, sudo_check_command
 from tasks.doctor.registry import crashed
 from tasks.masking import masked
 from tasks.operations import sha256
@@ -45,10 +46,18 @@ def sudo_facts(version_text: str = "", where: str = UBUNTU, *, uid: int = 1000, 
     return {**dict.fromkeys(SUDO_KEYS), **printed}  # None: not printed, so GOOD's is taken away
 
 
+def default_route(text: str) -> str:
+    """What the fact's awk reads of /proc/net/route: the default route's interface."""
+    return subprocess.run(["awk", ROUTE_AWK], input=text, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def ldconfig_paths(text: str) -> list[str]:
     """What DoctorFacts keeps of `ldconfig -p`: where each libcuda.so.1 entry points."""
     return [line.split()[-1] for line in text.splitlines() if line.split()[:1] == ["libcuda.so.1"]]
 
+
+# What the deploy writes with the default settings on a host that had no daemon.json.
+DEFAULT_DAEMON_JSON = render_daemon_json(merge_daemon_config({}, validate({})))
 
 # A converged workstation, as doctor's facts read it.
 GOOD = {
@@ -69,9 +78,10 @@ GOOD = {
     "toolkit_installed_at": str(NOW - 7200), "engine_unit": "active",
     "exec_start": real.DOCKER_SERVICE_SHOW_EXECSTART_H, "dockerd": [f"812 0 {NOW - 3600}"],
     "daemon_json_exists": "1", "daemon_json_changed_at": str(NOW - 7000),
-    "daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines(),
+    "daemon_json": DEFAULT_DAEMON_JSON.splitlines(),
     "docker_info.rc": "0", "docker_info": [real.DOCKER_INFO_RUNTIMES_JSON_WITH_NVIDIA.strip()],
     "docker_host": "", "context_host": ["unix:///var/run/docker.sock"],
+    "route_dev": default_route(real.PROC_NET_ROUTE_ETH0), "route_mtu": "1500",
     "iptables": "/usr/sbin/xtables-nft-multi", "iptables_nft.rc": "0", "iptables_nft": "",
     "iptables_legacy.rc": "0", "iptables_legacy": "",
     "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
@@ -273,6 +283,10 @@ EXAMPLES = [
     (behind(CORP_PROXY, "7 000 000 https://download.docker.com/linux/ curl: (7) Failed to connect to "
                         "proxy.corp.example port 3128 after 2 ms: Couldn't connect to server"), CORP_PROXY),
     (behind(CORP_PROXY, "56 000 503 https://nvcr.io/v2/ curl: (56) CONNECT tunnel failed, response 503"), CORP_PROXY),
+    # nvidia-ctk's daemon.json alone: Docker's 64 MiB /dev/shm.
+    ({"daemon_json": real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines()}, {}),
+    ({"route_dev": default_route(real.PROC_NET_ROUTE_ETH0), "route_mtu": real.SYS_CLASS_NET_ETH0_MTU_TUNNEL,
+      "docker0_mtu": "1500"}, {}),
     ({"restart_pending": ["since=2026-12-06 17:30:00 UTC", "why=daemon.json's default-ulimits"]}, {}),
     # docker_users_proxy: a docker user's config.json the deploy cannot change.
     ({"docker_configs": users_configs({"state": "invalid", "reason": "Expecting value: line 1 column 1 (char 0)"})},
@@ -282,6 +296,7 @@ EXAMPLES = [
     # Each further way to fail, after the ones above, whose places the tests' teams name.
     ({"settings_error": settings_error({"docker_chanel": "stable"})}, {}),
     ({"settings_error": settings_error({"docker_install_script_url": "http://get.docker.com/"})}, {}),
+    ({"settings_error": settings_error({"docker_mtu": 1400, "docker_daemon_options": {"mtu": 1400}})}, {}),
     ({"pid1": "init", "wsl_conf": []}, {"wsl_systemd": False}),
     ({"wsl_conf": ["[boot]", "systemd=yes"]}, {}),
     ({"wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),

@@ -22,6 +22,8 @@ BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtim
 # or JSON's `"hostPath": "/x",`, one a line as nvidia-ctk writes them.
 CDI_SPECS = "/etc/cdi/*.yaml /etc/cdi/*.json /var/run/cdi/*.yaml /var/run/cdi/*.json"
 CDI_HOST_PATH_SED = r"""s/^[[:space:]-]*"\{0,1\}hostPath"\{0,1\}:[[:space:]]*["']\{0,1\}\([^"']*\).*/\1/p"""
+# The interface of the default route in /proc/net/route: the first line with destination 0.0.0.0.
+ROUTE_AWK = '$2 == "00000000" {print $1; exit}'
 # Toolkit 1.19.1 and later keep /var/run/cdi/nvidia.yaml fresh with this unit, on WSL too.
 CDI_REFRESH_UNIT = "nvidia-cdi-refresh.service"
 CDI_REFRESH_OUTPUT = "/var/run/cdi/nvidia.yaml"
@@ -44,7 +46,8 @@ class DoctorFacts(FactBase):
     the clock and the hardware clock (rtc, empty without one), nvidia-smi, the linker's libcuda,
     apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the
     engine with its runtimes and version, iptables backends, the users, the docker group and the
-    shell's groups, the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
+    shell's groups, the default route's interface and MTU (route_dev, route_mtu) and docker0's
+    (docker0_mtu), the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
     the files they mount that are missing, whether nvidia-cdi-refresh.service is installed, and
     what files/sudo-check.sh finds of the invoking user's sudo (sudo.*; sudo_user is $SUDO_USER), and
     the lines of a restart the deploy left waiting for running containers (restart_pending).
@@ -56,7 +59,8 @@ class DoctorFacts(FactBase):
                             TOOLKIT_CONFIG=TOOLKIT_CONFIG, DOCKER_INFO=RUNTIMES_AND_VERSION_COMMAND,
                             LEGACY_LISTS=" ".join(LEGACY_LISTS), CDI_SPECS=CDI_SPECS,
                             CDI_HOST_PATH_SED=CDI_HOST_PATH_SED, CDI_REFRESH_UNIT=CDI_REFRESH_UNIT,
-                            SUDO_CHECK=sudo_check_command(), PENDING=ENGINE_RESTART_PENDING, WSL_CONF=WSL_CONF)
+                            SUDO_CHECK=sudo_check_command(), PENDING=ENGINE_RESTART_PENDING, WSL_CONF=WSL_CONF,
+                            ROUTE_AWK=ROUTE_AWK)
 
     def process(self, output):
         return parse_lines(output, LISTS)

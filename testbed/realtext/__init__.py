@@ -17,5 +17,6 @@ from testbed.realtext.docker import *  # noqa: F403
 from testbed.realtext.docker_desktop import *  # noqa: F403
 from testbed.realtext.driver import *  # noqa: F403
 from testbed.realtext.get_docker import *  # noqa: F403
+from testbed.realtext.kernel import *  # noqa: F403
 from testbed.realtext.toolkit import *  # noqa: F403
 from testbed.realtext.wsl import *  # noqa: F403

@@ -14,16 +14,50 @@ def rendered(existing_text="", **settings):
     return render_daemon_json(merge_daemon_config(existing, validate(settings)))
 
 
+# nvidia-ctk writes its runtime alone: the settings that add keys of their own, off.
+NVIDIA_CTK_ONLY = {"docker_default_shm_size": None}
+
+
 def test_a_fresh_file_is_byte_identical_to_nvidia_ctk():
-    assert rendered() == real.DAEMON_JSON_NVIDIA_CTK_FRESH
+    assert rendered(**NVIDIA_CTK_ONLY) == real.DAEMON_JSON_NVIDIA_CTK_FRESH
 
 
 def test_default_runtime_is_byte_identical_to_nvidia_ctk_set_as_default():
-    assert rendered(nvidia_default_runtime=True) == real.DAEMON_JSON_NVIDIA_CTK_FRESH_DEFAULT
+    assert rendered(nvidia_default_runtime=True, **NVIDIA_CTK_ONLY) == real.DAEMON_JSON_NVIDIA_CTK_FRESH_DEFAULT
 
 
 def test_existing_keys_are_kept_as_nvidia_ctk_keeps_them():
-    assert rendered(real.DAEMON_JSON_EXISTING_INPUT) == real.DAEMON_JSON_EXISTING_AFTER_NVIDIA_CTK
+    assert rendered(real.DAEMON_JSON_EXISTING_INPUT, **NVIDIA_CTK_ONLY) == real.DAEMON_JSON_EXISTING_AFTER_NVIDIA_CTK
+
+
+def test_the_default_file_is_nvidia_ctks_with_a_1g_shm_in_its_sorted_place():
+    text = rendered()
+    assert json.loads(text) == {**json.loads(real.DAEMON_JSON_NVIDIA_CTK_FRESH), "default-shm-size": "1G"}
+    assert text.startswith('{\n    "default-shm-size": "1G",\n    "runtimes": {') and rendered(text) == text
+
+
+def test_shm_ulimits_and_mtu_are_rendered_as_dockerd_reads_them_and_stay_a_fixed_point():
+    own = {"docker_default_shm_size": "2g", "docker_mtu": 1420,
+           "docker_default_ulimits": {"memlock": -1, "stack": 67108864, "nofile": "1024:524288"}}
+    text = rendered(real.DAEMON_JSON_EXISTING_INPUT, **own)
+    config = json.loads(text)
+    assert config["default-shm-size"] == "2g" and config["mtu"] == 1420
+    # go-units' Ulimit, which daemon.json's default-ulimits holds: each under its name, with Name, Hard and Soft.
+    assert config["default-ulimits"] == {"memlock": {"Name": "memlock", "Hard": -1, "Soft": -1},
+                                         "stack": {"Name": "stack", "Hard": 67108864, "Soft": 67108864},
+                                         "nofile": {"Name": "nofile", "Hard": 524288, "Soft": 1024}}
+    assert '"Hard": -1,' in text and '"Hard": 67108864,' in text, "whole numbers, as Go writes them back"
+    assert rendered(text, **own) == text
+    kept = json.loads(real.DAEMON_JSON_EXISTING_INPUT)
+    assert {k: config[k] for k in kept if k != "runtimes"} == {k: v for k, v in kept.items() if k != "runtimes"}
+
+
+def test_unset_settings_leave_the_hosts_own_keys_alone():
+    mine = json.dumps({"default-shm-size": "8G", "mtu": 1380,
+                       "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 9, "Soft": 9}}})
+    config = json.loads(rendered(mine, docker_default_shm_size=None))
+    assert (config["default-shm-size"], config["mtu"], config["default-ulimits"]["nofile"]["Hard"]) == ("8G", 1380, 9)
+    assert json.loads(rendered(mine))["default-shm-size"] == "1G", "the setting's value wins over the host's"
 
 
 def test_rendering_is_a_fixed_point():

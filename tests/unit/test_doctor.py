@@ -103,7 +103,8 @@ def test_a_bad_setting_is_a_failed_check_not_a_crash():
 def test_the_table_shows_each_finding_and_the_fix_under_it():
     text = table("laptop-7", list(results(**NO_RUNTIME).values()))
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
-    assert plain.splitlines()[0].startswith("Doctor: laptop-7 (2 FAIL, 0 WARN")
+    assert plain.splitlines()[0].startswith("Doctor: laptop-7 (2 FAIL, 1 WARN")
+    assert re.search(r"^ +WARN +daemon-json\.shm +containers get a /dev/shm of 64 MiB", plain, re.M)
     assert re.search(r"^ +FAIL +daemon-json\.runtime +/etc/docker/daemon\.json registers no", plain, re.M)
     assert "fix (by the deploy): rerun the deploy" in plain
 

@@ -4,11 +4,12 @@ import json
 
 import pytest
 
+from tasks.daemon import merge_daemon_config, render_daemon_json
 from tasks.doctor.checks import run_checks
 from tasks.findings import FAIL, INFO, PASS, WARN
 from tasks.settings import validate
 from testbed import realtext as real
-from testbed.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, gpu, results
+from testbed.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, default_route, gpu, results
 
 # --- Docker Engine -----------------------------------------------------------------------
 
@@ -155,6 +156,59 @@ def test_a_stopped_engine_behind_docker_socket_is_not_asked_so_not_started():
     assert r["daemon-json.loaded"].status == FAIL and r["daemon-json.loaded"].by_deploy
     assert "docker.socket would start it" in r["daemon-json.loaded"].found
     assert r["gpu.container"].status == FAIL and "not run" in r["gpu.container"].found
+
+
+def test_dockers_64_mib_shm_warns_naming_the_setting_and_the_deploys_1g_passes():
+    r = check("daemon-json.shm", daemon_json=real.DAEMON_JSON_NVIDIA_CTK_FRESH.splitlines())
+    assert r.status == WARN and "/dev/shm of 64 MiB (Docker's default, no default-shm-size)" in r.found
+    assert '"Bus error"' in r.found and 'docker_default_shm_size = "1G"' in r.fix and "--shm-size=1g" in r.fix
+    assert not r.by_deploy, "the deploy's default sets it; a host that unset it chose to"
+    good = check("daemon-json.shm")
+    assert good.status == PASS
+    assert good.found.startswith("containers get a /dev/shm of 1024 MiB (default-shm-size '1G')")
+    assert check("daemon-json.shm", {"docker_engine": "docker-desktop"}).status == INFO
+
+
+@pytest.mark.parametrize("value,status,mib", [("64m", WARN, "64"), ("32M", WARN, "32"), ("65m", PASS, "65"),
+                                             ("2gb", PASS, "2048"), (1073741824, PASS, "1024")])
+def test_the_shm_in_effect_is_read_as_dockerd_reads_it(value, status, mib):
+    r = check("daemon-json.shm", daemon_json=[json.dumps({"default-shm-size": value, "runtimes": {}})])
+    assert (r.status, f"/dev/shm of {mib} MiB" in r.found) == (status, True), r
+
+
+def test_a_shm_size_dockerd_cannot_read_warns_and_a_file_that_is_not_json_is_left_to_its_check():
+    r = check("daemon-json.shm", daemon_json=['{"default-shm-size": "lots"}'])
+    assert r.status == WARN and "'lots' is not a size dockerd reads" in r.found
+    assert check("daemon-json.shm", daemon_json=["{"]).status == INFO
+
+
+def test_the_default_ulimits_in_effect_are_reported():
+    rendered = render_daemon_json(merge_daemon_config({}, validate(
+        {"docker_default_ulimits": {"memlock": -1, "stack": 67108864, "nofile": "1024:4096"}})))
+    r = check("daemon-json.shm", daemon_json=rendered.splitlines())
+    assert r.status == PASS and r.found.endswith("default ulimits: memlock unlimited, nofile 1024:4096, stack 67108864")
+    assert check("daemon-json.shm").found.endswith("default ulimits: dockerd's own (no default-ulimits)")
+
+
+def test_a_default_route_below_1500_with_the_engines_1500_warns_naming_docker_mtu():
+    assert default_route(real.PROC_NET_ROUTE_ETH0) == "eth0"
+    r = check("daemon-json.mtu", route_mtu=real.SYS_CLASS_NET_ETH0_MTU_TUNNEL, docker0_mtu="1500")
+    mtu = real.SYS_CLASS_NET_ETH0_MTU_TUNNEL
+    assert r.status == WARN and f"eth0, the default route's interface, has MTU {mtu}; containers get 1500" in r.found
+    assert "docker0's is 1500" in r.found and "moby#13475" in r.found
+    assert f"set docker_mtu = {mtu}" in r.fix and f"com.docker.network.driver.mtu={mtu}" in r.fix
+
+
+def test_an_engine_mtu_at_or_below_the_routes_passes_and_no_route_is_info():
+    low = real.SYS_CLASS_NET_ETH0_MTU_TUNNEL
+    fitted = [json.dumps({"mtu": int(low), "runtimes": {}})]
+    assert check("daemon-json.mtu", route_mtu=low, daemon_json=fitted).status == PASS
+    assert "containers get 1400 (daemon.json's mtu)" in check("daemon-json.mtu", route_mtu="1500",
+                                                               daemon_json=['{"mtu": 1400}']).found
+    assert check("daemon-json.mtu").status == PASS, "1500 on both"
+    assert check("daemon-json.mtu", route_mtu="9000").status == PASS, "jumbo frames: larger is no stall"
+    assert check("daemon-json.mtu", route_dev=None, route_mtu=None).status == INFO
+    assert check("daemon-json.mtu", {"docker_engine": "docker-desktop"}, route_mtu=low).status == INFO
 
 
 # --- GPU container -----------------------------------------------------------------------

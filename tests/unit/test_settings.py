@@ -93,6 +93,64 @@ def test_daemon_options_that_cannot_become_daemon_json_are_named(options, reason
     assert "docker_daemon_options = " in str(error.value) and "Fix:" in str(error.value)
 
 
+@pytest.mark.parametrize("size", ["1G", "512m", "2gb", "1GiB", "67108864"])
+def test_a_shm_size_is_any_size_dockerd_reads(size):
+    assert validate({"docker_default_shm_size": size}).docker_default_shm_size == size
+
+
+@pytest.mark.parametrize("size", ["0", "1 gig", "1T B", "-1G", 1073741824, ""])
+def test_a_shm_size_dockerd_cannot_read_is_named_with_an_example(size):
+    with pytest.raises(SettingsError, match=r'docker_default_shm_size = .*: must be a size as dockerd reads it.*"1G"'):
+        validate({"docker_default_shm_size": size})
+
+
+def test_ulimits_are_numbers_or_soft_colon_hard_by_dockers_names():
+    ulimits = {"memlock": -1, "stack": 67108864, "nofile": "1024:524288", "core": "0"}
+    assert validate({"docker_default_ulimits": ulimits}).docker_default_ulimits == ulimits
+
+
+@pytest.mark.parametrize("ulimits,reason", [
+    ({"memlok": -1}, "names memlok, which Docker does not know: use core, cpu"),
+    ({"stack": "64M"}, r"gives stack '64M': give a number \(-1: unlimited\) or \"soft:hard\""),
+    ({"memlock": -2}, "gives memlock -2"),
+    ({"memlock": True}, "gives memlock True"),
+    ({"nofile": "4096:1024"}, "a soft limit above its hard one"),
+    ({"memlock": "-1:1024"}, "a soft limit above its hard one"),
+    ([("memlock", -1)], "must be a dict of ulimit names to limits"),
+])
+def test_bad_ulimits_are_named_with_the_fix(ulimits, reason):
+    with pytest.raises(SettingsError, match=reason) as error:
+        validate({"docker_default_ulimits": ulimits})
+    assert "docker_default_ulimits = " in str(error.value) and "Fix:" in str(error.value)
+
+
+@pytest.mark.parametrize("mtu", [67, 65536, 1400.0, "1400", True])
+def test_an_mtu_outside_68_to_65535_is_refused(mtu):
+    with pytest.raises(SettingsError, match="docker_mtu = .*from 68 to 65535"):
+        validate({"docker_mtu": mtu})
+    assert validate({"docker_mtu": 1400}).docker_mtu == 1400
+
+
+@pytest.mark.parametrize("key,setting,value", [
+    ("default-shm-size", "docker_default_shm_size", "2G"),
+    ("default-ulimits", "docker_default_ulimits", {"memlock": -1}),
+    ("mtu", "docker_mtu", 1400),
+])
+def test_a_daemon_key_set_both_by_its_setting_and_docker_daemon_options_stops_naming_both(key, setting, value):
+    with pytest.raises(SettingsError) as error:
+        validate({setting: value, "docker_daemon_options": {key: value}})
+    assert [p.id for p in error.value.problems] == ["settings.daemon-key-twice"]
+    message = str(error.value)
+    assert f"daemon.json's {key!r} is set twice: by {setting} and by docker_daemon_options[{key!r}]" in message
+    assert f"Fix: keep one: remove {key!r} from docker_daemon_options, or unset {setting}." in message
+
+
+def test_docker_daemon_options_may_set_those_keys_while_their_settings_are_unset():
+    options = {"default-shm-size": "2G", "mtu": 1400, "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 9,
+                                                                                  "Soft": 9}}}
+    assert validate({"docker_daemon_options": options, "docker_default_shm_size": None}).docker_mtu is None
+
+
 def test_root_is_never_a_docker_user():
     with pytest.raises(SettingsError, match="root"):
         validate({"docker_users": ["alice", "root"]})

@@ -6,6 +6,7 @@ import json
 import re
 
 from tasks import dockerinfo
+from tasks.daemon import DOCKER_SHM_DEFAULT, UNLIMITED, ram_in_bytes
 from tasks.doctor.checks.common import RESTART, daemon_config, deploy_fix, desktop, desktop_mode, engines, when
 from tasks.doctor.checks.docker import check_engine
 from tasks.doctor.registry import check
@@ -13,6 +14,8 @@ from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import DAEMON_JSON
 
 LAYER = "daemon.json"
+# What the engine gives a bridge's containers without an mtu in daemon.json.
+DOCKER_MTU = 1500
 
 
 @check("daemon-json.valid", skip=[desktop_mode("Docker Desktop keeps its engine's configuration")],
@@ -108,3 +111,62 @@ def check_runtime_loaded(facts, settings) -> Finding:
                    "point `docker` at this distro's engine: unset DOCKER_HOST, `docker context use default`; "
                    "with Docker Desktop's integration on, `docker` is Desktop's (see docker.desktop)",
                    id="daemon-json.loaded.other-engine")
+
+
+def _ulimit_text(limit) -> str:
+    if not isinstance(limit, dict):
+        return repr(limit)
+    soft, hard = (("unlimited" if n == UNLIMITED else str(n)) for n in (limit.get("Soft"), limit.get("Hard")))
+    return soft if soft == hard else f"{soft}:{hard}"
+
+
+@check("daemon-json.shm", skip=[desktop_mode("Docker Desktop keeps its engine's configuration: set "
+                                             "default-shm-size in its Settings > Docker Engine")], gives=[WARN])
+def check_shm(facts, settings) -> Finding:
+    """Containers get more /dev/shm than Docker's 64 MiB, which PyTorch's DataLoader workers outgrow; with the
+    default ulimits daemon.json gives them."""
+    config = daemon_config(facts)
+    if config is None:
+        return Finding(INFO, f"{DAEMON_JSON} is not a JSON object (see daemon-json.valid)")
+    ulimits = config.get("default-ulimits")
+    limits = (", ".join(f"{name} {_ulimit_text(limit)}" for name, limit in sorted(ulimits.items()))
+              if isinstance(ulimits, dict) and ulimits else "dockerd's own (no default-ulimits)")
+    value = config.get("default-shm-size")
+    size = DOCKER_SHM_DEFAULT if value is None else ram_in_bytes(value)
+    said = "Docker's default, no default-shm-size" if value is None else f"default-shm-size {value!r}"
+    fix = ('set docker_default_shm_size = "1G" (what NVIDIA\'s NGC containers ask for) and rerun the deploy, '
+           "which the engine reloads with no restart; for one container, `docker run --shm-size=1g` or `--ipc=host`")
+    if size is None:
+        return Finding(WARN, f"{said} is not a size dockerd reads", fix)
+    found = f"containers get a /dev/shm of {size / (1 << 20):g} MiB ({said}); default ulimits: {limits}"
+    if size <= DOCKER_SHM_DEFAULT:
+        return Finding(WARN, f"{found}: PyTorch's DataLoader workers die with \"Bus error\" "
+                             "(exit code 135) or \"unable to write to file </torch_...>\"", fix)
+    return Finding(PASS, found)
+
+
+def _number(text) -> int | None:
+    return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+@check("daemon-json.mtu", skip=[desktop_mode("Docker Desktop sets its own network's MTU")], gives=[WARN])
+def check_mtu(facts, settings) -> Finding:
+    """Containers' MTU is no larger than that of the distro's default route, which a VPN may take below 1500."""
+    dev, route = facts.get("route_dev"), _number(facts.get("route_mtu"))
+    if not dev or route is None:
+        return Finding(INFO, "no default route: no MTU to compare the engine's with")
+    configured = (daemon_config(facts) or {}).get("mtu")
+    bridge = _number(facts.get("docker0_mtu"))
+    if isinstance(configured, int) and not isinstance(configured, bool):
+        engine, said = configured, "daemon.json's mtu"
+    else:
+        engine, said = DOCKER_MTU, "Docker's default, no mtu in daemon.json"
+    seen = f", docker0's is {bridge}" if bridge is not None else ""
+    found = f"{dev}, the default route's interface, has MTU {route}; containers get {engine} ({said}){seen}"
+    if route < DOCKER_MTU and engine > route:
+        return Finding(WARN, f"{found}: containers' TLS handshakes through it can stall (`pip install`, "
+                             "`git clone`, `curl https://...` in them hang), moby#13475",
+                       f"set docker_mtu = {route} and rerun the deploy, which restarts the engine once no container "
+                       f"runs; networks made before keep theirs: recreate them with "
+                       f"`-o com.docker.network.driver.mtu={route}`")
+    return Finding(PASS, found)
