@@ -32,14 +32,23 @@ def plans(tmp_path_factory) -> dict:
     """{scenario: its Plan}, every scenario's dry run at once; @local stands for the twin, whose facts
     tests/factrun.py answers from tests/dry/<scenario>.json, so nothing here is touched."""
     folder = tmp_path_factory.mktemp("dry")
-    runs = {}
-    for scenario in SCENARIOS:
-        fixture = ROOT / "tests" / "dry" / f"{scenario}.json"
-        inventory = folder / f"{scenario}.py"
-        inventory.write_text(f"hosts = [('@local', {json.loads(fixture.read_text())['settings']!r})]\n")
-        runs[scenario] = subprocess.Popen(
-            [sys.executable, "-m", "tests.factrun", "replay", str(fixture), "--dry", "--json", str(inventory),
-             "deploy.py"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs = {scenario: dry_run(folder, scenario) for scenario in SCENARIOS}
+    return finished(runs)
+
+
+def dry_run(folder, scenario: str, name: str | None = None, **settings) -> subprocess.Popen:
+    """The dry run of scenario's facts, with its settings and these over them, started."""
+    fixture = ROOT / "tests" / "dry" / f"{scenario}.json"
+    inventory = folder / f"{name or scenario}.py"
+    merged = {**json.loads(fixture.read_text())["settings"], **settings}
+    inventory.write_text(f"hosts = [('@local', {merged!r})]\n")
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.factrun", "replay", str(fixture), "--dry", "--json", str(inventory),
+         "deploy.py"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(runs: dict) -> dict:
+    """{name: its Plan} once each run has ended well."""
     plans = {}
     for scenario, run in runs.items():
         out, err = run.communicate(timeout=120)
@@ -78,3 +87,27 @@ def test_a_fresh_host_gets_the_install(plans, scenario):
     plan = plans[scenario]
     assert [name for name in plan.changes if name in INSTALL] == INSTALL, plan
     assert plan.may_change == [RESTART], plan
+
+
+@pytest.fixture(scope="module")
+def own_keys_plans(tmp_path_factory) -> dict:
+    """Plans with the settings that write daemon.json keys of their own: NGC's shm and ulimits, and mtu set
+    twice (by docker_mtu and by docker_daemon_options)."""
+    folder = tmp_path_factory.mktemp("dry-own-keys")
+    ngc = {"docker_default_shm_size": "2G", "docker_default_ulimits": {"memlock": -1, "stack": 67108864},
+           "docker_mtu": 1400}
+    return finished({
+        "ngc": dry_run(folder, "debian-12-daemon-json-missing", "ngc", **ngc),
+        "twice": dry_run(folder, "debian-12-converged", "twice", docker_mtu=1400,
+                         docker_daemon_options={"bridge": "none", "iptables": False, "ip-masq": False, "mtu": 1400}),
+    })
+
+
+def test_shm_ulimits_and_mtu_settings_are_planned_into_daemon_json(own_keys_plans):
+    plan = own_keys_plans["ngc"]
+    assert plan.changes == [DAEMON_JSON] and plan.may_change == [RESTART], plan
+
+
+def test_a_daemon_key_set_twice_stops_the_host_before_any_fact_is_read(own_keys_plans):
+    plan = own_keys_plans["twice"]
+    assert plan.changes == ["Settings are valid"] and plan.may_change == [], plan
