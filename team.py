@@ -10,6 +10,9 @@ settings = {
     # "pull_signing_keys": ["0123456789ABCDEF0123456789ABCDEF01234567"],
     # The team's bar for `wsl --update` (this is the default: CUDA's minimum).
     "min_kernel_version": "5.10.43.3",
+    # NGC's ulimits for every container, as `--ulimit memlock=-1 --ulimit stack=67108864` (defaults.py says
+    # what they cost); the engine restarts to load them, once no container runs.
+    # "docker_default_ulimits": {"memlock": -1, "stack": 67108864},
 }
 
 # A host's own settings, over the team's, by its hostname (`hostname` on it; over SSH, its name in

@@ -208,6 +208,8 @@ def test_an_engine_mtu_at_or_below_the_routes_passes_and_no_route_is_info():
     assert check("daemon-json.mtu").status == PASS, "1500 on both"
     assert check("daemon-json.mtu", route_mtu="9000").status == PASS, "jumbo frames: larger is no stall"
     assert check("daemon-json.mtu", route_dev=None, route_mtu=None).status == INFO
+    no_bridge = check("daemon-json.mtu", route_mtu=low, daemon_json=['{"bridge": "none"}'])
+    assert no_bridge.status == INFO and "no default bridge" in no_bridge.found
     assert check("daemon-json.mtu", {"docker_engine": "docker-desktop"}, route_mtu=low).status == INFO
 
 

@@ -125,7 +125,10 @@ def test_the_fleet_page_in_chromium(browser, tmp_path):
     text = details.locator("section:visible").inner_text()
     assert "failed in 42.5 s: E: Unable to locate package nvidia-container-toolkit" in text
     laptop_06.locator("td button.FAIL").last.click()
-    assert "daemon-json.runtime" in details.locator("section:visible").inner_text()
+    layer = details.locator("section:visible").inner_text()
+    assert "daemon-json.runtime" in layer
+    # A layer's warnings beside its failures: the 64 MiB /dev/shm of a daemon.json that nvidia-ctk alone wrote.
+    assert "daemon-json.shm" in layer and "containers get a /dev/shm of 64 MiB" in layer, layer
     page_.get_by_role("button", name="pending").click()
     assert "rerun it with engine_restart = \"now\"" in details.locator("section:visible").inner_text()
     page_.get_by_role("button", name=HOSTILE, exact=True).click()

@@ -155,7 +155,10 @@ def check_mtu(facts, settings) -> Finding:
     dev, route = facts.get("route_dev"), _number(facts.get("route_mtu"))
     if not dev or route is None:
         return Finding(INFO, "no default route: no MTU to compare the engine's with")
-    configured = (daemon_config(facts) or {}).get("mtu")
+    config = daemon_config(facts) or {}
+    if config.get("bridge") == "none":
+        return Finding(INFO, f"{dev} has MTU {route}; the engine has no default bridge (daemon.json's bridge: none)")
+    configured = config.get("mtu")
     bridge = _number(facts.get("docker0_mtu"))
     if isinstance(configured, int) and not isinstance(configured, bool):
         engine, said = configured, "daemon.json's mtu"
