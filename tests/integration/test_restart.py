@@ -222,3 +222,47 @@ def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_de
 
     settles(run_deploy, twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
     assert engine_pid(host) == pid and started(twin) == job
+
+
+# What NVIDIA's NGC containers ask for (--shm-size=1g --ulimit memlock=-1 --ulimit stack=67108864), with a shm
+# other than the default's 1G, so that the change shows.
+NGC = {"docker_default_shm_size": "2G", "docker_default_ulimits": {"memlock": -1, "stack": 67108864}}
+
+
+def test_the_shm_and_ulimit_defaults_reach_new_containers_after_one_restart(jobs, run_deploy):
+    twin = jobs("ubuntu-26.04")
+    host = testinfra.get_host(twin.testinfra_target)
+    # A twin is a container, whose containers' runtime may not raise memlock above the hard limit containerd
+    # passes down (the kernel asks CAP_SYS_RESOURCE for more): that limit stands for NGC's -1 here.
+    said = twin.exec("awk '/^Max locked memory/ {print $5}' /proc/$(pgrep -xo containerd)/limits").stdout.strip()
+    memlock = -1 if said == "unlimited" else int(said)
+    ngc = {**NGC, "docker_default_ulimits": {**NGC["docker_default_ulimits"], "memlock": memlock}}
+    shown = "unlimited" if memlock == -1 else str(memlock)
+    twin.exec("docker rm -f job ngc >/dev/null 2>&1; true")
+    twin.start_job("ngc")  # makes the local image there is no registry for
+    twin.exec("docker rm -f ngc")
+    assert created(twin)["ShmSize"] == 1 << 30, "the deploy's default: 1G, not Docker's 64 MiB"
+    run = run_deploy(twin, **ngc)  # no container runs: the restart that default-ulimits needs happens now
+    assert run.returncode == 0, run
+    assert "daemon.json | /etc/docker/daemon.json registers the nvidia runtime" in run.changed, run
+    assert RESTART in run.changed and RELOAD not in run.changed, run
+    assert json.loads(host.file("/etc/docker/daemon.json").content_string)["default-ulimits"] == {
+        "memlock": {"Name": "memlock", "Hard": memlock, "Soft": memlock},
+        "stack": {"Name": "stack", "Hard": 67108864, "Soft": 67108864}}
+    assert created(twin)["ShmSize"] == 2 << 30
+    # A container the engine starts: its ulimits, its /dev/shm, as the kernel tells them.
+    twin.exec("docker run -d --name ngc --network none local/job:1 /bin/sleep 100000")
+    try:
+        pid = twin.exec("docker inspect -f '{{.State.Pid}}' ngc").stdout.strip()
+        limits = host.file(f"/proc/{pid}/limits").content_string
+        assert re.search(rf"^Max locked memory +{shown} +{shown}", limits, re.M), limits
+        assert re.search(r"^Max stack size +67108864 +67108864 +bytes", limits, re.M), limits
+        shm = [line for line in host.file(f"/proc/{pid}/mounts").content_string.splitlines()
+               if line.split()[1:2] == ["/dev/shm"]]
+        assert len(shm) == 1 and "size=2097152k" in shm[0].split()[3], shm
+        ulimits = json.loads(twin.exec("docker inspect -f '{{json .HostConfig.Ulimits}}' ngc").stdout)
+        assert sorted(ulimits, key=lambda u: u["Name"]) == [{"Name": "memlock", "Hard": memlock, "Soft": memlock},
+                                                            {"Name": "stack", "Hard": 67108864, "Soft": 67108864}]
+    finally:
+        twin.exec("docker rm -f ngc >/dev/null 2>&1; true")
+    settles(run_deploy, twin, **ngc)
