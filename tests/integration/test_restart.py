@@ -27,7 +27,7 @@ RELOADED = {
     "insecure-registries": ["registry.corp.invalid:5000"],
     "live-restore": True,
     "runtimes": {"spare": {"path": "/usr/bin/true"}},
-    "default-shm-size": "1G",
+    "default-shm-size": "2G",  # docker_default_shm_size's default is 1G
     "default-ipc-mode": "shareable",
     "default-cgroupns-mode": "host",
     "max-concurrent-downloads": 7,
@@ -197,8 +197,11 @@ def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_de
     twin.exec("docker rm -f job >/dev/null 2>&1; true")
     twin.start_job()
     job, pid = started(twin), engine_pid(host)
+    assert created(twin)["ShmSize"] == 1 << 30, "the deploy's default, docker_default_shm_size"
     cursor = journal_cursor(host)
-    run = run_deploy(twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
+    # docker_default_shm_size unset: the key is docker_daemon_options', as each of the others.
+    run = run_deploy(twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True,
+                     docker_default_shm_size=None)
     assert run.returncode == 0, run
     assert RELOAD in run.changed and RESTART not in run.changed, run
     assert engine_pid(host) == pid and started(twin) == job, "a reload must stop nothing"
@@ -210,7 +213,7 @@ def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_de
     assert now["RegistryConfig"]["IndexConfigs"]["registry.corp.invalid:5000"]["Secure"] is False
     assert now["DefaultRuntime"] == "nvidia" and "spare" in now["Runtimes"]
     config = created(twin)
-    assert (config["ShmSize"], config["IpcMode"], config["CgroupnsMode"]) == (1 << 30, "shareable", "host")
+    assert (config["ShmSize"], config["IpcMode"], config["CgroupnsMode"]) == (2 << 30, "shareable", "host")
     # What docker info does not show, dockerd's own word on the reload does: the configuration it now runs with.
     logged = host.check_output(f"journalctl --sync && journalctl --after-cursor='{cursor}' _SYSTEMD_UNIT=docker.service"
                                " --no-pager -o cat")
@@ -220,13 +223,14 @@ def test_keys_dockerd_reloads_take_effect_with_no_restart(platform, jobs, run_de
     assert (said["max-concurrent-downloads"], said["max-concurrent-uploads"]) == (7, 3), said
     assert (said["max-download-attempts"], said["shutdown-timeout"]) == (9, 42), said
 
-    settles(run_deploy, twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True)
+    settles(run_deploy, twin, docker_daemon_options={**BASE, **RELOADED}, nvidia_default_runtime=True,
+            docker_default_shm_size=None)
     assert engine_pid(host) == pid and started(twin) == job
 
 
 # What NVIDIA's NGC containers ask for (--shm-size=1g --ulimit memlock=-1 --ulimit stack=67108864), with a shm
-# other than the default's 1G, so that the change shows.
-NGC = {"docker_default_shm_size": "2G", "docker_default_ulimits": {"memlock": -1, "stack": 67108864}}
+# other than the default's 1G and the 2G of the reload test, so that the change shows.
+NGC = {"docker_default_shm_size": "3G", "docker_default_ulimits": {"memlock": -1, "stack": 67108864}}
 
 
 def test_the_shm_and_ulimit_defaults_reach_new_containers_after_one_restart(jobs, run_deploy):
@@ -241,7 +245,7 @@ def test_the_shm_and_ulimit_defaults_reach_new_containers_after_one_restart(jobs
     twin.exec("docker rm -f job ngc >/dev/null 2>&1; true")
     twin.start_job("ngc")  # makes the local image there is no registry for
     twin.exec("docker rm -f ngc")
-    assert created(twin)["ShmSize"] == 1 << 30, "the deploy's default: 1G, not Docker's 64 MiB"
+    assert created(twin)["ShmSize"] in (1 << 30, 2 << 30), "the default's, or the reload test's"
     run = run_deploy(twin, **ngc)  # no container runs: the restart that default-ulimits needs happens now
     assert run.returncode == 0, run
     assert "daemon.json | /etc/docker/daemon.json registers the nvidia runtime" in run.changed, run
@@ -249,7 +253,7 @@ def test_the_shm_and_ulimit_defaults_reach_new_containers_after_one_restart(jobs
     assert json.loads(host.file("/etc/docker/daemon.json").content_string)["default-ulimits"] == {
         "memlock": {"Name": "memlock", "Hard": memlock, "Soft": memlock},
         "stack": {"Name": "stack", "Hard": 67108864, "Soft": 67108864}}
-    assert created(twin)["ShmSize"] == 2 << 30
+    assert created(twin)["ShmSize"] == 3 << 30
     # A container the engine starts: its ulimits, its /dev/shm, as the kernel tells them.
     twin.exec("docker run -d --name ngc --network none local/job:1 /bin/sleep 100000")
     try:
@@ -259,7 +263,7 @@ def test_the_shm_and_ulimit_defaults_reach_new_containers_after_one_restart(jobs
         assert re.search(r"^Max stack size +67108864 +67108864 +bytes", limits, re.M), limits
         shm = [line for line in host.file(f"/proc/{pid}/mounts").content_string.splitlines()
                if line.split()[1:2] == ["/dev/shm"]]
-        assert len(shm) == 1 and "size=2097152k" in shm[0].split()[3], shm
+        assert len(shm) == 1 and "size=3145728k" in shm[0].split()[3], shm
         ulimits = json.loads(twin.exec("docker inspect -f '{{json .HostConfig.Ulimits}}' ngc").stdout)
         assert sorted(ulimits, key=lambda u: u["Name"]) == [{"Name": "memlock", "Hard": memlock, "Soft": memlock},
                                                             {"Name": "stack", "Hard": 67108864, "Soft": 67108864}]
