@@ -68,19 +68,20 @@ class DropIn(NamedTuple):
 
 
 def _dropin(state: dict, unit: str, path: str, text: str | None) -> DropIn:
-    loaded = path in state["units"].get(unit, {}).get("DropInPaths", [])
-    return DropIn(unit, path, text, state["files"].get(path) == (sha256(text) if text else None), loaded)
+    loaded = path in state.get("units", {}).get(unit, {}).get("DropInPaths", [])
+    return DropIn(unit, path, text, state.get("files", {}).get(path) == (sha256(text) if text else None), loaded)
 
 
 def time_daemons(state: dict) -> list[str]:
     """The time daemons installed (their unit loads and is not masked), in TIME_UNITS' order."""
-    return [u for u in TIME_UNITS if state["units"].get(u, {}).get("LoadState") == "loaded"
-            and not state["units"][u].get("UnitFileState", "").startswith("masked")]
+    units = state.get("units", {})
+    return [u for u in TIME_UNITS if units.get(u, {}).get("LoadState") == "loaded"
+            and not units[u].get("UnitFileState", "").startswith("masked")]
 
 
 def distro_runs_under_wsl(state: dict, unit: str) -> bool:
     """Whether the unit's own files and drop-ins, the deploy's aside, let it start under WSL."""
-    conditions = [value for path, value in state["units"].get(unit, {}).get("conditions", [])
+    conditions = [value for path, value in state.get("units", {}).get(unit, {}).get("conditions", [])
                   if path != CLOCK_DROPINS.get(unit)]
     return runs_under_wsl(conditions)
 

@@ -51,6 +51,9 @@ def ldconfig_paths(text: str) -> list[str]:
     return [line.split()[-1] for line in text.splitlines() if line.split()[:1] == ["libcuda.so.1"]]
 
 
+# The files of a converged workstation's snapshot (HostSnapshot's "stack"), by their sha256.
+GOOD_FILES = {
+}
 # A converged workstation, as doctor's facts read it.
 GOOD = {
     "osrelease": real.WSL2_OSRELEASE_5_15_167_4, "dxg": "char", "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
@@ -81,7 +84,7 @@ GOOD = {
     # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
     **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
     # The snapshot's units (systemd-timesyncd with wsl-setup's drop-in) and a config.toml without no-cgroups.
-    "stack": stack_state(UBUNTU_UNITS, TIMESYNCD_FILES, ""),
+    "stack": {**stack_state(UBUNTU_UNITS, TIMESYNCD_FILES, ""), "files": GOOD_FILES},
     "engine_started_us": "9120611", "loopback0_since_us": "0",
 }
 # With WSL's mirrored networking: dockerd started (ExecMainStartTimestampMonotonic) 0.6 s before udev announced
@@ -250,8 +253,6 @@ EXAMPLES = [
     ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
     ({"stack": stack_state(UBUNTU_UNITS, TIMESYNCD_FILES, real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE)}, {}),
-    (MIRRORED_EARLY, {}),
-    ({**MIRRORED_EARLY, "engine_started_us": "6004350"}, {}),  # after loopback0, but not ordered so
     ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
     ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
     ({"legacy_list": ["/etc/apt/sources.list.d/nvidia-docker.list"]}, {}),
@@ -298,6 +299,8 @@ EXAMPLES = [
     ({"wsl_conf": ["[boot]", "systemd=yes"]}, {}),
     ({"wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
     ({"pkg": ["nvidia-container-toolkit 1.14.3-1"]}, {}),
+    (MIRRORED_EARLY, {}),
+    ({**MIRRORED_EARLY, "engine_started_us": "6004350"}, {}),  # after loopback0, but not ordered so
 ]
 # The findings that only a deploy run gives, each with the layer the table files it under: the final proof,
 # the run lock, systemd left to the user, and doctor's own crash.
