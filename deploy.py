@@ -44,7 +44,7 @@ else:
         daemon_json = configure_daemon(settings, facts)
         group_changes = install_docker(settings, facts, state)
         toolkit = install_toolkit(settings, facts, state)
-        configure_toolkit(state)  # after the packages, whose scripts write its file
+        configure_toolkit(state)  # no-cgroups in its config.toml, after the packages, whose scripts write it
         move_engine_version(settings, facts, state)  # its package scripts restart the engine: last
         # Never stops a running container: a reload where dockerd can, else a restart once none runs.
         restart = apply_engine_config(settings, facts, daemon_json, toolkit, network)
