@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 # What a converged twin cannot pass: it is root in a container, with stand-in driver files.
 # A twin has no wslinfo and no CDI spec either, and no proxy for its users' config files.
 CONVERGED_INFO = {"proxy.upstreams", "driver.libcuda-link", "linux-driver.libcuda", "docker.iptables",
-                  "group.active", "gpu.container", "wsl.info", "toolkit.cdi-spec", "docker-config.proxy"}
+                  "group.active", "gpu.container", "wsl.info", "toolkit.cdi-spec", "docker-config.proxy",
+                  "docker.loopback"}
 DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users do by mistake
     "mkdir -p /tmp/drv/DEBIAN && printf 'Package: nvidia-driver-550\\nVersion: 550.120-0ubuntu1\\n"
     "Architecture: all\\nMaintainer: twin <twin@example.invalid>\\nDescription: stand-in\\n'"
