@@ -149,7 +149,8 @@ def docker_unit(host) -> dict:
     return dict(line.split("=", 1) for line in shown.splitlines())
 
 
-def test_with_mirrored_networking_the_engine_is_ordered_after_loopback0_and_not_otherwise(converged_twin, run_deploy):
+def test_with_mirrored_networking_the_engine_is_ordered_after_loopback0_and_not_otherwise(converged_twin, run_deploy,
+                                                                                         run_doctor):
     """A twin whose wslinfo reports mirrored mode (no loopback0 appears in a twin: the order is what is shown).
     The engine keeps running throughout: its order takes effect at the next boot."""
     twin = converged_twin(wslinfo="mirrored")
@@ -166,6 +167,9 @@ def test_with_mirrored_networking_the_engine_is_ordered_after_loopback0_and_not_
     assert engine_pid(host) == pid and host.service("docker").is_running
     again = run_deploy(twin)
     assert again.returncode == 0 and again.changed == [], again
+    # Doctor reads when dockerd started from systemd; a twin's udev announces no loopback0.
+    loopback = run_doctor(twin).checks(twin)["docker.loopback"]
+    assert loopback["status"] == "INFO" and "loopback0 does not exist yet" in loopback["found"], loopback
 
     twin.exec("sed -i 's/echo .mirrored./echo nat/' /usr/bin/wslinfo")
     assert host.check_output("wslinfo --networking-mode") == "nat"

@@ -77,8 +77,8 @@ CLOCK_FIX = ("run `sudo hwclock -s` (microsoft/WSL#4245), or `wsl --shutdown` fr
 def _time_daemon(facts) -> tuple[str, bool]:
     """What doctor says of the time daemon that would set the clock after a sleep, and whether the deploy's
     drop-in would let one run under WSL that cannot now."""
-    if "stack" not in facts or off_wsl(facts):
-        return "", False
+    if not (facts.get("stack") or {}).get("units") or off_wsl(facts):
+        return "", False  # not on WSL, or systemd did not answer (not PID 1)
     blocked = [d.unit for d in clock_dropins(facts) if d.text and not (d.right and d.loaded)]
     if blocked:
         return (f"; {', '.join(blocked)} cannot start under WSL, which systemd counts as a container, until the "
