@@ -75,7 +75,8 @@ DEFAULTS = {
     # container; `systemctl daemon-reload` takes running containers' GPUs away): "when-idle" waits
     # while containers run, says so, and the next run with none running restarts it, once; "now"
     # restarts it at once, stopping them (for a maintenance window). Engine package upgrades,
-    # whose scripts restart it, wait the same way.
+    # whose scripts restart it, wait the same way, and so does the daemon-reload that has systemd read
+    # the deploy's drop-ins for a time daemon or for the engine's order (the files are written at once).
     "engine_restart": "when-idle",
     # --- NVIDIA Container Toolkit -----------------------------------------
     # Root of NVIDIA's apt repository.

@@ -1,6 +1,7 @@
-"""Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> engine
-version -> engine reload or restart (waiting while containers run) -> users' proxy -> verify -> pull mode's timer
--> a restart left pending."""
+"""Order only: settings -> preflight -> network -> systemd (WSL) -> daemon.json -> engine -> toolkit -> its
+no-cgroups -> engine version -> engine reload or restart (waiting while containers run) -> drop-ins for the time
+daemons and the engine's order (a daemon-reload that waits the same way) -> users' proxy -> verify -> pull mode's
+timer -> a restart left pending."""
 
 from pyinfra import host
 
@@ -12,7 +13,8 @@ from tasks.preflight import check_preflight
 from tasks.pull import install_pull
 from tasks.restart import apply_engine_config, tell_pending_restart
 from tasks.settings import SettingsError, validate
-from tasks.toolkit import install_toolkit
+from tasks.toolkit import configure_toolkit, install_toolkit
+from tasks.units import configure_dropins
 from tasks.userproxy import configure_user_proxies
 from tasks.verify import verify
 from tasks.wsl import ensure_systemd
@@ -42,9 +44,11 @@ else:
         daemon_json = configure_daemon(settings, facts)
         group_changes = install_docker(settings, facts, state)
         toolkit = install_toolkit(settings, facts, state)
+        configure_toolkit(state)  # no-cgroups in its config.toml, after the packages, whose scripts write it
         move_engine_version(settings, facts, state)  # its package scripts restart the engine: last
         # Never stops a running container: a reload where dockerd can, else a restart once none runs.
         restart = apply_engine_config(settings, facts, daemon_json, toolkit, network)
+        configure_dropins(settings, facts)  # read by systemd at the next boot; a daemon-reload only when idle
         configure_user_proxies(settings, facts)  # reads the proxy.env the network step wrote
         verify(settings, facts, planned, group_changes)
         install_pull(settings, state)  # after the check, which takes the snapshot's answer while nothing is planned

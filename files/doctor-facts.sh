@@ -1,14 +1,14 @@
 #!/bin/sh
 # Usage: doctor-facts.sh WSL_LIB=DIR PACKAGES="NAME ..." BINARIES="NAME ..." SERVICE_PATH=PATH DAEMON_JSON=FILE
-#                        TOOLKIT_CONFIG=FILE DOCKER_INFO=COMMAND LEGACY_LISTS="FILE ..." CDI_SPECS="GLOB ..."
+#                        DOCKER_INFO=COMMAND LEGACY_LISTS="FILE ..." CDI_SPECS="GLOB ..."
 #                        CDI_HOST_PATH_SED=PROGRAM CDI_REFRESH_UNIT=UNIT SUDO_CHECK=COMMAND PENDING=FILE
-#                        WSL_CONF=FILE ROUTE_AWK=PROGRAM
+#                        WSL_CONF=FILE ROUTE_AWK=PROGRAM LOOPBACK_DEVICE=UNIT
 # needs: named.sh
 # The DoctorFacts fact (see tasks/doctor/facts.py): everything doctor reads, as key=value lines, in one
 # read-only command that always succeeds. Quoted values are space-separated lists; DOCKER_INFO and
 # SUDO_CHECK are commands (doctor-sudo.sh's); CDI_SPECS are globs, expanded here.
-named "WSL_LIB PACKAGES BINARIES SERVICE_PATH DAEMON_JSON TOOLKIT_CONFIG DOCKER_INFO LEGACY_LISTS CDI_SPECS
-    CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING WSL_CONF ROUTE_AWK" "$@"
+named "WSL_LIB PACKAGES BINARIES SERVICE_PATH DAEMON_JSON DOCKER_INFO LEGACY_LISTS CDI_SPECS
+    CDI_HOST_PATH_SED CDI_REFRESH_UNIT SUDO_CHECK PENDING WSL_CONF ROUTE_AWK LOOPBACK_DEVICE" "$@"
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 sh -c "$SUDO_CHECK"
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
@@ -19,11 +19,11 @@ if [ -L "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=link
 elif [ -f "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=file; fi
 ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
 grep -hs '^Date:' /var/lib/apt/lists/*Release | sed 's/^Date: */apt_date=/'
-# wslinfo answers from WSL's own init, with no Windows interop; --version came after --wsl-version.
+# wslinfo answers from WSL's own init, with no Windows interop; --version came after --wsl-version. Its
+# networking mode is the snapshot's (files/host-identity.sh).
 if command -v wslinfo >/dev/null; then
   v=$({ timeout 5 wslinfo --version || timeout 5 wslinfo --wsl-version; } 2>/dev/null | head -n 1)
   echo "wslinfo_version=$v"
-  echo "wslinfo_networking=$(timeout 5 wslinfo --networking-mode 2>/dev/null | head -n 1)"
 fi
 # awk, not sed: a last line without a newline must not run into the next key.
 [ -e "$WSL_CONF" ] && echo wsl_conf_exists=1 && awk '{print "wsl_conf=" $0}' "$WSL_CONF"
@@ -35,7 +35,12 @@ stat -c 'toolkit_installed_at=%Y' /var/lib/dpkg/info/nvidia-container-toolkit.li
 if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
   echo "engine_unit=$(systemctl is-active docker.service 2>/dev/null)"
   echo "exec_start=$(systemctl show docker.service -p ExecStart --value 2>/dev/null | head -1)"
+  # When dockerd last started and when loopback0 appeared (WSL's mirrored networking), on systemd's
+  # monotonic clock (µs since boot; 0: never): dockerd looks for loopback0 once, as it starts.
+  echo "engine_started_us=$(systemctl show docker.service -p ExecMainStartTimestampMonotonic --value 2>/dev/null)"
+  echo "loopback0_since_us=$(systemctl show "$LOOPBACK_DEVICE" -p ActiveEnterTimestampMonotonic --value 2>/dev/null)"
 fi
+[ -e /sys/class/net/loopback0 ] && echo loopback0=1
 tck=$(getconf CLK_TCK); boot=$(awk '/^btime/ {print $2}' /proc/stat)
 for d in /proc/[0-9]*; do
   [ "$(cat "$d/comm" 2>/dev/null)" = dockerd ] || continue
@@ -79,8 +84,6 @@ while [ -n "$uid" ] && [ "${p:-0}" -gt 1 ]; do
   fi
   p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
 done
-sed -n 's/^[[:space:]]*no-cgroups[[:space:]]*=[[:space:]]*\([a-z]*\).*/no_cgroups=\1/p' \
-  "$TOOLKIT_CONFIG" 2>/dev/null; echo
 for f in $LEGACY_LISTS; do [ -e "$f" ] && echo "legacy_list=$f"; done
 # A spec goes stale when the files it mounts go: each Windows driver update renames WSL's driver store.
 for f in $CDI_SPECS; do

@@ -41,7 +41,12 @@ if [ -r "$wsl_conf" ]; then
     while IFS= read -r line || [ -n "$line" ]; do printf 'wsl_conf=%s\n' "$line"; done < "$wsl_conf"
 fi
 case "$release" in
-    *[Mm]icrosoft*) ;;
+    *[Mm]icrosoft*)
+        # WSL's networking mode (nat, mirrored, ...): wslinfo answers from WSL's own init, with no interop.
+        if command -v wslinfo >/dev/null 2>&1; then
+            mode=$(timeout 5 wslinfo --networking-mode 2>/dev/null)
+            echo "wslinfo_networking=${mode%%[[:space:]]*}"
+        fi ;;
     *)
         for f in $module_files; do
             [ -d "$f" ] && echo "nvidia_module=loaded" && break

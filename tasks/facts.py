@@ -15,6 +15,8 @@ from tasks.managed import (
     STATE_FILES,
     STATE_KEYS,
     STATE_PACKAGES,
+    TIME_UNITS,
+    TOOLKIT_CONFIG,
     WSL_CONF,
 )
 from tasks.runlock import started_by
@@ -84,8 +86,9 @@ class HostSnapshot(FactBase):
     fact, so each further read would be one more round trip): kernel release (from /proc), /dev/dxg,
     the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1,
     the invoking user, where each docker CLI on the usual paths resolves (even a dangling link),
-    installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines and, off WSL only, the
-    native NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file",
+    installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines, on WSL the networking
+    mode wslinfo reports (wslinfo_networking, when it has wslinfo) and, off WSL only, the native
+    NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file",
     daemon.json's lines (None when absent); "stack", StackState's value; and "runtimes", CommandResult's
     value of RUNTIMES_COMMAND from a running engine (None without one), which the final check uses
     when nothing before it changes; and "docker_configs", DockerConfigs' value: the record and the
@@ -143,7 +146,11 @@ class StackState(FactBase):
     "group": docker's members or None, "keys": {path: [fingerprints]}, "files": {path: sha256},
     "sources": {file under sources.list.d: its lines naming a URL}, "apt_busy": a lock held or dpkg
     half-done, "restart_pending": {"since": ..., "why": [...]} of a restart the engine waits for, or None,
-    "engine_loaded": the sha256 of the daemon.json the engine last loaded through the deploy, or None}.
+    "engine_loaded": the sha256 of the daemon.json the engine last loaded through the deploy, or None,
+    "units": {unit: {"LoadState", "ActiveState", "UnitFileState", "FragmentPath": text, "DropInPaths":
+    [files], "conditions": [[file, ConditionVirtualization= value], ...] in systemd's order}} of
+    docker.service and TIME_UNITS (conditions of loaded time units only), "no_cgroups": the value of
+    TOOLKIT_CONFIG's no-cgroups under [nvidia-container-cli] as written, or None without one}.
     The deploy adds an operation only where this shows something to do. The deploy
     reads it within HostSnapshot's command.
     """
@@ -151,12 +158,12 @@ class StackState(FactBase):
     def command(self):
         return shell_script("stack-state.sh", PACKAGES=" ".join(STATE_PACKAGES), KEYS=" ".join(STATE_KEYS),
                             FILES=" ".join(STATE_FILES), PENDING=ENGINE_RESTART_PENDING, LOADED=ENGINE_LOADED,
-                            SOURCES_DIR=SOURCES_DIR)
+                            SOURCES_DIR=SOURCES_DIR, UNITS=" ".join(TIME_UNITS), TOOLKIT_CONFIG=TOOLKIT_CONFIG)
 
     def default(self):
         return {"packages": {}, "service": {}, "group": None, "keys": {}, "files": {},
                 "sources": {}, "apt_busy": False, "restart_pending": None,
-                "engine_loaded": None}
+                "engine_loaded": None, "units": {}, "no_cgroups": None}
 
     def process(self, output):
         state = self.default()
@@ -186,5 +193,15 @@ class StackState(FactBase):
                 state["engine_loaded"] = value
             elif key == "pending":
                 pending.append(value)
+            elif key == "unit":
+                unit, _, prop = value.partition(" ")
+                name, _, text = prop.partition("=")
+                state["units"].setdefault(unit, {"conditions": []})[name] = \
+                    text.split() if name == "DropInPaths" else text
+            elif key == "condition":
+                unit, path, condition = (value.split(" ", 2) + ["", ""])[:3]
+                state["units"].setdefault(unit, {"conditions": []})["conditions"].append([path, condition])
+            elif key == "no_cgroups":
+                state["no_cgroups"] = value
         state["restart_pending"] = restart_marker(pending)
         return state

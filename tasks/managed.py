@@ -32,6 +32,9 @@ TOOLKIT_PACKAGES = [
     "libnvidia-container-tools",
     "libnvidia-container1",
 ]
+# The toolkit's own configuration, which its package scripts write (nvidia-ctk config --in-place). The deploy
+# owns one key in it, no-cgroups under [nvidia-container-cli], and edits that line alone (files/no-cgroups.sh).
+TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
 
 # The script's VERSION selects these two, and the deploy moves them to docker_version...
 PINNED_PACKAGES = ["docker-ce", "docker-ce-cli"]
@@ -66,6 +69,15 @@ CA_DIR = "/usr/local/share/ca-certificates/wsl-gpu-docker"
 STATE_KEYS = [DOCKER_KEY, NVIDIA_KEYRING]
 STATE_FILES = [DAEMON_JSON, DOCKER_LIST, DOCKER_PIN, NVIDIA_LIST, TOOLKIT_PIN, *LEGACY_LISTS,
                PROXY_ENV, APT_PROXY, DOCKER_PROXY_DROPIN, f"{CA_DIR}/*.crt"]
+
+# The time daemons a distro may bring, whose units refuse to start in a container, as systemd counts WSL
+# (ConditionVirtualization=!container); Ubuntu's wsl-setup lets them run under WSL with a drop-in each, which
+# the deploy writes where the distro has none, so that the clock heals after the computer sleeps.
+TIME_UNITS = ["systemd-timesyncd.service", "chrony.service"]
+CLOCK_DROPINS = {unit: f"/etc/systemd/system/{unit}.d/wsl-gpu-docker-clock.conf" for unit in TIME_UNITS}
+# With WSL's mirrored networking, docker.service starts after loopback0 appears (moby/moby#53382).
+LOOPBACK_DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-loopback.conf"
+STATE_FILES += [*CLOCK_DROPINS.values(), LOOPBACK_DROPIN]
 # Where the deploy keeps what it moves aside: apt keys and lists, the proxy's files, company CA
 # certificates and users' docker config.json, each as <name>.bak-<stamp>; outside apt's folders,
 # where apt warns about any stray file.

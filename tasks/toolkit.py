@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyinfra.api import deploy
+from pyinfra.api import deploy, operation
 from pyinfra.operations import apt
 
 from tasks.apt import (
@@ -14,8 +14,21 @@ from tasks.apt import (
     repository,
     repository_is_right,
 )
-from tasks.managed import LEGACY_LISTS, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT_PACKAGES, TOOLKIT_PIN
-from tasks.operations import NO_CHANGE, content_is_right
+from tasks.managed import (
+    BACKUP_DIR,
+    LEGACY_LISTS,
+    NVIDIA_KEYRING,
+    NVIDIA_LIST,
+    TOOLKIT_CONFIG,
+    TOOLKIT_PACKAGES,
+    TOOLKIT_PIN,
+)
+from tasks.operations import NO_CHANGE, backup_path, content_is_right
+from tasks.shell import shell_script
+
+# What the deploy's engine, rootful, needs: with no-cgroups = true the toolkit sets up no device cgroup for the
+# GPU, and GPU containers fail with "Failed to initialize NVML: GPU access blocked by the operating system".
+NO_CGROUPS = "false"
 
 
 def nvidia_source_line(settings, facts) -> str:
@@ -69,3 +82,23 @@ def install_toolkit(settings, facts, state):
         allow_downgrades=bool(version),
         extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
     )
+
+
+@operation(is_idempotent=False)
+def no_cgroups_set(value: str):
+    """TOOLKIT_CONFIG sets no-cgroups to value under [nvidia-container-cli], every other line of it kept as it is,
+    its previous content kept in BACKUP_DIR."""
+    yield shell_script("no-cgroups.sh", CONFIG=TOOLKIT_CONFIG, VALUE=value,
+                       BACKUP=backup_path(TOOLKIT_CONFIG, BACKUP_DIR))
+
+
+@deploy("NVIDIA Container Toolkit")
+def configure_toolkit(state) -> None:
+    """
+    Sets the one key of the toolkit's config.toml the deploy owns, no-cgroups, where the snapshot shows another
+    value; after the toolkit's packages, whose scripts write the file and keep what it sets. The toolkit reads
+    the file for each container it sets up: the engine needs no restart for it.
+    """
+    if state["no_cgroups"] not in (None, NO_CGROUPS):
+        no_cgroups_set(name=f"{TOOLKIT_CONFIG} sets no-cgroups = {NO_CGROUPS} for the rootful engine",
+                       value=NO_CGROUPS)

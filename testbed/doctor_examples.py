@@ -21,6 +21,7 @@ from tasks.settings import SettingsError, validate
 from tasks.wsl import systemd_off
 from testbed import realtext as real
 from testbed.facts_examples import GOOD_NATIVE, SMI_NO_DRIVER
+from testbed.stack_examples import DEBIAN_UNITS, TIMESYNCD_FILES, UBUNTU_UNITS, stack_state
 from testbed.sudo_examples import SUDO_RS_0_2_8, SUDO_RS_0_2_13_UBUNTU, Machine
 
 NOW = int(parsedate_to_datetime(real.APT_RELEASE_DATE_NOBLE).timestamp()) + 86400
@@ -59,6 +60,9 @@ def ldconfig_paths(text: str) -> list[str]:
 # What the deploy writes with the default settings on a host that had no daemon.json.
 DEFAULT_DAEMON_JSON = render_daemon_json(merge_daemon_config({}, validate({})))
 
+# The files of a converged workstation's snapshot (HostSnapshot's "stack"), by their sha256.
+GOOD_FILES = {
+}
 # A converged workstation, as doctor's facts read it.
 GOOD = {
     "osrelease": real.WSL2_OSRELEASE_5_15_167_4, "dxg": "char", "wsl_lib": ["libcuda.so.1", "nvidia-smi"],
@@ -89,7 +93,14 @@ GOOD = {
     "docker_configs": {"recorded": [], "configs": {}},
     # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
     **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
+    # The snapshot's units (systemd-timesyncd with wsl-setup's drop-in) and a config.toml without no-cgroups.
+    "stack": {**stack_state(UBUNTU_UNITS, TIMESYNCD_FILES, ""), "files": GOOD_FILES},
+    "engine_started_us": "9120611", "loopback0_since_us": "0",
 }
+# With WSL's mirrored networking: dockerd started (ExecMainStartTimestampMonotonic) 0.6 s before udev announced
+# loopback0 (ActiveEnterTimestampMonotonic of its device unit), as moby/moby#53382 tells of a boot.
+MIRRORED_EARLY = {"wslinfo_networking": "mirrored", "engine_started_us": "4711962", "loopback0_since_us": "5302118",
+                  "loopback0": "1"}
 # A native Ubuntu/Debian workstation's own facts (the deploy supports those too).
 NATIVE = {k: GOOD_NATIVE[k] for k in ("osrelease", "dxg", "wsl_lib", "distro", "distro_version",
                                       "codename", "nvidia_module", "nvidia_smi", "nvidia_smi_output")}
@@ -213,7 +224,9 @@ EXAMPLES = [
     (NATIVE, {"docker_engine": "docker-desktop"}),
     ({"osrelease": real.WSL2_OSRELEASE_5_4_72}, {}),
     ({"dxg": None}, {}),
-    ({"rtc": str(NOW + LAG)}, {}),
+    # Debian 13, whose systemd-timesyncd has no drop-in to start under WSL.
+    ({"rtc": str(NOW + LAG), "distro": "debian", "distro_version": "13", "codename": "trixie",
+      "stack": stack_state(DEBIAN_UNITS, TIMESYNCD_FILES, "")}, {}),
     ({"now": str(NOW - 4 * 86400 - 86400), "rtc": ""}, {}),
     ({"distro": "ubuntu", "distro_version": "20.04"}, {}),
     ({"arch": "i386"}, {}),
@@ -249,7 +262,7 @@ EXAMPLES = [
     ({**CDI29, **STALE_SPEC, "cdi_refresh_unit": None}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.12.1-1"]}, {}),
     ({"pkg": ["nvidia-container-toolkit 1.19.1-1"]}, {}),
-    ({"no_cgroups": "true"}, {}),
+    ({"stack": stack_state(UBUNTU_UNITS, TIMESYNCD_FILES, real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE)}, {}),
     ({"dockerd": [f"4242 1000 {NOW - 60}"], "engine_unit": "inactive"}, {}),  # rootless only
     ({"dockerd": [f"812 0 {NOW - 3600}", f"4242 1000 {NOW - 60}"]}, {}),  # rootful and rootless
     ({"legacy_list": ["/etc/apt/sources.list.d/nvidia-docker.list"]}, {}),
@@ -301,6 +314,8 @@ EXAMPLES = [
     ({"wsl_conf": ["[boot]", "systemd=yes"]}, {}),
     ({"wsl_conf": ["[boot]", "systemd=yes"]}, {"wsl_systemd": False}),
     ({"pkg": ["nvidia-container-toolkit 1.14.3-1"]}, {}),
+    (MIRRORED_EARLY, {}),
+    ({**MIRRORED_EARLY, "engine_started_us": "6004350"}, {}),  # after loopback0, but not ordered so
 ]
 # The findings that only a deploy run gives, each with the layer the table files it under: the final proof,
 # the run lock, systemd left to the user, and doctor's own crash.

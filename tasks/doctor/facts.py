@@ -7,13 +7,13 @@ from pathlib import Path
 from pyinfra.api import FactBase
 
 from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
+from tasks.dropins import LOOPBACK_DEVICE
 from tasks.facts import WSL_LIB, parse_lines
 from tasks.managed import DAEMON_JSON, ENGINE_RESTART_PENDING, LEGACY_LISTS, WSL_CONF
 from tasks.shell import shell_script
 
 # systemd starts dockerd with this PATH, so the runtime and its hook must be found on it.
 SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-TOOLKIT_CONFIG = "/etc/nvidia-container-runtime/config.toml"
 PACKAGES = ["docker-ce", "docker.io", "nvidia-container-toolkit", "nvidia-container-toolkit-base"]
 # nvidia-cdi-hook on dockerd's PATH lets Docker 29.2+ run `--gpus` through CDI (moby/moby#50228).
 BINARIES = ["dockerd", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-ctk",
@@ -47,7 +47,8 @@ class DoctorFacts(FactBase):
     apt's Release dates, WSL's version and networking mode (wslinfo), wsl.conf, packages, the
     engine with its runtimes and version, iptables backends, the users, the docker group and the
     shell's groups, the default route's interface and MTU (route_dev, route_mtu) and docker0's
-    (docker0_mtu), the toolkit's config, legacy lists, apt's own complaints, the CDI specs and
+    (docker0_mtu), when dockerd last started and when loopback0 appeared (engine_started_us,
+    loopback0_since_us, loopback0), legacy lists, apt's own complaints, the CDI specs and
     the files they mount that are missing, whether nvidia-cdi-refresh.service is installed, and
     what files/sudo-check.sh finds of the invoking user's sudo (sudo.*; sudo_user is $SUDO_USER), and
     the lines of a restart the deploy left waiting for running containers (restart_pending).
@@ -56,11 +57,11 @@ class DoctorFacts(FactBase):
     def command(self):
         return shell_script("doctor-facts.sh", WSL_LIB=WSL_LIB, PACKAGES=" ".join(PACKAGES),
                             BINARIES=" ".join(BINARIES), SERVICE_PATH=SERVICE_PATH, DAEMON_JSON=DAEMON_JSON,
-                            TOOLKIT_CONFIG=TOOLKIT_CONFIG, DOCKER_INFO=RUNTIMES_AND_VERSION_COMMAND,
+                            DOCKER_INFO=RUNTIMES_AND_VERSION_COMMAND,
                             LEGACY_LISTS=" ".join(LEGACY_LISTS), CDI_SPECS=CDI_SPECS,
                             CDI_HOST_PATH_SED=CDI_HOST_PATH_SED, CDI_REFRESH_UNIT=CDI_REFRESH_UNIT,
                             SUDO_CHECK=sudo_check_command(), PENDING=ENGINE_RESTART_PENDING, WSL_CONF=WSL_CONF,
-                            ROUTE_AWK=ROUTE_AWK)
+                            ROUTE_AWK=ROUTE_AWK, LOOPBACK_DEVICE=LOOPBACK_DEVICE)
 
     def process(self, output):
         return parse_lines(output, LISTS)

@@ -130,3 +130,47 @@ WSLINFO_WSL_VERSION_2_2_2 = "$ wslinfo --wsl-version\n2.2.2.0"
 # VERBATIM  https://github.com/microsoft/WSL/issues/40688 ("WSL Version" field: the same package version,
 # which `wslinfo --version` prints on WSL 2.7)
 WSL_VERSION_2_7_3 = "2.7.3.0"
+
+# ---------------------------------------------------------------------------
+# Time daemons under WSL: the units' conditions and Ubuntu's drop-ins
+# ---------------------------------------------------------------------------
+# VERBATIM  ubuntu/wsl-setup systemd/system/systemd-timesyncd.service.d/wsl.conf (installed under
+# /usr/lib/systemd/system/ by its debian/install, `systemd/ lib/`)
+WSL_SETUP_TIMESYNCD_DROPIN = (
+    "# Enable timesyncd on WSL machines\n"
+    "# so WSL clock is synced on resume from suspend of the host.\n\n"
+    "[Unit]\n"
+    "ConditionVirtualization=\n"
+    "ConditionVirtualization=|!container\n"
+    "ConditionVirtualization=|wsl\n"
+)
+WSL_SETUP_TIMESYNCD_DROPIN_PATH = "/usr/lib/systemd/system/systemd-timesyncd.service.d/wsl.conf"
+# VERBATIM  Debian 13's systemd-timesyncd 257 (/usr/lib/systemd/system/systemd-timesyncd.service, its [Unit]
+# head, as a Debian 13 twin has it); Ubuntu's is the same unit, from the same systemd source
+DEBIAN_TIMESYNCD_UNIT_HEAD = (
+    "[Unit]\n"
+    "Description=Network Time Synchronization\n"
+    "Documentation=man:systemd-timesyncd.service(8)\n"
+    "ConditionCapability=CAP_SYS_TIME\n"
+    "ConditionVirtualization=!container\n"
+    "DefaultDependencies=no\n"
+)
+TIMESYNCD_UNIT_PATH = "/usr/lib/systemd/system/systemd-timesyncd.service"
+# VERBATIM  `systemctl show -p LoadState -p ActiveState -p UnitFileState -p FragmentPath -p DropInPaths
+# systemd-timesyncd.service` on a Debian 13 twin with systemd-timesyncd installed (systemd counts the twin,
+# a container, as WSL's units do: the condition fails and the unit stays inactive)
+SYSTEMCTL_SHOW_TIMESYNCD_DEBIAN_13 = (
+    "LoadState=loaded\n"
+    "ActiveState=inactive\n"
+    "FragmentPath=/usr/lib/systemd/system/systemd-timesyncd.service\n"
+    "DropInPaths=\n"
+    "UnitFileState=enabled\n"
+)
+# VERBATIM  the same command for a unit that is not installed (chrony.service on that twin)
+SYSTEMCTL_SHOW_NOT_FOUND = (
+    "LoadState=not-found\n"
+    "ActiveState=inactive\n"
+    "FragmentPath=\n"
+    "DropInPaths=\n"
+    "UnitFileState=\n"
+)

@@ -42,6 +42,15 @@ case "$1" in
 esac
 """
 
+# WSL's wslinfo (a link to its init in a real distro), answering only what the deploy asks it.
+WSLINFO = """#!/bin/sh
+# Stand-in for WSL's wslinfo (integration-test harness).
+case "$1" in
+  --networking-mode) echo '{mode}' ;;
+  *) echo "wslinfo stand-in: '$*' is not emulated" >&2; exit 1 ;;
+esac
+"""
+
 # The native driver's /proc/driver/nvidia/version, and an nvidia-smi that, like the real one,
 # fails without that loaded module.
 NATIVE_DRIVER = "550.120"
@@ -90,7 +99,8 @@ class Twin:
     automation account often may. `boot_files` ({path: text}) are in place before systemd first
     boots, and so is the WSL look, which a unit then applies at every boot, before cloud-init's.
     `containers` lets the twin's own engine run containers (an unconfined seccomp and AppArmor profile,
-    NET_ADMIN); its engine must still create no bridge and touch no firewall (TWIN_SETTINGS).
+    NET_ADMIN); its engine must still create no bridge and touch no firewall (TWIN_SETTINGS). `wslinfo`
+    puts a stand-in /usr/bin/wslinfo that reports it as WSL's networking mode ("mirrored", "nat").
     Use as `with Twin(image) as twin:` or call start() and remove().
     """
 
@@ -108,6 +118,7 @@ class Twin:
     sudo_nopasswd: bool = False
     boot_files: dict[str, str] | None = None
     containers: bool = False
+    wslinfo: str | None = None
     name: str = field(init=False, default_factory=lambda: f"wsl-twin-{secrets.token_hex(4)}")
     id: str | None = field(init=False, default=None)
 
@@ -172,6 +183,9 @@ class Twin:
             steps.append("mkdir -p /usr/lib/wsl/lib && cd /usr/lib/wsl/lib")
             steps.append("printf 'stand-in\\n' > libcuda.so.1 && printf 'stand-in\\n' > libdxcore.so")
             steps.append(f"printf %s {shlex.quote(NVIDIA_SMI)} > nvidia-smi && chmod 0755 nvidia-smi")
+        if self.wslinfo:
+            steps.append(f"printf %s {shlex.quote(WSLINFO.format(mode=self.wslinfo))} > /usr/bin/wslinfo"
+                         " && chmod 0755 /usr/bin/wslinfo")
         if self.os_release:
             steps.append(f"printf %s {shlex.quote(self._os_release_text())} > /etc/os-release")
             if self.os_release.get("ID") == "ubuntu":
@@ -186,8 +200,9 @@ class Twin:
     def _look_the_part_at_boot(self) -> None:
         """The look's files, the boot_files and a unit that mounts and makes the look's devices at every
         boot, written into the created container; then systemd boots it as WSL would."""
-        if self.nvidia_driver or self.ssh_port or self.sudo_nopasswd:
-            raise ValueError("boot_files: a twin that boots as it looks is a WSL one, without sshd or sudo options")
+        if self.nvidia_driver or self.ssh_port or self.sudo_nopasswd or self.wslinfo:
+            raise ValueError("boot_files: a twin that boots as it looks is a WSL one, without sshd, sudo or wslinfo "
+                             "options")
         steps = ["set -e"]
         if self.kernel:
             steps.append("mkdir -p /run/wsl-twin")

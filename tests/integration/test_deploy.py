@@ -1,6 +1,7 @@
 """The deploy on WSL2 twins: a fresh twin converges, reruns change nothing, drift is repaired."""
 
 import json
+import shlex
 
 import pytest
 import testinfra
@@ -109,6 +110,77 @@ def test_the_engine_is_not_restarted_for_a_source_or_group_change(twin, mirrors,
     assert repair.returncode == 0 and repair.changed, repair
     assert_converged(host, mirrors)
     assert engine_pid(host) == pid
+
+
+# The toolkit's config.toml as a user left it for a rootless engine: NVIDIA's rendered defaults with no-cgroups
+# set, a line and a comment of the user's, another section, and no newline at the end. The stand-in toolkit
+# writes no config.toml of its own.
+CONFIG_TOML = "/etc/nvidia-container-runtime/config.toml"
+ROOTLESS_CONFIG = (real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE + 'ldconfig = "@/sbin/ldconfig"  # mine, keep it\n\n'
+                   '[nvidia-container-runtime]\n#debug = "/var/log/nvidia-container-runtime.log"\nlog-level = "info"')
+NO_CGROUPS = f"NVIDIA Container Toolkit | {CONFIG_TOML} sets no-cgroups = false for the rootful engine"
+
+
+def test_no_cgroups_true_is_set_false_on_its_line_alone_with_no_restart_and_then_left_alone(twin, run_deploy):
+    twin.exec(f"mkdir -p {CONFIG_TOML.rsplit('/', 1)[0]} && printf %s {shlex.quote(ROOTLESS_CONFIG)} > {CONFIG_TOML}")
+    host = testinfra.get_host(twin.testinfra_target)
+    pid = engine_pid(host)
+    run = run_deploy(twin)
+    assert run.returncode == 0 and run.changed == [NO_CGROUPS], run
+    fixed = host.file(CONFIG_TOML)
+    assert fixed.content_string == ROOTLESS_CONFIG.replace("no-cgroups = true", "no-cgroups = false")
+    assert fixed.mode == 0o644 and fixed.user == "root"
+    backups = host.check_output("ls /var/backups/wsl-gpu-docker | grep '^config.toml.bak-'").split()
+    assert [host.file(f"/var/backups/wsl-gpu-docker/{b}").content_string for b in backups] == [ROOTLESS_CONFIG]
+    assert engine_pid(host) == pid, "the toolkit reads config.toml for each container: no restart"
+    assert temps_left(host) == []
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+    assert host.file(CONFIG_TOML).content_string == fixed.content_string
+
+
+LOOPBACK_DROPIN = "/etc/systemd/system/docker.service.d/wsl-gpu-docker-loopback.conf"
+LOOPBACK = "sys-subsystem-net-devices-loopback0.device"
+RELOAD = "systemd drop-ins | systemd reads the deploy's drop-ins"
+
+
+def docker_unit(host) -> dict:
+    shown = host.check_output("systemctl show docker.service -p Wants -p After -p DropInPaths -p NeedDaemonReload")
+    return dict(line.split("=", 1) for line in shown.splitlines())
+
+
+def test_with_mirrored_networking_the_engine_is_ordered_after_loopback0_and_not_otherwise(converged_twin, run_deploy,
+                                                                                         run_doctor):
+    """A twin whose wslinfo reports mirrored mode (no loopback0 appears in a twin: the order is what is shown).
+    The engine keeps running throughout: its order takes effect at the next boot."""
+    twin = converged_twin(wslinfo="mirrored")
+    host = testinfra.get_host(twin.testinfra_target)
+    pid = engine_pid(host)
+    run = run_deploy(twin)
+    assert run.returncode == 0, run
+    assert run.changed == ["systemd drop-ins | docker.service starts after loopback0 (WSL's mirrored networking)",
+                           RELOAD], run
+    unit = docker_unit(host)
+    assert LOOPBACK in unit["Wants"].split() and LOOPBACK in unit["After"].split(), unit
+    assert LOOPBACK_DROPIN in unit["DropInPaths"].split() and unit["NeedDaemonReload"] == "no", unit
+    assert "BindsTo" not in host.file(LOOPBACK_DROPIN).content_string
+    assert engine_pid(host) == pid and host.service("docker").is_running
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+    # Doctor reads when dockerd started from systemd; a twin's udev announces no loopback0.
+    loopback = run_doctor(twin).checks(twin)["docker.loopback"]
+    assert loopback["status"] == "INFO" and "loopback0 does not exist yet" in loopback["found"], loopback
+
+    twin.exec("sed -i 's/echo .mirrored./echo nat/' /usr/bin/wslinfo")
+    assert host.check_output("wslinfo --networking-mode") == "nat"
+    back = run_deploy(twin)
+    assert back.returncode == 0 and back.changed == [f"systemd drop-ins | {LOOPBACK_DROPIN} is absent", RELOAD], back
+    unit = docker_unit(host)
+    assert not host.file(LOOPBACK_DROPIN).exists and LOOPBACK not in unit["After"].split(), unit
+    assert LOOPBACK_DROPIN not in unit["DropInPaths"].split() and unit["NeedDaemonReload"] == "no", unit
+    assert engine_pid(host) == pid
+    settled = run_deploy(twin)
+    assert settled.returncode == 0 and settled.changed == [], settled
 
 
 def test_daemon_json_keeps_a_users_keys_and_the_previous_file(twin, mirrors, run_deploy):

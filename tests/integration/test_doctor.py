@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 # default bridge, whose MTU daemon-json.mtu would compare.
 CONVERGED_INFO = {"proxy.upstreams", "driver.libcuda-link", "linux-driver.libcuda", "docker.iptables",
                   "group.active", "gpu.container", "wsl.info", "toolkit.cdi-spec", "docker-config.proxy",
-                  "daemon-json.mtu"}
+                  "daemon-json.mtu", "docker.loopback"}
 DRIVER_DEB = (  # a Linux NVIDIA driver package installed inside WSL, as users do by mistake
     "mkdir -p /tmp/drv/DEBIAN && printf 'Package: nvidia-driver-550\\nVersion: 550.120-0ubuntu1\\n"
     "Architecture: all\\nMaintainer: twin <twin@example.invalid>\\nDescription: stand-in\\n'"

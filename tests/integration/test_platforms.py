@@ -100,6 +100,35 @@ def test_drift_is_repaired_by_one_run(converged, mirrors, run_deploy):
     settles(run_deploy, twin)
 
 
+TIMESYNCD = "systemd-timesyncd.service"
+CLOCK_DROPIN = f"/etc/systemd/system/{TIMESYNCD}.d/wsl-gpu-docker-clock.conf"
+
+
+def test_debians_time_daemon_gets_the_drop_in_that_lets_it_run_under_wsl_and_then_is_left_alone(converged, run_deploy):
+    """Debian 13 ships no drop-in for WSL (Ubuntu's wsl-setup does). `systemd-analyze condition` judges the unit's
+    conditions as a process in the twin sees it, WSL by its kernel; the twin's PID 1 took itself for a Docker
+    container as it booted, so there the unit's condition still fails and the daemon stays inactive."""
+    platform, twin = converged
+    if platform != "debian-13":
+        pytest.skip("Debian 13's packages are under every twin of today; its own identity is the one shown")
+    twin.exec("apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends systemd-timesyncd"
+              " >/dev/null")
+    host = testinfra.get_host(twin.testinfra_target)
+    assert host.run(f"systemd-analyze condition --unit {TIMESYNCD}").rc == 1, "Debian's unit refuses WSL"
+    run = run_deploy(twin)
+    assert run.returncode == 0, run
+    assert run.changed == [
+        f"systemd drop-ins | {TIMESYNCD} may run under WSL, so that the clock catches up after a sleep",
+        f"systemd drop-ins | systemd reads the deploy's drop-ins and starts {TIMESYNCD}"], run
+    judged = host.run(f"systemd-analyze condition --unit {TIMESYNCD} 2>&1")
+    assert judged.rc == 0 and "ConditionVirtualization=|wsl succeeded" in judged.stdout, judged.stdout
+    shown = host.check_output(f"systemctl show {TIMESYNCD} -p DropInPaths -p NeedDaemonReload")
+    assert f"DropInPaths={CLOCK_DROPIN}" in shown.splitlines() and "NeedDaemonReload=no" in shown.splitlines()
+    assert host.check_output("systemd-detect-virt") == "wsl"
+    again = run_deploy(twin)
+    assert again.returncode == 0 and again.changed == [], again
+
+
 @pytest.mark.parametrize("platform", TODAY)
 def test_wsl1_is_refused_before_anything_changes(platform, make_twin, run_deploy):
     twin = make_twin(platform, kernel=WSL1_KERNEL)

@@ -129,6 +129,43 @@ def test_engine_restart_now_applies_it_at_once_stopping_the_containers(jobs, run
     twin.exec("docker rm -f job")
 
 
+TIMESYNCD = "systemd-timesyncd.service"
+CLOCK = f"systemd drop-ins | {TIMESYNCD} may run under WSL, so that the clock catches up after a sleep"
+UNITS_READ = f"systemd drop-ins | systemd reads the deploy's drop-ins and starts {TIMESYNCD}"
+
+
+def unit_state(host, unit: str) -> dict:
+    shown = host.check_output(f"systemctl show {unit} -p DropInPaths -p NeedDaemonReload")
+    return dict(line.split("=", 1) for line in shown.splitlines())
+
+
+def test_a_drop_in_is_read_by_systemd_only_once_no_container_runs(converged_twin, run_deploy):
+    """The time daemon's drop-in (Debian's systemd-timesyncd, under the Ubuntu 26.04 twin, has none of WSL's):
+    written at once, but the daemon-reload that would take a running job's GPUs away waits for an idle run."""
+    twin = converged_twin("ubuntu-26.04", containers=True)
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends systemd-timesyncd"
+              " >/dev/null")
+    twin.start_job()
+    job, pid = started(twin), engine_pid(host)
+    run = run_deploy(twin)
+    assert run.returncode == 0 and run.changed == [CLOCK], run
+    assert "once no container runs" in run.output, run
+    unit = unit_state(host, TIMESYNCD)
+    assert unit["NeedDaemonReload"] == "yes" and unit["DropInPaths"] == "", unit
+    assert started(twin) == job and engine_pid(host) == pid
+    waits = run_deploy(twin)
+    assert waits.returncode == 0 and waits.changed == [] and "once no container runs" in waits.output, waits
+
+    twin.exec("docker rm -f job")
+    idle = run_deploy(twin)
+    assert idle.returncode == 0 and idle.changed == [UNITS_READ], idle
+    unit = unit_state(host, TIMESYNCD)
+    assert unit["NeedDaemonReload"] == "no" and unit["DropInPaths"].endswith("wsl-gpu-docker-clock.conf"), unit
+    assert engine_pid(host) == pid, "the engine is not restarted for a drop-in of another unit"
+    settles(run_deploy, twin)
+
+
 def test_an_engine_upgrade_waits_while_a_container_runs(jobs, run_deploy):
     twin = jobs("ubuntu-26.04")
     host = testinfra.get_host(twin.testinfra_target)

@@ -6,10 +6,24 @@ import pytest
 
 from tasks.daemon import merge_daemon_config, render_daemon_json
 from tasks.doctor.checks import run_checks
+from tasks.dropins import LOOPBACK_TEXT
 from tasks.findings import FAIL, INFO, PASS, WARN
+from tasks.managed import LOOPBACK_DROPIN
+from tasks.operations import sha256
 from tasks.settings import validate
 from testbed import realtext as real
-from testbed.doctor_examples import GOOD, NO_RUNTIME, SOCKET_ONLY, STALE_ENGINE, check, default_route, gpu, results
+from testbed.doctor_examples import (
+    GOOD,
+    MIRRORED_EARLY,
+    NO_RUNTIME,
+    SOCKET_ONLY,
+    STALE_ENGINE,
+    check,
+    default_route,
+    gpu,
+    results,
+)
+from testbed.stack_examples import TIMESYNCD_FILES, UBUNTU_UNITS, stack_state
 
 # --- Docker Engine -----------------------------------------------------------------------
 
@@ -211,6 +225,43 @@ def test_an_engine_mtu_at_or_below_the_routes_passes_and_no_route_is_info():
     no_bridge = check("daemon-json.mtu", route_mtu=low, daemon_json=['{"bridge": "none"}'])
     assert no_bridge.status == INFO and "no default bridge" in no_bridge.found
     assert check("daemon-json.mtu", {"docker_engine": "docker-desktop"}, route_mtu=low).status == INFO
+# --- loopback0 under WSL's mirrored networking --------------------------------------------------------------
+
+def ordered_stack() -> dict:
+    """The snapshot of a host whose docker.service has the deploy's loopback drop-in, read by systemd."""
+    show = {**UBUNTU_UNITS, "docker.service": UBUNTU_UNITS["docker.service"].replace(
+        "DropInPaths=\n", f"DropInPaths={LOOPBACK_DROPIN}\n")}
+    stack = stack_state(show, TIMESYNCD_FILES)
+    stack["files"] = {LOOPBACK_DROPIN: sha256(LOOPBACK_TEXT)}
+    return stack
+
+
+def test_an_engine_started_before_loopback0_is_told_with_the_order_and_a_shutdown():
+    r = check("docker.loopback", **MIRRORED_EARLY)
+    assert r.status == WARN and r.id == "docker.loopback.before" and "0.6 s before loopback0" in r.found
+    assert "moby/moby#53382" in r.found and "orders docker.service after loopback0" in r.fix and r.by_deploy
+    assert "wsl --shutdown" in r.fix, "a restart of the engine keeps its stale rules: only a new boot mends them"
+    ordered = check("docker.loopback", **MIRRORED_EARLY, stack=ordered_stack())
+    assert ordered.status == WARN and not ordered.by_deploy and ordered.fix.startswith("`wsl --shutdown`")
+
+
+def test_an_engine_started_after_loopback0_passes_once_it_is_ordered_so():
+    later = {**MIRRORED_EARLY, "engine_started_us": "6004350"}
+    r = check("docker.loopback", **later)
+    assert r.status == WARN and r.id == "docker.loopback.unordered" and r.by_deploy
+    r = check("docker.loopback", **later, stack=ordered_stack())
+    assert r.status == PASS and "0.7 s after loopback0" in r.found
+
+
+def test_loopback0_is_looked_at_in_mirrored_mode_only_and_unknown_times_are_said():
+    assert real.WSLINFO_NETWORKING_MODE_NAT == GOOD["wslinfo_networking"]
+    assert check("docker.loopback").status == INFO
+    assert check("docker.loopback", **{**MIRRORED_EARLY, "engine_started_us": "0"}).status == INFO
+    r = check("docker.loopback", **{**MIRRORED_EARLY, "loopback0_since_us": "0"})
+    assert r.status == INFO and "no device unit" in r.found
+    r = check("docker.loopback", **{**MIRRORED_EARLY, "loopback0_since_us": "0", "loopback0": None})
+    assert r.status == INFO and "does not exist yet" in r.found
+    assert check("docker.loopback", {"docker_engine": "docker-desktop"}, **MIRRORED_EARLY).status == INFO
 
 
 # --- GPU container -----------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Doctor's NVIDIA Container Toolkit layer on real toolkit text, and `--gpus` through CDI with its specs."""
 
 import json
-import re
 
 import pytest
 
@@ -21,6 +20,7 @@ from testbed.doctor_examples import (
     host_paths,
     results,
 )
+from testbed.stack_examples import TIMESYNCD_FILES, UBUNTU_UNITS, stack_state
 
 # --- NVIDIA Container Toolkit ------------------------------------------------------------
 
@@ -62,18 +62,30 @@ def test_toolkit_versions_read_debian_and_rc_forms():
     assert str(toolkit_version("1.15.0~rc.2-1")) == "1.15.0rc2"
 
 
-def test_no_cgroups_must_match_a_rootful_engine():
-    no_cgroups = re.search(r"^no-cgroups = (\w+)", real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE, re.M).group(1)
-    r = check("toolkit.no-cgroups", no_cgroups=no_cgroups)
-    assert r.status == FAIL and "no-cgroups=false" in r.fix
+NO_CGROUPS_TRUE = stack_state(UBUNTU_UNITS, TIMESYNCD_FILES, real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE)
+
+
+def test_no_cgroups_must_match_a_rootful_engine_and_the_deploy_repairs_it():
+    r = check("toolkit.no-cgroups", stack=NO_CGROUPS_TRUE)
+    assert r.status == FAIL and "no-cgroups = false" in r.fix and r.by_deploy
+    assert "no restart" in r.fix and "nvidia-ctk config" not in r.fix  # it would write the file anew
     assert "no-cgroups from true to false" in real.NO_CGROUPS_WSL_FIX
     assert check("toolkit.no-cgroups").status == PASS
 
 
+def test_no_cgroups_is_read_under_nvidia_container_cli_only_and_commented_out_is_the_default():
+    assert NO_CGROUPS_TRUE["no_cgroups"] == "true"
+    elsewhere = real.TOOLKIT_CONFIG_NO_CGROUPS_TRUE.replace("[nvidia-container-cli]\n", "") + \
+        '[nvidia-container-cli]\n#no-cgroups = true\n  no-cgroups=false # kept\n'
+    assert stack_state(UBUNTU_UNITS, config=elsewhere)["no_cgroups"] == "false"
+    assert stack_state(UBUNTU_UNITS, config='[nvidia-container-cli]\n#no-cgroups = true\n')["no_cgroups"] is None
+    assert stack_state(UBUNTU_UNITS)["no_cgroups"] is None  # no config.toml
+
+
 def test_no_cgroups_must_be_true_for_a_rootless_engine():
     r = check("toolkit.no-cgroups", dockerd=[f"4242 1000 {NOW - 60}"])
-    assert r.status == FAIL and "rootless" in r.found
-    assert check("toolkit.no-cgroups", dockerd=[f"4242 1000 {NOW - 60}"], no_cgroups="true").status == PASS
+    assert r.status == FAIL and "rootless" in r.found and not r.by_deploy
+    assert check("toolkit.no-cgroups", dockerd=[f"4242 1000 {NOW - 60}"], stack=NO_CGROUPS_TRUE).status == PASS
 
 
 def test_legacy_lists_are_the_deploys_to_remove():

@@ -10,6 +10,7 @@ from tasks.settings import validate
 from tasks.wslconf import merge_systemd, systemd_enabled
 from testbed import realtext as real
 from testbed.doctor_examples import GOOD, LAG, NATIVE, NOW, check, ldconfig_paths, results
+from testbed.stack_examples import DEBIAN_UNITS, TIMESYNCD_FILES, stack_state
 
 # --- Windows driver ----------------------------------------------------------------------
 
@@ -115,6 +116,19 @@ def test_a_clock_behind_the_hardware_clock_fails_though_apts_release_files_are_n
     assert "is not valid yet" in r.found and "sudo hwclock -s" in real.WSL_CLOCK_WORKAROUND
     assert "sudo hwclock -s" in r.fix
     assert check("wsl.clock", rtc="").status == PASS, "apt's dates alone cannot see this lag"
+
+
+def test_the_clock_says_whether_a_time_daemon_may_run_under_wsl_and_that_the_deploy_lets_debians():
+    debian = stack_state(DEBIAN_UNITS, TIMESYNCD_FILES)
+    r = check("wsl.clock", rtc=str(NOW + LAG), stack=debian)
+    assert r.status == FAIL and "systemd-timesyncd.service cannot start under WSL" in r.found
+    assert "sudo hwclock -s" in r.fix and "lets the time daemon run under WSL" in r.fix
+    r = check("wsl.clock", rtc=str(NOW + LAG))  # Ubuntu's, with wsl-setup's drop-in
+    assert "systemd-timesyncd.service may run under WSL" in r.found and "rerun the deploy" not in r.fix
+    assert "may run under WSL" in check("wsl.clock").found
+    none = stack_state({**DEBIAN_UNITS, "systemd-timesyncd.service": real.SYSTEMCTL_SHOW_NOT_FOUND})
+    assert "no time daemon" in check("wsl.clock", stack=none).found
+    assert "timesyncd" not in check("wsl.clock", **NATIVE, stack=debian).found
 
 
 def test_a_clock_that_agrees_with_the_hardware_clock_passes_naming_both_comparisons():

@@ -1,5 +1,5 @@
 """The Docker Engine layer: Docker Desktop's integration, the engine running, a restart left waiting, iptables,
-daemon.json's hosts."""
+daemon.json's hosts, its start after loopback0."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from tasks.doctor.checks.common import (
     deploy_fix,
     desktop_mode,
     engines,
+    not_on_wsl,
     packages,
     preflight_verdict,
 )
 from tasks.doctor.registry import check
+from tasks.dropins import loopback_dropin, mirrored
 from tasks.facts import restart_marker
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import DAEMON_JSON
@@ -146,3 +148,46 @@ def check_hosts(facts, settings) -> Finding:
         "docker.service` with `[Service]`, `ExecStart=` and `ExecStart=/usr/bin/dockerd`, then "
         f"{RESTART}",
     )
+
+
+def _microseconds(text) -> int:
+    """systemd's monotonic timestamp (µs since boot) as doctor read it; 0 for none."""
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
+SHUTDOWN = "`wsl --shutdown` from Windows and open the distro again"
+
+
+@check("docker.loopback", skip=[not_on_wsl, desktop_mode("Docker Desktop's engine runs in a distro of its own")],
+       gives={"docker.loopback.before": WARN, "docker.loopback.unordered": WARN})
+def check_loopback(facts, settings) -> Finding:
+    """With WSL's mirrored networking, dockerd started after loopback0 appeared, and docker.service is ordered so."""
+    if not mirrored(facts):
+        return Finding(INFO, f"networking mode {facts.get('wslinfo_networking') or 'unknown'} (wslinfo): dockerd "
+                       "looks for loopback0 in mirrored mode only")
+    started, since = _microseconds(facts.get("engine_started_us")), _microseconds(facts.get("loopback0_since_us"))
+    dropin = loopback_dropin(facts) if "stack" in facts else None
+    ordered = dropin is not None and dropin.right and dropin.loaded
+    if not started:
+        return Finding(INFO, "networking is mirrored; the engine is not running (see docker.engine)")
+    if not since:
+        where = "exists, but systemd has no device unit for it" if facts.get("loopback0") else "does not exist yet"
+        return Finding(INFO, f"networking is mirrored; loopback0 {where}, so doctor cannot tell which came first")
+    if started < since:
+        fix = SHUTDOWN if ordered else deploy_fix("orders docker.service after loopback0") + f", then {SHUTDOWN}"
+        return Finding(WARN,
+                       f"networking is mirrored and dockerd started {(since - started) / 1e6:.1f} s before loopback0 "
+                       "appeared: it took the network for another mode, and ports published on 127.0.0.1 cannot be "
+                       "reached from inside WSL; restarting the engine leaves its rules in that order "
+                       "(moby/moby#53382)", fix, by_deploy=not ordered, id="docker.loopback.before")
+    if not ordered:
+        return Finding(WARN,
+                       "networking is mirrored and dockerd started after loopback0 this time, but docker.service is "
+                       "not ordered after it: another boot may start it first (moby/moby#53382)",
+                       deploy_fix("orders docker.service after loopback0, from the next boot"), by_deploy=True,
+                       id="docker.loopback.unordered")
+    return Finding(PASS, f"networking is mirrored; dockerd started {(started - since) / 1e6:.1f} s after loopback0 "
+                   "appeared, and docker.service is ordered after it")

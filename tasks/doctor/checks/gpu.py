@@ -32,8 +32,8 @@ GPU_ERRORS = [
      "without them", "gpu.container.image-nvml"),
     (NVML_BLOCKED, FAIL,
      f"inside the container: {NVML_BLOCKED}",
-     "see toolkit.no-cgroups: `sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups=false "
-     "--in-place`", "gpu.container.nvml-blocked"),
+     "see toolkit.no-cgroups: rerun the deploy (deploy.py), which sets `no-cgroups = false` in "
+     "/etc/nvidia-container-runtime/config.toml", "gpu.container.nvml-blocked"),
 ]
 
 

@@ -9,7 +9,6 @@ from packaging.version import InvalidVersion, Version
 from tasks import dockerinfo
 from tasks.doctor.checks.common import (
     NVML_BLOCKED,
-    RESTART,
     binaries,
     daemon_config,
     deploy_fix,
@@ -21,10 +20,10 @@ from tasks.doctor.checks.common import (
     off_wsl,
     packages,
 )
-from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT, TOOLKIT_CONFIG
+from tasks.doctor.facts import CDI_REFRESH_OUTPUT, CDI_REFRESH_UNIT
 from tasks.doctor.registry import Skip, check
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
-from tasks.managed import DOCKER_LIST, NVIDIA_LIST
+from tasks.managed import DOCKER_LIST, NVIDIA_LIST, TOOLKIT_CONFIG
 
 LAYER = "NVIDIA Container Toolkit"
 
@@ -201,7 +200,8 @@ def check_no_cgroups(facts, settings) -> Finding:
     """no-cgroups in the toolkit's config.toml suits the engine: false when rootful, true when rootless."""
     uids = {uid for _, uid, _ in engines(facts)}
     rootless, rootful = any(uid != 0 for uid in uids), 0 in uids or not uids
-    value = facts.get("no_cgroups") == "true"
+    # The snapshot's reading, which the deploy decides on too: absent or commented out, it is false.
+    value = (facts.get("stack") or {}).get("no_cgroups") == "true"
     shown = f"no-cgroups = {'true' if value else 'false'} in {TOOLKIT_CONFIG}"
     if rootless and rootful:
         return Finding(WARN,
@@ -212,8 +212,9 @@ def check_no_cgroups(facts, settings) -> Finding:
         return Finding(FAIL,
                        f"{shown}, but the engine runs as root: GPU containers fail with \"Failed to "
                        f"initialize NVML: {NVML_BLOCKED}\" (microsoft/WSL#9962)",
-                       "`sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups=false --in-place`, "
-                       f"then {RESTART}", id="toolkit.no-cgroups.rootful")
+                       deploy_fix("sets it to false on that line alone") + ", or set `no-cgroups = false` under "
+                       "[nvidia-container-cli] there by hand; the toolkit reads the file for each container it "
+                       "sets up, so the engine needs no restart", by_deploy=True, id="toolkit.no-cgroups.rootful")
     if rootless and not value:
         return Finding(FAIL, f"{shown}, but the engine is rootless, which needs true",
                        "`sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place`",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
-from tasks.doctor.checks.common import not_on_wsl, off_wsl, preflight_or_pass, when
+from tasks.doctor.checks.common import deploy_fix, not_on_wsl, off_wsl, preflight_or_pass, when
 from tasks.doctor.registry import check
+from tasks.dropins import clock_dropins, time_daemons
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import WSL_CONF
 from tasks.preflight import kernel_version, wsl_generation
@@ -73,9 +74,27 @@ CLOCK_FIX = ("run `sudo hwclock -s` (microsoft/WSL#4245), or `wsl --shutdown` fr
              "open the distro again")
 
 
+def _time_daemon(facts) -> tuple[str, bool]:
+    """What doctor says of the time daemon that would set the clock after a sleep, and whether the deploy's
+    drop-in would let one run under WSL that cannot now."""
+    if not (facts.get("stack") or {}).get("units") or off_wsl(facts):
+        return "", False  # not on WSL, or systemd did not answer (not PID 1)
+    blocked = [d.unit for d in clock_dropins(facts) if d.text and not (d.right and d.loaded)]
+    if blocked:
+        return (f"; {', '.join(blocked)} cannot start under WSL, which systemd counts as a container, until the "
+                "deploy's drop-in lets it"), True
+    daemons = time_daemons(facts["stack"])
+    if daemons:
+        return f"; {', '.join(daemons)} may run under WSL", False
+    return "; no time daemon (systemd-timesyncd, chrony) is installed to set it after a sleep", False
+
+
 @check("wsl.clock", gives={"wsl.clock.behind-rtc": FAIL, "wsl.clock.behind-apt": FAIL})
 def check_clock(facts, settings) -> Finding:
     """The clock is not behind the hardware clock or apt's newest Release file, as after a sleep."""
+    daemon, blocked = _time_daemon(facts)
+    fix = CLOCK_FIX + ("; then " + deploy_fix("lets the time daemon run under WSL, so that the clock catches up "
+                                             "after each sleep") if blocked else "")
     now = int(facts.get("now") or 0)
     # Only WSL's hardware clock is known to hold UTC: a native dual-boot host may keep local time there.
     rtc = 0 if off_wsl(facts) else int(facts.get("rtc") or 0)
@@ -87,20 +106,20 @@ def check_clock(facts, settings) -> Finding:
             FAIL,
             f"the clock reads {when(now)}, {_duration(rtc - now)} behind the hardware clock "
             f"({when(rtc)}), as WSL2's does after the computer sleeps: apt refuses any Release file "
-            "dated after it (\"Release file ... is not valid yet\")",
-            CLOCK_FIX, id="wsl.clock.behind-rtc",
+            f"dated after it (\"Release file ... is not valid yet\"){daemon}",
+            fix, id="wsl.clock.behind-rtc",
         )
     # Release files were fetched by this same clock, so they are ahead of it only if it jumped back.
     if newest - now > CLOCK_SLACK:
         return Finding(
             FAIL,
             f"the clock reads {when(now)}, {_duration(newest - now)} before the newest apt Release "
-            f"file ({when(newest)}): apt refuses updates with \"Release file ... is not valid yet\"",
-            CLOCK_FIX, id="wsl.clock.behind-apt",
+            f"file ({when(newest)}): apt refuses updates with \"Release file ... is not valid yet\"{daemon}",
+            fix, id="wsl.clock.behind-apt",
         )
     compared = ([f"not behind the hardware clock ({when(rtc)})"] if rtc else []) + \
         ([f"not behind apt's newest Release file ({when(newest)})"] if newest else [])
-    return Finding(PASS, f"the clock reads {when(now)}, {' and '.join(compared)}")
+    return Finding(PASS, f"the clock reads {when(now)}, {' and '.join(compared)}{daemon}")
 
 
 @check("wsl.distro", gives=[FAIL])
