@@ -21,36 +21,38 @@ awk '$1 == "MemTotal:" {print "mem_total_kb=" $2}' /proc/meminfo
 # WSL's init keeps what Windows told it in its environment (microsoft/WSL src/linux/init/main.cpp):
 # WSL2_SAFE_MODE=1 in safe mode, WSL2_USER_PROFILE the Windows profile of the VM's owner. It is PID 1
 # without systemd, else the processes running /init; root reads them.
-init=$(find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/exe' -lname /init 2>/dev/null | sed 's|/exe$||' \
-  | sort -t/ -k3 -n | head -n 1)
-if [ -n "$init" ] && [ -r "$init/environ" ]; then
-  tr '\0' '\n' <"$init/environ" | sed -n 's/^WSL2_SAFE_MODE=\(..*\)/safe_mode_env=\1/p; s/^WSL2_USER_PROFILE=\(..*\)/win_profile=\1/p' \
-    | tr -d '\r' | sort -u | awk -F= '!seen[$1]++'
-  echo "init_environ=$init"
-fi
-dmesg 2>/dev/null | grep -m 1 'SAFE MODE ENABLED' | sed 's/^/safe_mode_log=/'
-profile=$(tr '\0' '\n' <"$init/environ" 2>/dev/null | sed -n 's/^WSL2_USER_PROFILE=//p' | head -n 1)
-# Without it, ask Windows (interop), at most 5 s: cmd.exe prints with CRLF.
-if [ -z "$profile" ] && command -v cmd.exe >/dev/null; then
-  profile=$(cd / && timeout 5 cmd.exe /d /c 'echo %USERPROFILE%' 2>/dev/null | tr -d '\r' | tail -n 1)
-  case $profile in [A-Za-z]:\\*) echo "win_profile=$profile"; echo "win_profile_from=cmd.exe" ;; *) profile='' ;; esac
-fi
-if [ -n "$profile" ]; then
-  home=$(wslpath -u "$profile" 2>/dev/null) || home=''
-  if [ -z "$home" ]; then
-    drive=$(printf '%s' "${profile%%:*}" | tr '[:upper:]' '[:lower:]')
-    home="/mnt/$drive$(printf '%s' "${profile#?:}" | tr '\134' /)"
+case $(cat /proc/sys/kernel/osrelease 2>/dev/null) in *[Mm]icrosoft*)
+  init=$(find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/exe' -lname /init 2>/dev/null | sed 's|/exe$||' \
+    | sort -t/ -k3 -n | head -n 1)
+  if [ -n "$init" ] && [ -r "$init/environ" ]; then
+    tr '\0' '\n' <"$init/environ" | sed -n 's/^WSL2_SAFE_MODE=\(..*\)/safe_mode_env=\1/p; s/^WSL2_USER_PROFILE=\(..*\)/win_profile=\1/p' \
+      | tr -d '\r' | sort -u | awk -F= '!seen[$1]++'
+    echo "init_environ=$init"
   fi
-  echo "win_home=$home"
-  if [ -f "$home/.wslconfig" ]; then
-    # Windows editors may write a byte-order mark and CRLF line ends.
-    awk '{sub(/\r$/, ""); if (NR == 1) sub(/^\357\273\277/, ""); print "wslconfig=" $0}' "$home/.wslconfig" \
-      && echo wslconfig_exists=1
-  elif [ -d "$home" ]; then echo wslconfig_exists=0
+  dmesg 2>/dev/null | grep -m 1 'SAFE MODE ENABLED' | sed 's/^/safe_mode_log=/'
+  profile=$(tr '\0' '\n' <"$init/environ" 2>/dev/null | sed -n 's/^WSL2_USER_PROFILE=//p' | head -n 1)
+  # Without it, ask Windows (interop), at most 5 s: cmd.exe prints with CRLF.
+  if [ -z "$profile" ] && command -v cmd.exe >/dev/null; then
+    profile=$(cd / && timeout 5 cmd.exe /d /c 'echo %USERPROFILE%' 2>/dev/null | tr -d '\r' | tail -n 1)
+    case $profile in [A-Za-z]:\\*) echo "win_profile=$profile"; echo "win_profile_from=cmd.exe" ;; *) profile='' ;; esac
   fi
-  # The Windows drive that holds the profile, and most often the distros' virtual disks.
-  [ -d "$home" ] && df -Pk "$home" 2>/dev/null | awk 'NR == 2 {print "win_disk=" $4 " " $2 " " $6}'
-fi
+  if [ -n "$profile" ]; then
+    home=$(wslpath -u "$profile" 2>/dev/null) || home=''
+    if [ -z "$home" ]; then
+      drive=$(printf '%s' "${profile%%:*}" | tr '[:upper:]' '[:lower:]')
+      home="/mnt/$drive$(printf '%s' "${profile#?:}" | tr '\134' /)"
+    fi
+    echo "win_home=$home"
+    if [ -f "$home/.wslconfig" ]; then
+      # Windows editors may write a byte-order mark and CRLF line ends.
+      awk '{sub(/\r$/, ""); if (NR == 1) sub(/^\357\273\277/, ""); print "wslconfig=" $0}' "$home/.wslconfig" \
+        && echo wslconfig_exists=1
+    elif [ -d "$home" ]; then echo wslconfig_exists=0
+    fi
+    # The Windows drive that holds the profile, and most often the distros' virtual disks.
+    [ -d "$home" ] && df -Pk "$home" 2>/dev/null | awk 'NR == 2 {print "win_disk=" $4 " " $2 " " $6}'
+  fi
+;; esac
 if [ -L "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=link
 elif [ -f "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=file; fi
 ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
