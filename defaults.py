@@ -125,6 +125,10 @@ DEFAULTS = {
     "doctor_report_html_path": "doctor-report.html",
     # doctor.py also runs a GPU container (gpu_smoke_test_image), pulling the image if absent.
     "doctor_gpu_container": False,
+    # doctor.py warns when the filesystem that holds Docker's images (its DockerRootDir), or on WSL
+    # the Windows drive of the user's profile, has fewer GB (10^9 bytes) free than this: CUDA images
+    # weigh 5-20 GB, and a pull needs room for the compressed layers and the unpacked ones at once.
+    "doctor_min_free_disk_gb": 20,
     # --- fleet reports --------------------------------------------------------
     # The folder every host's pull run uploads its report to, as an HTTP PUT of <report_url><hostname>.json,
     # and fleet.py reads back with WebDAV's PROPFIND: a WebDAV folder, Nextcloud, Artifactory or Nexus raw,

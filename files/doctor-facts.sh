@@ -14,7 +14,45 @@ sh -c "$SUDO_CHECK"
 emit() { k=$1; shift; out=$("$@" 2>&1); echo "$k.rc=$?"; printf '%s\n' "$out" | sed "/^$/d; s/^/$k=/"; }
 # Read together: after the laptop sleeps WSL2's clock lags, while the hardware clock keeps time.
 echo "now=$(date +%s)"; echo "rtc=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null)"; echo "euid=$(id -u)"
-[ -x "$WSL_LIB"/nvidia-smi ] && emit smi timeout 20 "$WSL_LIB"/nvidia-smi -L
+[ -x "$WSL_LIB"/nvidia-smi ] && emit smi timeout 20 "$WSL_LIB"/nvidia-smi -L \
+  && timeout 20 "$WSL_LIB"/nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits 2>/dev/null \
+  | sed 's/^/smi_mem=/'
+awk '$1 == "MemTotal:" {print "mem_total_kb=" $2}' /proc/meminfo
+# WSL's init keeps what Windows told it in its environment (microsoft/WSL src/linux/init/main.cpp):
+# WSL2_SAFE_MODE=1 in safe mode, WSL2_USER_PROFILE the Windows profile of the VM's owner. It is PID 1
+# without systemd, else the processes running /init; root reads them.
+case $(cat /proc/sys/kernel/osrelease 2>/dev/null) in *[Mm]icrosoft*)
+  init=$(find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/exe' -lname /init 2>/dev/null | sed 's|/exe$||' \
+    | sort -t/ -k3 -n | head -n 1)
+  if [ -n "$init" ] && [ -r "$init/environ" ]; then
+    tr '\0' '\n' <"$init/environ" | sed -n 's/^WSL2_SAFE_MODE=\(..*\)/safe_mode_env=\1/p; s/^WSL2_USER_PROFILE=\(..*\)/win_profile=\1/p' \
+      | tr -d '\r' | sort -u | awk -F= '!seen[$1]++'
+    echo "init_environ=$init"
+  fi
+  dmesg 2>/dev/null | grep -m 1 'SAFE MODE ENABLED' | sed 's/^/safe_mode_log=/'
+  profile=$(tr '\0' '\n' <"$init/environ" 2>/dev/null | sed -n 's/^WSL2_USER_PROFILE=//p' | head -n 1)
+  # Without it, ask Windows (interop), at most 5 s: cmd.exe prints with CRLF.
+  if [ -z "$profile" ] && command -v cmd.exe >/dev/null; then
+    profile=$(cd / && timeout 5 cmd.exe /d /c 'echo %USERPROFILE%' 2>/dev/null | tr -d '\r' | tail -n 1)
+    case $profile in [A-Za-z]:\\*) echo "win_profile=$profile"; echo "win_profile_from=cmd.exe" ;; *) profile='' ;; esac
+  fi
+  if [ -n "$profile" ]; then
+    home=$(wslpath -u "$profile" 2>/dev/null) || home=''
+    if [ -z "$home" ]; then
+      drive=$(printf '%s' "${profile%%:*}" | tr '[:upper:]' '[:lower:]')
+      home="/mnt/$drive$(printf '%s' "${profile#?:}" | tr '\134' /)"
+    fi
+    echo "win_home=$home"
+    if [ -f "$home/.wslconfig" ]; then
+      # Windows editors may write a byte-order mark and CRLF line ends.
+      awk '{sub(/\r$/, ""); if (NR == 1) sub(/^\357\273\277/, ""); print "wslconfig=" $0}' "$home/.wslconfig" \
+        && echo wslconfig_exists=1
+    elif [ -d "$home" ]; then echo wslconfig_exists=0
+    fi
+    # The Windows drive that holds the profile, and most often the distros' virtual disks.
+    [ -d "$home" ] && df -Pk "$home" 2>/dev/null | awk 'NR == 2 {print "win_disk=" $4 " " $2 " " $6}'
+  fi
+;; esac
 if [ -L "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=link
 elif [ -f "$WSL_LIB"/libcuda.so.1 ]; then echo libcuda_file=file; fi
 ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" {print "ld_libcuda=" $NF}'
@@ -60,6 +98,8 @@ elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --
     && systemctl is-active --quiet docker.socket; then echo docker_info_skipped=1
 else
   emit docker_info timeout 20 sh -c "$DOCKER_INFO"
+  root=$(timeout 20 docker info --format '{{.DockerRootDir}}' 2>/dev/null | tail -n 1)
+  case $root in /*) echo "docker_root=$root" ;; esac
   echo "docker_host=${DOCKER_HOST:-}"
   docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null | sed 's/^/context_host=/'
 fi
@@ -67,6 +107,11 @@ fi
 dev=$(awk "$ROUTE_AWK" /proc/net/route 2>/dev/null)
 [ -n "$dev" ] && echo "route_dev=$dev" && echo "route_mtu=$(cat "/sys/class/net/$dev/mtu" 2>/dev/null)"
 [ -e /sys/class/net/docker0/mtu ] && echo "docker0_mtu=$(cat /sys/class/net/docker0/mtu)"
+# The filesystem that holds Docker's images: the engine's DockerRootDir, else its default; while it
+# does not exist yet, the nearest folder above it.
+d=${root:-/var/lib/docker}; case $d in /*) ;; *) d=/var/lib/docker ;; esac
+while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
+df -Pk "$d" 2>/dev/null | awk -v d="$d" 'NR == 2 {print "disk=" $4 " " $2 " " $6; print "disk_path=" d}'
 ipt=$(PATH="$SERVICE_PATH" command -v iptables) && echo "iptables=$(readlink -f "$ipt")"
 for b in nft legacy; do
   command -v "iptables-$b" >/dev/null || continue

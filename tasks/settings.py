@@ -244,6 +244,12 @@ def _is_seconds(value):
     return None
 
 
+def _is_gigabytes(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10**6:
+        return "must be a number of GB, 0 or more (e.g. 20; 0 turns the warning off)"
+    return None
+
+
 def _is_text(value):
     if not isinstance(value, str) or not value.strip():
         return "must be a non-empty string"
@@ -314,6 +320,7 @@ _CHECKS = {
     "doctor_report_path": _optional(_is_text),
     "doctor_report_html_path": _optional(_is_text),
     "doctor_gpu_container": _is_bool,
+    "doctor_min_free_disk_gb": _is_gigabytes,
     "report_url": _optional(_is_report_url),
     "report_header": _optional(_is_header),
     "fleet_stale_days": _is_days,

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 _SECTION = re.compile(r"^[ \t]*\[([A-Za-z][A-Za-z0-9]*)\][ \t]*(#.*)?$")
 _KEY = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=(.*)$")
 TRUE, FALSE = ("true", "1"), ("false", "0")
-# The keys WSL reads as booleans (Microsoft's wsl.conf reference).
+# The keys WSL reads as booleans (Microsoft's wsl.conf reference; WslDistributionConfig.h in microsoft/WSL).
 BOOLEAN_KEYS = (
-    "automount.enabled", "automount.mountfstab", "network.generatehosts",
+    "automount.enabled", "automount.mountfstab", "automount.ldconfig", "network.generatehosts",
     "network.generateresolvconf", "interop.enabled", "interop.appendwindowspath",
-    "boot.systemd", "boot.protectbinfmt", "gpu.enabled", "time.usewindowstimezone",
+    "boot.systemd", "boot.protectbinfmt", "gpu.enabled", "gpu.appendlibpath", "time.usewindowstimezone",
 )
+# What WSL's init takes for the GPU's keys when the file leaves them out or gives a value it ignores
+# (WslDistributionConfig.h): GpuEnabled, AppendGpuLibPath and LinkOsLibs are all true.
+GPU_DEFAULTS = {"gpu.enabled": True, "gpu.appendlibpath": True, "automount.ldconfig": True}
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ def boolean(value: str) -> bool | None:
     """WSL's reading of a boolean value: True, False, or None for one it ignores with a warning."""
     lowered = value.lower()
     return True if lowered in TRUE else False if lowered in FALSE else None
+
+
+def flag(lines: list[str], key: str, default: bool) -> bool:
+    """A boolean key as WSL takes it: its value when WSL reads it as one, else the default."""
+    entry = read(lines).get(key)
+    value = boolean(entry.value) if entry else None
+    return default if value is None else value
 
 
 def invalid_booleans(lines: list[str]) -> dict[str, str]:

@@ -91,6 +91,11 @@ GOOD = {
     "docker_group": "docker:x:999:alice", "shell_groups": " 1000 4 27 999",
     "legacy_list": [], "apt_err": [], "users": {"alice": {}}, "settings_error": [],
     "docker_configs": {"recorded": [], "configs": {}},
+    # A 64 GB laptop's VM (WSL's default: half) beside four 24 GiB GPUs; alice's profile, without a .wslconfig.
+    "mem_total_kb": "32803496", "smi_mem": ["24576"] * 4, "init_environ": "/proc/2",
+    "win_profile": "C:\\Users\\alice", "win_home": "/mnt/c/Users/alice", "wslconfig_exists": "0",
+    "docker_root": "/var/lib/docker", "disk": "812441620 1055762868 /", "disk_path": "/var/lib/docker",
+    "win_disk": "311520412 998831100 /mnt/c",
     # Doctor came through alice's sudo, Ubuntu 26.04's sudo-rs.
     **sudo_facts(SUDO_RS_0_2_13_UBUNTU, sudo_user="alice"),
     # The snapshot's units (systemd-timesyncd with wsl-setup's drop-in) and a config.toml without no-cgroups.
@@ -316,6 +321,19 @@ EXAMPLES = [
     ({"pkg": ["nvidia-container-toolkit 1.14.3-1"]}, {}),
     (MIRRORED_EARLY, {}),
     ({**MIRRORED_EARLY, "engine_started_us": "6004350"}, {}),  # after loopback0, but not ordered so
+    # What turns the GPU off in WSL, or keeps its libraries from the linker and its tools from PATH.
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + "[gpu]\nenabled=false\n").splitlines()}, {}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + real.WSL_CONF_RANCHER_DATA).splitlines(), "ld_libcuda": []}, {}),
+    ({"wsl_conf": (real.WSL_CONF_SYSTEMD_DOCS + "[gpu]\nappendLibPath=false\n").splitlines()}, {}),
+    # Safe mode: seen in WSL's init's environment, or asked for in .wslconfig.
+    ({"safe_mode_env": "1", "init_environ": "/proc/1", "pid1": "init", "dxg": None, "wsl_lib": [],
+      "smi.rc": None, "smi": None, "smi_mem": None}, {}),
+    ({"wslconfig_exists": "1", "wslconfig": real.WSLCONFIG_SAFE_MODE.splitlines()}, {}),
+    # A 16 GB laptop's VM (half of it) and a 16 GB GPU.
+    ({"mem_total_kb": "8038524", "smi_mem": [real.SMI_QUERY_MEMORY_TOTAL_4070TIS]}, {}),
+    # The disk under Docker's images, and the Windows drive under the distro's disk.
+    ({}, {"doctor_min_free_disk_gb": 1000}),
+    ({"win_disk": "9384112 998831100 /mnt/c"}, {}),
 ]
 # The findings that only a deploy run gives, each with the layer the table files it under: the final proof,
 # the run lock, systemd left to the user, and doctor's own crash.

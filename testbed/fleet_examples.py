@@ -17,7 +17,9 @@ NOW = 1796558400
 UBUNTU = 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nID=ubuntu\nVERSION_ID="24.04"\n'
 PENDING = {"restart_pending": ["since=2026-12-06 07:30:00 UTC", "why=daemon.json's default-ulimits"]}
 # Kinds of host: doctor's facts on a converged workstation with these changed.
-KINDS = {"converged": {}, "no-runtime": NO_RUNTIME, "restart-pending": PENDING}
+# A 16 GB laptop: its VM (half of it) smaller than its 16 GB GPU, and less than 20 GB left for images.
+SMALL_LAPTOP = {"mem_total_kb": "8038524", "smi_mem": ["16376"], "disk": "9384112 1055762868 /"}
+KINDS = {"converged": {}, "no-runtime": NO_RUNTIME, "restart-pending": PENDING, "small-laptop": SMALL_LAPTOP}
 
 
 # When each commit reached the team's ref, in days before NOW: a host applies one at its next run after that.

@@ -32,7 +32,7 @@ SUDO_CHECK = Path(__file__).resolve().parents[2] / "files" / "sudo-check.sh"
 # Keys that may repeat; every other key holds one value.
 LISTS = {"smi", "ld_libcuda", "apt_date", "wsl_conf", "pkg", "bin", "dockerd", "daemon_json",
          "docker_info", "context_host", "legacy_list", "apt_err", "users", "cdi_spec", "cdi_missing",
-         "sudo.fix", "restart_pending"}
+         "sudo.fix", "restart_pending", "smi_mem", "wslconfig"}
 
 
 def sudo_check_command() -> str:
@@ -51,7 +51,9 @@ class DoctorFacts(FactBase):
     loopback0_since_us, loopback0), legacy lists, apt's own complaints, the CDI specs and
     the files they mount that are missing, whether nvidia-cdi-refresh.service is installed, and
     what files/sudo-check.sh finds of the invoking user's sudo (sudo.*; sudo_user is $SUDO_USER), and
-    the lines of a restart the deploy left waiting for running containers (restart_pending).
+    the lines of a restart the deploy left waiting for running containers (restart_pending), the memory
+    of the VM and of each GPU, what WSL's init was started with (safe mode, the Windows profile), that
+    profile's .wslconfig and drive, and the free space under Docker's root dir.
     """
 
     def command(self):

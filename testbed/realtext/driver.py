@@ -42,3 +42,12 @@ LDCONFIG_P_WSL = (
 # VERBATIM  triton-lang/triton third_party/nvidia/backend/driver.py (comment: "each line looks like the
 # following:"), the libcuda of a Linux driver package
 LDCONFIG_P_LINUX_DRIVER = "libcuda.so.1 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcuda.so.1"
+
+# ---------------------------------------------------------------------------
+# GPU memory (nvidia-smi --query-gpu)
+# ---------------------------------------------------------------------------
+# VERBATIM  https://github.com/Syllo/nvtop/issues/432 (WSL2, driver 591.44: `nvidia-smi --query-gpu=name,memory.total,
+# memory.used --format=csv,noheader,nounits`)
+SMI_QUERY_NAME_MEMORY_4070TIS = "NVIDIA GeForce RTX 4070 Ti SUPER, 16376, 14360"
+# DERIVED  the same query with memory.total alone: its second field above
+SMI_QUERY_MEMORY_TOTAL_4070TIS = SMI_QUERY_NAME_MEMORY_4070TIS.split(", ")[1]

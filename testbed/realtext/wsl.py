@@ -174,3 +174,35 @@ SYSTEMCTL_SHOW_NOT_FOUND = (
     "DropInPaths=\n"
     "UnitFileState=\n"
 )
+# Safe mode, the GPU's wsl.conf keys and .wslconfig
+# ---------------------------------------------------------------------------
+# VERBATIM  microsoft/WSL src/linux/init/WslDistributionConfig.h: the GPU's keys, each true by default
+WSL_CONFIG_GPU_KEYS = {"gpu.enabled": "GpuEnabled", "gpu.appendLibPath": "AppendGpuLibPath",
+                       "automount.ldconfig": "LinkOsLibs"}
+# DERIVED  microsoft/WSL src/linux/init/main.cpp: in safe mode mini_init adds LX_WSL2_SAFE_MODE ("WSL2_SAFE_MODE",
+# lxinitshared.h) = c_trueString ("1") to the environment it starts the distro's init with
+WSL_SAFE_MODE_ENVIRON = "WSL2_SAFE_MODE=1"
+# DERIVED  the same main.cpp: LOG_WARNING("{} - many features will be disabled", WSL_SAFE_MODE_WARNING) to /dev/kmsg
+# (common.h's LOG_WARNING format, "SAFE MODE ENABLED"); the pid and thread name are an example's
+WSL_SAFE_MODE_KMSG = "WSL (1 - init()) WARNING: SAFE MODE ENABLED - many features will be disabled"
+# VERBATIM  https://github.com/microsoft/WSL/issues/8838 (benhillis, WSL team: %userprofile%\.wslconfig)
+WSLCONFIG_SAFE_MODE = "[wsl2]\nsafeMode=true\n"
+# VERBATIM  mirage335-colossus/ubiquitous_bash virtualization/wsl2/here_wsl2.sh (a .wslconfig it writes)
+WSLCONFIG_MEMORY_999GB = '[wsl2]\nmemory=999GB\nkernelCommandLine = "sysctl.net.core.bpf_jit_harden=1"\n'
+# VERBATIM  rancher-desktop's /etc/wsl.conf for its data distro ("Prevent running ldconfig")
+WSL_CONF_RANCHER_DATA = (
+    "[automount]\n"
+    "# Prevent processing /etc/fstab, since it doesn't exist.\n"
+    "mountFsTab = false\n"
+    "# Prevent running ldconfig, since that doesn't exist.\n"
+    "ldconfig = false\n"
+    "# Needed for compatibility with some `npm install` scenarios.\n"
+    "options = metadata\n"
+)
+# VERBATIM  a Chinese WSL note on "libcuda.so.1 is not a symbolic link" (its "permanent" fix, misspelt: WSL warns
+# and keeps ldconfig on)
+WSL_CONF_LDCONFIG_FASLE = "[automount]\nldconfig = fasle\n"
+# VERBATIM  https://github.com/microsoft/WSL/issues/13075 (the PowerShell prompt: a Windows profile folder)
+WIN_PROFILE_JIAOYUAN = "C:\\Users\\JiaoYuan"
+# VERBATIM  microsoft/WSL localization/strings/en-US/Resources.resw (MessageSparseVhdDisabled's command)
+WSL_SET_SPARSE_UNSAFE = "wsl.exe --manage <DistributionName> --set-sparse true --allow-unsafe"

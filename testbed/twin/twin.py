@@ -36,6 +36,7 @@ NVIDIA_SMI = f"""#!/bin/sh
 # Stand-in for the Windows driver's nvidia-smi (integration-test harness).
 case "$1" in
   -L|--list-gpus) echo '{GPU_LINE}' ;;
+  --query-gpu=memory.total) echo '10240' ;;
   --query-gpu=*) echo 'NVIDIA GeForce RTX 3080, 566.36, 10240 MiB' ;;
   *) echo '| NVIDIA-SMI 565.77.01    Driver Version: 566.36    CUDA Version: 12.7 |'
      echo '|   0  NVIDIA GeForce RTX 3080        On  | 00000000:01:00.0  On |  N/A |' ;;

@@ -239,3 +239,41 @@ def test_the_teams_page_in_chromium(team, tmp_path):
         failing = [name for name, host in run.report["hosts"].items() if host["failed"]]
         assert sorted(failing) == sorted([wsl1.pyinfra_target, bare.pyinfra_target])
         assert opened.visible_rows() == failing + [HOSTILE]
+
+
+def test_low_disk_gpu_keys_off_and_safe_mode_are_seen_through_wsls_own_signs(twin, run_doctor):
+    # Stand-ins for what WSL gives a distro: its init running with the environment WSL starts it with
+    # (safe mode, the VM owner's Windows profile), that profile through the automount with a .wslconfig as
+    # Windows editors write it (a byte-order mark, CRLF), and a wsl.conf that turns ldconfig off.
+    free_kb = int(twin.exec("df -Pk /var/lib/docker | awk 'NR == 2 {print $4}'").stdout)
+    ram_kb = int(twin.exec("awk '$1 == \"MemTotal:\" {print $2}' /proc/meminfo").stdout)
+    vram_mib = int(twin.exec("/usr/lib/wsl/lib/nvidia-smi --query-gpu=memory.total"
+                             " --format=csv,noheader,nounits").stdout)
+    conf = twin.exec("cat /etc/wsl.conf").stdout
+    pid = twin.exec(
+        "cp /bin/sleep /init && mkdir -p /mnt/c/Users/dev"
+        " && printf '\\357\\273\\277[wsl2]\\r\\nmemory=6GB\\r\\n' > /mnt/c/Users/dev/.wslconfig"
+        " && printf '[boot]\\nsystemd=true\\n[automount]\\nldconfig=false\\n' > /etc/wsl.conf"
+        " && { env WSL2_SAFE_MODE=1 'WSL2_USER_PROFILE=C:\\Users\\dev' /init 600 >/dev/null 2>&1 & echo $!; }"
+    ).stdout.strip()
+    try:
+        threshold = free_kb * 1024 // 10**9 + 100
+        run = run_doctor(twin, doctor_min_free_disk_gb=threshold)
+    finally:
+        twin.exec(f"kill {pid}; rm -rf /init /mnt/c && cat > /etc/wsl.conf", input=conf)
+    checks = run.checks(twin)
+    disk = checks["docker.disk"]
+    assert disk["status"] == "WARN" and disk["id"] == "docker.disk.low", run
+    assert disk["found"].startswith("/var/lib/docker (DockerRootDir) is on "), run
+    assert f"less than doctor_min_free_disk_gb ({threshold} GB)" in disk["found"], run
+    assert "docker system prune" in disk["fix"] and "docker builder prune" in disk["fix"], run
+    gpu_conf = checks["wsl.gpu-conf"]
+    assert gpu_conf["status"] == "WARN" and gpu_conf["id"] == "wsl.gpu-conf.ldconfig-off", run
+    assert "indeed lists no libcuda.so.1" in gpu_conf["found"], run
+    safe = checks["wsl.safe-mode"]
+    assert safe["status"] == "FAIL" and "WSL2_SAFE_MODE=1" in safe["found"], run
+    assert f"(/proc/{pid})" in safe["found"], run
+    memory = checks["wsl.memory"]
+    assert "/mnt/c/Users/dev/.wslconfig sets [wsl2] memory=6GB;" in memory["found"] + ";", run
+    assert memory["status"] == ("WARN" if ram_kb < vram_mib * 1024 else "PASS"), run
+    assert twin.exec("ls /init /mnt/c 2>/dev/null; true").stdout == ""

@@ -41,6 +41,7 @@ BAD_VALUES = {
     "doctor_report_path": "",
     "doctor_report_html_path": " ",
     "doctor_gpu_container": "no",
+    "doctor_min_free_disk_gb": "20G",
     "report_url": "https://dav.corp.example/reports",
     "report_header": "PRIVATE-TOKEN:",
     "fleet_stale_days": 0,

@@ -75,6 +75,13 @@ def test_fact_lines_parse_into_values_and_lists():
     assert facts["daemon_json"] == ["{", "}"] and facts["legacy_list"] == [] and set(LISTS) <= set(facts)
 
 
+def test_keys_that_the_fact_prints_once_a_line_of_a_file_or_a_gpu_are_lists():
+    facts = DoctorFacts().process(["smi_mem=24576", "smi_mem=16376", "wslconfig=[wsl2]", "wslconfig=memory=8GB",
+                                   "wslconfig_exists=1", "disk=1 2 /"])
+    assert facts["smi_mem"] == ["24576", "16376"] and facts["wslconfig"] == ["[wsl2]", "memory=8GB"]
+    assert facts["disk"] == "1 2 /"
+
+
 def test_the_fact_command_has_every_placeholder_filled_and_never_fails():
     command = DoctorFacts().command()
     assert not re.search(r"@[A-Z_]+@", command)

@@ -15,6 +15,7 @@ from testbed import realtext as real
 from testbed.doctor_examples import (
     GOOD,
     MIRRORED_EARLY,
+    NATIVE,
     NO_RUNTIME,
     SOCKET_ONLY,
     STALE_ENGINE,
@@ -87,6 +88,39 @@ def test_a_hosts_key_that_clashes_with_the_services_h_flag_fails():
     with_hosts = [json.dumps({"hosts": hosts})]
     assert check("docker.hosts", daemon_json=with_hosts, exec_start=flagless).status == PASS
     assert check("docker.hosts").status == PASS
+
+
+def test_too_little_room_under_dockers_root_dir_warns_with_prune_and_on_wsl_compact():
+    r = check("docker.disk", {"doctor_min_free_disk_gb": 1000})
+    assert r.status == WARN and r.id == "docker.disk.low"
+    assert "/var/lib/docker (DockerRootDir) is on /, with 831.9 GB free" in r.found
+    assert "doctor_min_free_disk_gb (1000 GB)" in r.found
+    assert "`docker system prune`" in r.fix and "`docker builder prune -a`" in r.fix
+    assert "ext4.vhdx" in r.fix and "microsoft/WSL#13075" in r.fix
+    assert real.WSL_SET_SPARSE_UNSAFE.replace("wsl.exe", "wsl").replace("DistributionName", "distro") in r.fix
+    native = check("docker.disk", {"doctor_min_free_disk_gb": 1000}, **NATIVE)
+    assert native.status == WARN and "ext4.vhdx" not in native.fix
+    assert check("docker.disk").status == PASS
+    assert check("docker.disk", {"doctor_min_free_disk_gb": 0}).status == PASS
+
+
+def test_the_root_dir_is_dockers_own_or_its_default():
+    r = check("docker.disk", docker_root="/data/docker", disk="52428800 104857600 /data")
+    assert r.status == PASS and r.found.startswith("/data/docker (DockerRootDir) is on /data, with 53.7 GB free")
+    r = check("docker.disk", docker_root=None)
+    assert "(Docker's default root dir)" in r.found
+    assert check("docker.disk", disk=None).status == INFO
+    assert check("docker.disk", {"docker_engine": "docker-desktop"}, docker_cli=[real.DD_CLI_TOOLS_DOCKER]).status \
+        == INFO
+
+
+def test_a_nearly_full_windows_drive_under_the_distro_warns():
+    r = check("docker.disk", win_disk="9384112 998831100 /mnt/c")
+    assert r.status == WARN and r.id == "docker.disk.windows-low"
+    assert "C: (/mnt/c)" in r.found and "9.6 GB free" in r.found and "Optimize-VHD" in r.fix
+    r = check("docker.disk")
+    assert r.status == PASS and "(/mnt/c) has 319.0 GB free" in r.found
+    assert "/mnt/c" not in check("docker.disk", win_disk=None).found
 
 
 # --- the docker group --------------------------------------------------------------------

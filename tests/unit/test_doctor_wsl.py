@@ -5,9 +5,10 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from tasks.doctor.checks import run_checks
+from tasks.doctor.checks.wsl import GPU_KEYS
 from tasks.findings import FAIL, INFO, PASS, WARN
 from tasks.settings import validate
-from tasks.wslconf import merge_systemd, systemd_enabled
+from tasks.wslconf import GPU_DEFAULTS, flag, invalid_booleans, merge_systemd, systemd_enabled
 from testbed import realtext as real
 from testbed.doctor_examples import GOOD, LAG, NATIVE, NOW, check, ldconfig_paths, results
 from testbed.stack_examples import DEBIAN_UNITS, TIMESYNCD_FILES, stack_state
@@ -158,6 +159,98 @@ def test_a_clock_that_jumped_back_with_the_hardware_clock_still_fails_on_apts_re
 def test_a_native_hosts_hardware_clock_is_not_compared_since_it_may_keep_local_time():
     r = check("wsl.clock", **NATIVE, rtc=str(NOW + 2 * 3600))
     assert r.status == PASS and "hardware clock" not in r.found
+
+
+# --- WSL's GPU keys, safe mode and the VM's memory -------------------------------------
+
+def test_the_gpu_keys_are_wsls_own_with_its_defaults():
+    assert {k.lower() for k in real.WSL_CONFIG_GPU_KEYS} == set(GPU_DEFAULTS) == set(GPU_KEYS)
+    assert all(GPU_DEFAULTS.values())
+    for key in GPU_DEFAULTS:
+        section, name = key.split(".")
+        assert flag([], key, True) and flag([f"[{section}]", f"{name}=yes"], key, True), "ignored: the default"
+        assert not flag([f"[{section.upper()}]", f"{name.upper()} = FALSE # off"], key, True)
+        assert not flag([f"[{section}]", f"{name}=0"], key, True)
+        assert flag([f"[{section}]", f"{name}=false"], "other.key", True)
+    assert invalid_booleans(real.WSL_CONF_LDCONFIG_FASLE.splitlines()) == {"automount.ldconfig": "fasle"}
+
+
+def test_gpu_support_turned_off_fails_and_names_the_key_to_remove():
+    r = check("wsl.gpu-conf", wsl_conf=["[gpu]", "enabled=false", "appendLibPath=0"])
+    assert r.status == FAIL and r.id == "wsl.gpu-conf.gpu-off"
+    assert "[gpu] enabled=false" in r.found and "also sets [gpu] appendLibPath=0" in r.found
+    assert "remove `enabled=false` from [gpu] and `appendLibPath=0` from [gpu]" in r.fix
+    assert "wsl.exe --shutdown" in r.fix
+    assert check("wsl.gpu-conf").status == PASS
+    assert check("wsl.gpu-conf", wsl_conf=["[gpu]", "enabled=off"]).status == PASS, "WSL ignores off"
+    assert check("wsl.gpu-conf", **NATIVE, wsl_conf=["[gpu]", "enabled=false"]).status == INFO
+
+
+def test_ldconfig_off_warns_and_says_when_the_linker_indeed_lacks_libcuda():
+    conf = real.WSL_CONF_RANCHER_DATA.splitlines()
+    r = check("wsl.gpu-conf", wsl_conf=conf, ld_libcuda=[])
+    assert r.status == WARN and r.id == "wsl.gpu-conf.ldconfig-off"
+    assert "[automount] ldconfig=false" in r.found and "/etc/ld.so.conf.d/ld.wsl.conf" in r.found
+    assert "indeed lists no libcuda.so.1" in r.found
+    assert "indeed" not in check("wsl.gpu-conf", wsl_conf=conf).found
+    assert check("wsl.gpu-conf", wsl_conf=real.WSL_CONF_LDCONFIG_FASLE.splitlines()).status == PASS
+
+
+def test_the_libraries_left_off_path_warn():
+    r = check("wsl.gpu-conf", wsl_conf=["[GPU]", "AppendLibPath = false"])
+    assert r.status == WARN and r.id == "wsl.gpu-conf.path-off" and "nvidia-smi" in r.found
+
+
+def test_safe_mode_seen_in_wsls_init_fails_with_the_wslconfig_fix():
+    r = check("wsl.safe-mode", safe_mode_env="1", init_environ="/proc/1")
+    assert r.status == FAIL and r.id == "wsl.safe-mode" and "WSL2_SAFE_MODE=1" in r.found
+    assert "(/proc/1)" in r.found and "no GPU" in r.found and "no systemd" in r.found
+    assert "safeMode=true" in r.fix and ".wslconfig" in r.fix
+    r = check("wsl.safe-mode", safe_mode_log=real.WSL_SAFE_MODE_KMSG)
+    assert r.status == FAIL and "SAFE MODE ENABLED - many features will be disabled" in r.found
+    assert check("wsl.safe-mode").status == PASS
+    assert check("wsl.safe-mode", **NATIVE, safe_mode_env="1").status == INFO
+
+
+def test_safe_mode_asked_in_wslconfig_or_inferred_warns_and_says_it_is_an_inference():
+    r = check("wsl.safe-mode", wslconfig_exists="1", wslconfig=real.WSLCONFIG_SAFE_MODE.splitlines())
+    assert r.status == WARN and r.id == "wsl.safe-mode.likely"
+    assert "/mnt/c/Users/alice/.wslconfig sets [wsl2] safeMode=true" in r.found
+    r = check("wsl.safe-mode", dxg=None, pid1="init")
+    assert r.status == WARN and "could not confirm" in r.found and "as in WSL's safe mode" in r.found
+    # Only one of the two signs is not safe mode's.
+    assert check("wsl.safe-mode", dxg=None).status == PASS
+    assert check("wsl.safe-mode", pid1="init").status == PASS
+    assert check("wsl.safe-mode", dxg=None, pid1="init", wsl_conf=[]).status == PASS
+
+
+def test_a_vm_with_less_memory_than_the_gpu_warns_with_wslconfigs_memory():
+    r = check("wsl.memory", mem_total_kb="8038524", smi_mem=[real.SMI_QUERY_MEMORY_TOTAL_4070TIS])
+    assert r.status == WARN and "7.7 GiB" in r.found and "16.0 GiB" in r.found
+    assert "there is no /mnt/c/Users/alice/.wslconfig" in r.found and "half of Windows' memory" in r.found
+    assert "`memory=16GB` or more" in r.fix and "[wsl2]" in r.fix and "wsl.exe --shutdown" in r.fix
+    r = check("wsl.memory")
+    assert r.status == PASS and "31.3 GiB" in r.found and "24.0 GiB" in r.found
+
+
+def test_the_memory_check_tells_what_wslconfig_says_or_why_it_could_not_be_read():
+    r = check("wsl.memory", wslconfig_exists="1", wslconfig=real.WSLCONFIG_MEMORY_999GB.splitlines())
+    assert "/mnt/c/Users/alice/.wslconfig sets [wsl2] memory=999GB" in r.found
+    r = check("wsl.memory", wslconfig_exists="1", wslconfig=real.WSLCONFIG_SAFE_MODE.splitlines())
+    assert "sets no [wsl2] memory=" in r.found
+    r = check("wsl.memory", wslconfig_exists=None)
+    assert "could not be read: /mnt/c/Users/alice is not mounted" in r.found
+    r = check("wsl.memory", win_home=None, win_profile=None, wslconfig_exists=None)
+    assert "%UserProfile%\\.wslconfig could not be read: no Windows profile found" in r.found
+    assert r.status == PASS
+
+
+def test_no_gpu_memory_to_compare_is_info():
+    assert check("wsl.memory", smi_mem=None).status == INFO
+    assert check("wsl.memory", smi_mem=["[N/A]"]).status == INFO
+    assert check("wsl.memory", mem_total_kb=None).status == INFO
+    # Several GPUs: the largest is compared.
+    assert check("wsl.memory", mem_total_kb="20000000", smi_mem=["8192", "24576"]).status == WARN
 
 
 # --- a Linux driver inside WSL -----------------------------------------------------------

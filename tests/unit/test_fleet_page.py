@@ -87,6 +87,14 @@ def test_host_values_are_escaped_and_the_template_loads_nothing(tmp_path):
     assert "innerHTML" not in source and "outerHTML" not in source
 
 
+def test_the_memory_and_disk_warnings_reach_the_page_with_their_fixes(tmp_path):
+    text = write(tmp_path, reports({"laptop-16": report("laptop-16", kind="small-laptop")})).read_text()
+    row = text[text.index("laptop-16"):]
+    for words in ("wsl.memory", "the VM has 7.7 GiB of memory", "memory=16GB", "docker.disk", "9.6 GB free",
+                  "docker system prune"):
+        assert words in row, words
+
+
 def test_fleet_py_writes_the_page_from_a_folder(tmp_path):
     for name, sent in team().items():
         (tmp_path / f"{name}.json").write_text(json.dumps(sent))

@@ -1,5 +1,5 @@
 """The Docker Engine layer: Docker Desktop's integration, the engine running, a restart left waiting, iptables,
-daemon.json's hosts, its start after loopback0."""
+daemon.json's hosts, its start after loopback0, the disk under the images."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tasks.doctor.checks.common import (
     desktop_mode,
     engines,
     not_on_wsl,
+    off_wsl,
     packages,
     preflight_verdict,
 )
@@ -191,3 +192,54 @@ def check_loopback(facts, settings) -> Finding:
                        id="docker.loopback.unordered")
     return Finding(PASS, f"networking is mirrored; dockerd started {(started - since) / 1e6:.1f} s after loopback0 "
                    "appeared, and docker.service is ordered after it")
+def _free(line: str | None) -> tuple[int, int, str] | None:
+    """(free KiB, size KiB, mount point) from the fact's `df -Pk` digest, or None."""
+    try:
+        free, size, mount = (line or "").split(" ", 2)
+        return int(free), int(size), mount
+    except ValueError:
+        return None
+
+
+def _gb(kib: int) -> str:
+    return f"{kib * 1024 / 1e9:.1f} GB"
+
+
+PRUNE = ("`docker system prune` (stopped containers, unused networks, dangling images and build cache; `-a` "
+         "also every image no container uses) and `docker builder prune -a` (all of the build cache)")
+# WSL's virtual disk keeps the room its files once took: it shrinks only when compacted from Windows.
+COMPACT = ("then, to give the room back to Windows, `wsl.exe --shutdown` and compact the distro's ext4.vhdx from "
+           "an administrator's PowerShell (`Optimize-VHD -Path <ext4.vhdx> -Mode Full`, or diskpart's "
+           "`compact vdisk`): it never shrinks by itself, and WSL 2.5 and later refuse sparse VHDs, which would, "
+           "unless forced (`wsl --manage <distro> --set-sparse true --allow-unsafe`; microsoft/WSL#13075)")
+
+
+@check("docker.disk", skip=[desktop_mode("Docker Desktop keeps its images in its own virtual disk")],
+       gives={"docker.disk.low": WARN, "docker.disk.windows-low": WARN})
+def check_disk(facts, settings) -> Finding:
+    """The filesystem of Docker's root dir, and on WSL the Windows drive under it, have doctor_min_free_disk_gb free."""
+    floor = settings.doctor_min_free_disk_gb
+    root = facts.get("docker_root") or "/var/lib/docker"
+    where = f"{root} (DockerRootDir)" if facts.get("docker_root") else f"{root} (Docker's default root dir)"
+    disk = _free(facts.get("disk"))
+    if not disk:
+        return Finding(INFO, f"df gave no free space for {where}")
+    free, size, mount = disk
+    found = f"{where} is on {mount}, with {_gb(free)} free of {_gb(size)}"
+    wsl = not off_wsl(facts)
+    if free * 1024 < floor * 1e9:
+        return Finding(WARN, f"{found}, less than doctor_min_free_disk_gb ({floor} GB): pulling a CUDA image "
+                       "(5-20 GB) fails with \"no space left on device\"",
+                       f"free room: {PRUNE}" + (f"; {COMPACT}" if wsl else ""), id="docker.disk.low")
+    windows = _free(facts.get("win_disk")) if wsl else None
+    if windows and windows[0] * 1024 < floor * 1e9:
+        profile = facts.get("win_profile") or ""
+        drive = f"{profile[:2]} ({windows[2]})" if profile[1:2] == ":" else windows[2]
+        return Finding(WARN, f"{found}, but the Windows drive of your profile, {drive}, where WSL keeps the "
+                       f"distros' virtual disks by default, has only {_gb(windows[0])} free, less than "
+                       f"doctor_min_free_disk_gb ({floor} GB): the distro's disk grows there as images arrive",
+                       f"free room on {drive} from Windows, and in the distro: {PRUNE}; {COMPACT}",
+                       id="docker.disk.windows-low")
+    if windows:
+        found += f"; the Windows drive of your profile ({windows[2]}) has {_gb(windows[0])} free"
+    return Finding(PASS, found)

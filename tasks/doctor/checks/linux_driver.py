@@ -31,4 +31,5 @@ def check_linker_libcuda(facts, settings) -> Finding:
         )
     if paths:
         return Finding(PASS, f"the linker resolves libcuda.so.1 to {paths[0]}")
-    return Finding(INFO, "libcuda.so.1 is not in the linker's cache (ldconfig -p)")
+    return Finding(INFO, "libcuda.so.1 is not in the linker's cache (ldconfig -p): WSL puts it there as it starts "
+                   "unless /etc/wsl.conf says otherwise (see wsl.gpu-conf)")

@@ -1,4 +1,5 @@
-"""The WSL layer: WSL2, its kernel, /dev/dxg, the clock, the platform and /etc/wsl.conf's keys."""
+"""The WSL layer: WSL2, its kernel, /dev/dxg, safe mode, the clock, the platform, /etc/wsl.conf's keys and the VM's
+memory."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from email.utils import parsedate_to_datetime
 from tasks.doctor.checks.common import deploy_fix, not_on_wsl, off_wsl, preflight_or_pass, when
 from tasks.doctor.registry import check
 from tasks.dropins import clock_dropins, time_daemons
+from tasks.facts import WSL_LIB
 from tasks.findings import FAIL, INFO, PASS, WARN, Finding
 from tasks.managed import WSL_CONF
 from tasks.preflight import kernel_version, wsl_generation
-from tasks.wslconf import cgroup_version, invalid_booleans
+from tasks.wslconf import GPU_DEFAULTS, boolean, cgroup_version, flag, invalid_booleans, read, systemd_enabled
 
 LAYER = "WSL"
 # How far the clock may trail the hardware clock or apt's newest Release file before doctor says so.
@@ -48,6 +50,59 @@ def check_kernel(facts, settings) -> Finding:
 def check_dxg(facts, settings) -> Finding:
     """/dev/dxg, through which WSL shares the GPU, is a character device (the preflight's check)."""
     return preflight_or_pass(facts, settings, "wsl.dxg", "/dev/dxg is a character device")
+
+
+WSLCONFIG = "%UserProfile%\\.wslconfig"
+SHUTDOWN = "`wsl.exe --shutdown` from Windows"
+
+
+def wslconfig(facts) -> tuple[dict, str]:
+    """The Windows user's .wslconfig as WSL reads it ({"wsl2.memory": Entry}), and where it was read, or
+    {} and why it could not be: doctor reads it through the automount of the user's profile, never writes it."""
+    home = facts.get("win_home")
+    if not home:
+        return {}, (f"{WSLCONFIG} could not be read: no Windows profile found (WSL's init keeps it in its "
+                    "environment, which only root reads, and Windows interop gave none)")
+    path = f"{home}/.wslconfig"
+    if facts.get("wslconfig_exists") == "1":
+        return read(facts.get("wslconfig", [])), path
+    if facts.get("wslconfig_exists") == "0":
+        return {}, f"there is no {path}"
+    return {}, f"{path} could not be read: {home} is not mounted (automount off, or the drive not shared)"
+
+
+def safe_mode_seen(facts) -> str | None:
+    """What shows that WSL started this VM in safe mode, or None."""
+    if facts.get("safe_mode_env") == "1":
+        return f"the environment of WSL's init ({facts.get('init_environ', 'PID 1')}) holds WSL2_SAFE_MODE=1"
+    if facts.get("safe_mode_log"):
+        return f"the kernel log says \"{facts['safe_mode_log'].split('WARNING: ')[-1]}\""
+    return None
+
+
+@check("wsl.safe-mode", skip=[not_on_wsl], gives={"wsl.safe-mode": FAIL, "wsl.safe-mode.likely": WARN})
+def check_safe_mode(facts, settings) -> Finding:
+    """WSL did not start the VM in safe mode (.wslconfig's safeMode=true), which gives no GPU and no systemd."""
+    fix = (f"remove `safeMode=true` from [wsl2] in {WSLCONFIG} (or turn Safe mode off in WSL Settings), "
+           f"then {SHUTDOWN} and open the distro again")
+    seen = safe_mode_seen(facts)
+    if seen:
+        return Finding(FAIL, f"WSL started this VM in safe mode ({seen}): it gives the distro no GPU, runs "
+                       "no systemd and leaves /etc/wsl.conf's boot command, automount and ldconfig off", fix,
+                       id="wsl.safe-mode")
+    config, where = wslconfig(facts)
+    asked = config.get("wsl2.safemode")
+    no_gpu = facts.get("dxg") != "char"
+    no_systemd = facts.get("pid1") != "systemd" and systemd_enabled(facts.get("wsl_conf", []))
+    if asked and boolean(asked.value):
+        return Finding(WARN, f"{where} sets [wsl2] safeMode={asked.value}: WSL starts the VM in safe mode, "
+                       "with no GPU and no systemd", fix, id="wsl.safe-mode.likely")
+    if no_gpu and no_systemd:
+        # An inference: WSL's init says so only to root (its environment) or in the kernel log.
+        return Finding(WARN, "no /dev/dxg and no systemd although /etc/wsl.conf asks for it, as in WSL's safe "
+                       "mode; doctor could not confirm it (run it as root: WSL's init then shows "
+                       "WSL2_SAFE_MODE=1 in its environment)", fix, id="wsl.safe-mode.likely")
+    return Finding(PASS, "WSL did not start this VM in safe mode")
 
 
 def _duration(seconds: int) -> str:
@@ -166,3 +221,72 @@ def check_cgroups(facts, settings) -> Finding:
                        f"remove `cgroups=v1` from [automount] in {WSL_CONF} (or set cgroups=v2), then "
                        "`wsl.exe --shutdown` from Windows")
     return Finding(PASS, f"WSL mounts cgroup v2 ({WSL_CONF} does not ask for v1)")
+
+
+# How /etc/wsl.conf's GPU keys read in WSL's own spelling; each one off, its id and what it costs.
+GPU_KEYS = {
+    "gpu.enabled": ("[gpu] enabled", "wsl.gpu-conf.gpu-off", FAIL,
+                    f"WSL shares no GPU with this distro: it mounts no {WSL_LIB} (libcuda.so.1, nvidia-smi), so "
+                    "neither CUDA programs nor `docker run --gpus all` find the driver"),
+    "automount.ldconfig": ("[automount] ldconfig", "wsl.gpu-conf.ldconfig-off", WARN,
+                           f"WSL neither writes /etc/ld.so.conf.d/ld.wsl.conf nor runs ldconfig as it starts, "
+                           f"so the linker may not know {WSL_LIB}: CUDA programs run in the distro itself "
+                           "(PyTorch, TensorFlow outside containers) fail to load libcuda.so.1"),
+    "gpu.appendlibpath": ("[gpu] appendLibPath", "wsl.gpu-conf.path-off", WARN,
+                          f"WSL leaves {WSL_LIB} off the shells' PATH, so `nvidia-smi` is \"command not found\" "
+                          f"(it is {WSL_LIB}/nvidia-smi)"),
+}
+
+
+@check("wsl.gpu-conf", skip=[not_on_wsl], gives={id: status for _, id, status, _ in GPU_KEYS.values()})
+def check_gpu_conf(facts, settings) -> Finding:
+    """/etc/wsl.conf leaves WSL's GPU support on, the driver's folder in the linker's cache and on PATH."""
+    lines = facts.get("wsl_conf", [])
+    entries = read(lines)
+    off = [k for k in GPU_KEYS if not flag(lines, k, GPU_DEFAULTS[k])]
+    if not off:
+        return Finding(PASS, f"{WSL_CONF} leaves [gpu] enabled, [gpu] appendLibPath and [automount] ldconfig "
+                       "on (WSL's defaults)")
+    # The first in GPU_KEYS' order is the one that matters most: without the GPU, the others change nothing.
+    shown, id, status, cost = GPU_KEYS[off[0]]
+    also = [f"{GPU_KEYS[k][0]}={entries[k].value}" for k in off[1:]]
+    found = f"{WSL_CONF} sets {shown}={entries[off[0]].value}: {cost}"
+    if off[0] == "automount.ldconfig" and not facts.get("ld_libcuda"):
+        found += "; `ldconfig -p` indeed lists no libcuda.so.1"
+    if also:
+        found += f" (it also sets {', '.join(also)})"
+    keys = [f"`{GPU_KEYS[k][0].split()[1]}={entries[k].value}` from {GPU_KEYS[k][0].split()[0]}" for k in off]
+    return Finding(status, found, f"remove {' and '.join(keys)} in {WSL_CONF} (WSL's default is true), or set "
+                   f"{'them' if len(keys) > 1 else 'it'} to true; then {SHUTDOWN}", id=id)
+
+
+def _gib(kib: float) -> str:
+    return f"{kib / 2**20:.1f} GiB"
+
+
+@check("wsl.memory", skip=[not_on_wsl], gives=[WARN])
+def check_memory(facts, settings) -> Finding:
+    """The VM has at least as much memory as the largest GPU has VRAM, so a model that fills it can load."""
+    config, where = wslconfig(facts)
+    memory = config.get("wsl2.memory")
+    if memory:
+        said = f"{where} sets [wsl2] memory={memory.value}"
+    elif facts.get("wslconfig_exists") == "1":
+        said = f"{where} sets no [wsl2] memory=, so WSL gives the VM half of Windows' memory"
+    else:
+        said = f"{where}; without [wsl2] memory= WSL gives the VM half of Windows' memory"
+    try:
+        ram = int(facts.get("mem_total_kb") or 0)
+        vram = max((int(v.strip().split()[0]) for v in facts.get("smi_mem", []) if v.strip()), default=0)
+    except ValueError:
+        return Finding(INFO, f"nvidia-smi gave no GPU memory doctor reads ({'; '.join(facts['smi_mem'])}); {said}")
+    if not ram or not vram:
+        return Finding(INFO, f"no GPU memory to compare with (see driver.nvidia-smi); {said}")
+    ram_kib, vram_kib = ram, vram * 1024
+    compared = f"the VM has {_gib(ram_kib)} of memory (MemTotal), the largest GPU {_gib(vram_kib)}"
+    if ram_kib < vram_kib:
+        return Finding(WARN, f"{compared}: a model that fills the GPU does not fit in the VM's memory on its "
+                       f"way there, and loading it fails or is killed; {said}",
+                       f"give the VM more: in {WSLCONFIG} (from Windows), under [wsl2], set "
+                       f"`memory={-(-vram_kib // 2**20)}GB` or more, within what Windows has, then {SHUTDOWN}")
+    return Finding(PASS, f"{compared}; {said}")
