@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import os
 import sys
-import tempfile
 from pathlib import Path
 
+from tasks.privatefile import write_private
 from tasks.pullmode import is_git_url, is_ref
 
 # Written by cloud-init's user data (files/cloud-init/wsl-gpu-docker.user-data) or by setup.sh's options
@@ -53,26 +53,10 @@ def updated(text: str, values: dict[str, str]) -> str:
 
 
 def write(folder: Path, values: dict[str, str]) -> None:
-    """values into folder's all.py, made root-only: a temp file beside it, fsynced, renamed into place."""
+    """values into folder's all.py; the folder, when new, and the file are root's alone."""
     os.umask(0o077)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / ALL_PY
-    text = updated(path.read_text() if path.exists() else "", values)
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{ALL_PY}.", suffix="~")
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    directory = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    write_private(path, updated(path.read_text() if path.exists() else "", values))
 
 
 def _pairs(args: list[str]) -> dict[str, str]:

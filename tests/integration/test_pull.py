@@ -298,7 +298,6 @@ def test_a_pull_run_leaves_a_running_container_alone_and_its_report_shows_the_pe
             assert report["outcome"]["commit"] == pushed, report
             pending = next(c for c in report["doctor"]["checks"] if c["check"] == "docker.restart-pending")
             assert pending["status"] == "WARN" and "default-ulimits" in pending["found"], pending
-            assert "job" in json.dumps(pending), pending
     finally:
         receiver.stop()
         twin.exec("docker rm -f job")

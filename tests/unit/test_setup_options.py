@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tasks.localsettings import LOCAL_SETTINGS, main, problems, updated, write
+from tasks.managed import PROXY_ENV, STATE_DIR
 from testbed.sudo_examples import ROOT, SUDO_WS_1_9_13P3, Machine
 
 URL = "https://git.corp.example/team/wsl-gpu-docker.git"
@@ -26,6 +27,13 @@ def _values(text: str) -> dict:
     names: dict = {}
     exec(text, {}, names)
     return names
+
+
+def test_setup_sh_names_the_paths_that_python_does():
+    """setup.sh runs before the venv exists: it spells the paths out, and must spell them as these modules do."""
+    text = (ROOT / "setup.sh").read_text()
+    assert f"\nSETTINGS={LOCAL_SETTINGS}\n" in text and f"\nSTATE_DIR={STATE_DIR}\n" in text
+    assert "\nPROXY_ENV=$STATE_DIR/proxy.env\n" in text and PROXY_ENV == f"{STATE_DIR}/proxy.env"
 
 
 def test_the_options_replace_the_user_datas_own_lines_and_keep_every_other():
