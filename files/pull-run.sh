@@ -5,7 +5,7 @@
 # good one and run the deploy from it as root with no terminal, then write the outcome (JSON) and
 # hand it to the report step. A repository that cannot be reached is reported, not fatal: the deploy
 # runs from the commit last applied.
-# Usage: pull-run.sh CONFIG=... KEYRING=... CHECKOUT=... OUTCOME=... APPLIED=... LOCK=... LOCK_WAIT=... SETTINGS=...
+# Usage: pull-run.sh CONFIG=... KEYRING=... CHECKOUT=... OUTCOME=... APPLIED=... LOCK=... LOCK_WAIT=...
 # needs: run-lock.sh replace.sh
 set -u
 for pair in "$@"; do
@@ -18,7 +18,6 @@ for pair in "$@"; do
         APPLIED=*) applied=$value ;;
         LOCK=*) lock=$value ;;
         LOCK_WAIT=*) lock_wait=$value ;;
-        SETTINGS=*) settings=$value ;;
         *) echo "pull-run.sh: unknown parameter ${pair%%=*}" >&2; exit 2 ;;
     esac
 done
@@ -169,11 +168,9 @@ else
 fi
 
 # The deploy as setup.sh and first boot run it: as root, -y, no terminal; team.py's settings over
-# the machine's own (cloud-init's).
+# the machine's own (cloud-init's or setup.sh's, which setup.sh passes on).
 cd "$checkout" || { error="cannot enter $checkout"; finish 1; }
-set -- --json
-[ -d "$settings" ] && set -- "$@" --group-data "$settings"
-sh ./setup.sh "$@" < /dev/null > "$work/run.json" 2> "$work/run.log"
+sh ./setup.sh --json < /dev/null > "$work/run.json" 2> "$work/run.log"
 status=$?
 mask < "$work/run.log" >&2
 if [ "$status" -ne 0 ]; then

@@ -23,9 +23,6 @@ from tasks.shell import script_text
 
 # Where the public parts of pull_signing_keys are committed, one armored file a key.
 SIGNING_KEYS_DIR = Path(__file__).resolve().parent.parent / "signing-keys"
-# The machine's own settings (pyinfra group data) that cloud-init's first boot writes; the runner's
-# deploy reads them under team.py's.
-LOCAL_SETTINGS = "/etc/wsl-gpu-docker/settings"
 TIMER_UNIT = PULL_TIMER.rpartition("/")[2]
 SERVICE_UNIT = PULL_SERVICE.rpartition("/")[2]
 
@@ -92,7 +89,7 @@ def keyring_text(settings) -> str | None:
 def service_unit(settings) -> str:
     args = [f"CONFIG={PULL_CONFIG}", f"KEYRING={PULL_KEYRING}", f"CHECKOUT={PULL_CHECKOUT}",
             f"OUTCOME={PULL_OUTCOME}", f"APPLIED={PULL_APPLIED}", f"LOCK={RUN_LOCK}",
-            f"LOCK_WAIT={settings.run_lock_timeout}", f"SETTINGS={LOCAL_SETTINGS}"]
+            f"LOCK_WAIT={settings.run_lock_timeout}"]
     return (
         "# Written by wsl-gpu-docker's deploy (tasks/pull.py): started by its timer.\n"
         "[Unit]\n"

@@ -2,7 +2,7 @@
 # Converge this distro unattended, as root, from cloud-init's first boot (wsl-gpu-docker.user-data);
 # again at each boot until it has converged once (a first boot killed partway), and once more at the
 # next boot when it left a restart to do. Usage: first-boot.sh [--after-restart]
-# Settings: /etc/wsl-gpu-docker/settings/ (pyinfra group data, written by the user-data).
+# Settings: /etc/wsl-gpu-docker/settings/ (pyinfra group data, written by the user-data; setup.sh passes it on).
 # Everything goes to the log; a login shell tells the user what is left (wsl-gpu-docker-login.sh).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -38,7 +38,7 @@ fi
 echo "=== $(date -u '+%Y-%m-%d %H:%M:%S UTC') $boot: pyinfra @local deploy.py from $checkout at $(git rev-parse --short HEAD 2>/dev/null)"
 # WSL reads /etc/wsl.conf only when the distro starts: a change to it waits for a restart.
 before=$(cat /etc/wsl.conf 2>/dev/null || true)
-sh ./setup.sh --group-data /etc/wsl-gpu-docker/settings
+sh ./setup.sh
 status=$?
 after=$(cat /etc/wsl.conf 2>/dev/null || true)
 

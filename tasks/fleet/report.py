@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from tasks.managed import FLEET_REPORT, FLEET_REPORT_UNSENT, PULL_CONFIG
 from tasks.masking import masked
 from tasks.preflight import wsl_generation
+from tasks.privatefile import write_private
 
 # The report's version, as schemas/fleet-report.schema.json gives it: raise it with any change that
 # fleet.py (or any other reader) must know of.
@@ -164,26 +165,6 @@ def upload(body: bytes, url: str, auth, header: str | None, ca_bundle: str | Non
             404: "no such folder: check report_url",
             405: "the receiver does not take PUT there: check report_url"}.get(response.status_code, "")
     return f"HTTP {response.status_code} {response.reason}" + (f" ({hint})" if hint else "")
-
-
-def write_private(path: Path, text: str) -> None:
-    """path holds text, readable by root only, replaced whole: a temp file beside it, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as out:  # mkstemp makes it 0600
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def run_doctor(checkout: Path) -> tuple[dict | None, str | None]:

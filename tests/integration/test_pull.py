@@ -11,6 +11,8 @@ import pytest
 import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.twin import DEFAULT_PLATFORM
+from testbed.twin.network import TinyProxy
 from testbed.twin.receiver import DavReceiver
 from testbed.twin.run import run
 from tests.integration.conftest import DeployRun, StaticServer
@@ -20,11 +22,17 @@ pytestmark = pytest.mark.integration
 SERVICE, TIMER = "wsl-gpu-docker-pull.service", "wsl-gpu-docker-pull.timer"
 CHECKOUT, CONFIG = "/opt/wsl-gpu-docker", "/etc/wsl-gpu-docker/pull.json"
 OUTCOME = "/var/lib/wsl-gpu-docker/pull-outcome.json"
+FLEET_REPORT = "/var/lib/wsl-gpu-docker/fleet-report.json"
+PENDING = "/var/lib/wsl-gpu-docker/engine-restart-pending"
+# What setup.sh keeps of the pyproject.toml whose dependencies the checkout's venv holds.
+STAMP = f"{CHECKOUT}/.venv/wsl-gpu-docker-pyproject.sha256"
 DAEMON_JSON = "/etc/docker/daemon.json"
 # A password in the URL: the dumb http server never asks for it, so git never sends it; it must show nowhere.
 SECRET = "s3cret-pull-pw"
 # The report receiver's password, in report_url: shown nowhere either.
 REPORT_SECRET = "s3cret-report-pw"
+# The company proxy's password, in http_proxy: shown nowhere either.
+PROXY_SECRET = "s3cret-proxy-pw"
 
 
 class TeamRepository:
@@ -102,6 +110,14 @@ class TeamRepository:
                               capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return [json.loads(line)["command"] for line in log.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def converged(platform_twin, converged_images):
+    """The suite's converged twin (conftest's), booted from the same image, whose engine can run a container."""
+    image = converged_images(DEFAULT_PLATFORM)
+    with platform_twin(DEFAULT_PLATFORM, image=image.tag, containers=True) as twin:
+        yield twin, image.first
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +267,73 @@ def test_a_pull_run_reports_the_commit_it_applied_to_the_leads_receiver(converge
         assert json.loads(receiver.files()[f"{hostname}.json"])["generated"] != report["generated"]
     finally:
         receiver.stop()
+
+
+def test_a_pull_run_leaves_a_running_container_alone_and_its_report_shows_the_pending_restart(converged, team,
+                                                                                             company_ca):
+    twin, _ = converged
+    host = testinfra.get_host(twin.testinfra_target)
+    twin.exec("systemctl reset-failed docker.service")
+    job = twin.start_job()
+    receiver = DavReceiver(company_ca, "lead", REPORT_SECRET, "unused-token").start()
+    try:
+        (team.work / "certs").mkdir(exist_ok=True)
+        shutil.copy(company_ca.cert, team.work / "certs" / "corp-ca.pem")
+        # default-ulimits is not one the engine reloads: loading it takes a restart, which would stop the job.
+        ulimits = {"nofile": {"Name": "nofile", "Hard": 4096, "Soft": 2048}}
+        pushed = team.commit_settings({"report_url": receiver.url(), "ca_certificates": ["certs/corp-ca.pem"],
+                                       "docker_daemon_options": {**TWIN_SETTINGS["docker_daemon_options"],
+                                                                 "default-ulimits": ulimits}},
+                                      "raise the containers' open files", signer=team.lead)
+        status, outcome, journal = pull(twin)
+        assert status == 0 and outcome["ok"] and outcome["commit"] == pushed, (outcome, journal[-4000:])
+        assert json.loads(twin.exec(f"cat {DAEMON_JSON}").stdout)["default-ulimits"] == ulimits
+        running = twin.exec("docker inspect -f '{{.State.StartedAt}} {{.State.Running}}' job").stdout.strip()
+        assert running == f"{job} true", "the pull run stopped the job"
+        assert "why=daemon.json's default-ulimits" in host.file(PENDING).content_string
+        hostname = twin.exec("hostname").stdout.strip()
+        uploaded = json.loads(receiver.files()[f"{hostname}.json"])
+        kept = json.loads(twin.exec(f"cat {FLEET_REPORT}").stdout)
+        for report in (uploaded, kept):
+            assert report["outcome"]["commit"] == pushed, report
+            pending = next(c for c in report["doctor"]["checks"] if c["check"] == "docker.restart-pending")
+            assert pending["status"] == "WARN" and "default-ulimits" in pending["found"], pending
+    finally:
+        receiver.stop()
+        twin.exec("docker rm -f job")
+
+
+def test_the_runners_pip_goes_through_the_proxy_the_deploy_keeps_and_a_rerun_needs_no_index(converged, team):
+    twin, _ = converged
+    proxy = TinyProxy(user="corp", password=PROXY_SECRET).start()
+    try:
+        pushed = team.commit_settings({"http_proxy": proxy.url, "https_proxy": proxy.url, "no_proxy": "127.0.0.1"},
+                                      "the company proxy", signer=team.lead)
+        status, outcome, journal = pull(twin)  # the deploy keeps the proxy from now on; the job is gone: restarts
+        assert status == 0 and outcome["ok"] and outcome["commit"] == pushed, (outcome, journal[-4000:])
+        assert not testinfra.get_host(twin.testinfra_target).file(PENDING).exists
+        asked = len(proxy.requests())
+
+        # A venv older than pyproject.toml is brought up to date, through the proxy (pip's build
+        # isolation fetches setuptools from the index each time it installs).
+        twin.exec(f"rm {STAMP}")
+        status, outcome, journal = pull(twin)
+        assert status == 0 and outcome["ok"] and outcome["changed"] == [], (outcome, journal[-4000:])
+        through = proxy.requests()[asked:]
+        assert any(r.startswith(("CONNECT pypi.org:443", "CONNECT files.pythonhosted.org:443")) for r in through), \
+            proxy.requests()
+        assert twin.exec(f"cat {STAMP}").stdout.strip() == twin.exec(
+            f"sha256sum {CHECKOUT}/pyproject.toml").stdout.split()[0]
+        assert PROXY_SECRET not in journal + json.dumps(outcome)
+
+        # With the venv up to date nothing asks the index: none answers, the proxy is asked nothing, the run is fine.
+        twin.exec("printf '[global]\\nindex-url = http://127.0.0.1:9/simple\\n' > /etc/pip.conf")
+        status, outcome, journal = pull(twin)
+        assert status == 0 and outcome["ok"] and outcome["changed"] == [], (outcome, journal[-4000:])
+        assert proxy.requests()[asked + len(through):] == []
+    finally:
+        twin.exec("rm -f /etc/pip.conf")
+        proxy.stop()
 
 
 def test_a_tag_the_lead_signed_pins_the_twin_even_on_an_unsigned_commit(converged, team, tmp_path_factory):

@@ -1,5 +1,6 @@
 """The README's set-up command on a fresh distro: no pip, no venv, a sudo password asked once."""
 
+import json
 import os
 import pty
 import re
@@ -22,9 +23,14 @@ from tests.integration.stack import assert_converged
 pytestmark = pytest.mark.integration
 
 PROMPT = b"sudo password:"
+# sudo's own prompt (Debian's sudo 1.9), where setup.sh runs pyinfra as root with the machine's settings.
+SUDO_PROMPT = b"password for dev:"
+SETTINGS = "/etc/wsl-gpu-docker/settings"
+PULL_URL = "https://git.corp.example/team/wsl-gpu-docker.git"
 
 
-def run_in_terminal(args: list[str], password: str, timeout: float) -> tuple[int, str, int]:
+def run_in_terminal(args: list[str], password: str, timeout: float,
+                    prompt: bytes = PROMPT) -> tuple[int, str, int]:
     """Run args on a terminal, answering each sudo prompt; returns (exit status, output, prompts)."""
     pid, fd = pty.fork()
     if pid == 0:  # child: the terminal is its stdin, stdout and stderr
@@ -41,7 +47,7 @@ def run_in_terminal(args: list[str], password: str, timeout: float) -> tuple[int
         if not chunk:
             break
         output += chunk
-        while output.count(PROMPT) > prompts:
+        while output.count(prompt) > prompts:
             prompts += 1
             os.write(fd, password.encode() + b"\n")
     else:
@@ -74,6 +80,49 @@ def test_setup_sh_converges_a_fresh_distro_as_its_sudo_user(platform, make_twin,
     status, output, prompts = run_in_terminal(command, password="dev", timeout=300)
     assert status == 0 and prompts <= 1, output[-5000:]
     assert not re.search(r"\] Success", output), "a second run changes nothing"
+
+
+def test_setup_sh_turns_pull_mode_on_in_the_machines_settings_and_a_later_plain_run_keeps_it(converged_twin,
+                                                                                              mirrors):
+    """A converged distro whose own settings cloud-init wrote (root-only, no pull mode yet): setup.sh's options
+    keep pull_repo_url and pull_ref there, the timer comes, and the person's plain rerun, which reads them
+    through one sudo, keeps it; that rerun installs nothing, so it needs no package index."""
+    twin = converged_twin()
+    clone_into(twin)
+    data = "".join(f"{name} = {value!r}\n" for name, value in {**mirrors.settings(), **TWIN_SETTINGS}.items())
+    twin.exec(f"mkdir -p {SETTINGS} && cat > {SETTINGS}/all.py && chmod 600 {SETTINGS}/all.py", input=data)
+    host = testinfra.get_host(twin.testinfra_target)
+
+    def setup(*args: str, env: tuple[str, ...] = ()) -> tuple[int, str, int]:
+        command = ["docker", "exec", "-it", "-u", "dev", *env, "-w", CHECKOUT, twin.id, "./setup.sh", *args]
+        return run_in_terminal(command, password="dev", timeout=600, prompt=SUDO_PROMPT)
+
+    before = twin.snapshot()
+    status, output, prompts = setup("--pull-repo-url", "git.corp.example/team", "--pull-ref", "main")
+    assert status == 2 and prompts == 0, output
+    assert "--pull-repo-url 'git.corp.example/team': pull_repo_url must be a git URL" in output
+    assert "nothing was changed" in output
+    assert twin.snapshot() == before and twin.exec(f"cat {SETTINGS}/all.py").stdout == data
+    assert twin.exec(f"test -e {CHECKOUT}/.venv", check=False).returncode != 0, "no venv"
+
+    status, output, prompts = setup("--pull-repo-url", PULL_URL, "--pull-ref", "v1.4")
+    assert status == 0 and prompts == 1, output[-5000:]
+    kept = host.file(f"{SETTINGS}/all.py")
+    assert kept.user == "root" and kept.mode == 0o600
+    assert kept.content_string.startswith(data), "the machine's other settings stay"
+    assert f"pull_repo_url = {PULL_URL!r}\npull_ref = 'v1.4'\n" in kept.content_string
+    timer = host.service("wsl-gpu-docker-pull.timer")
+    assert timer.is_enabled and timer.is_running
+    assert json.loads(twin.exec("cat /etc/wsl-gpu-docker/pull.json").stdout)["ref"] == "v1.4"
+    assert twin.exec(f"find {CHECKOUT} ! -user dev").stdout == "", "root left nothing in dev's checkout"
+
+    # No index answers, no proxy either: the venv is up to date, so none is asked.
+    nowhere = ("-e", "PIP_INDEX_URL=http://127.0.0.1:9/simple", "-e", "https_proxy=http://127.0.0.1:9")
+    status, output, prompts = setup(env=nowhere)
+    assert status == 0 and prompts == 1, output[-5000:]
+    assert not re.search(r"\] Success", output), "a plain rerun changes nothing: pull mode stays on"
+    assert timer.is_enabled and timer.is_running
+    assert twin.exec(f"find {CHECKOUT} ! -user dev").stdout == ""
 
 
 @pytest.fixture(scope="module")
