@@ -6,13 +6,9 @@ import pytest
 import testinfra
 
 from testbed import realtext as real
+from testbed.stack import DOCKER_KEY, DOCKER_LIST, NVIDIA_RUNTIME, TOOLKIT, assert_converged
 from tests.integration.stack import (
-    DOCKER_KEY,
-    DOCKER_LIST,
-    NVIDIA_RUNTIME,
-    TOOLKIT,
     assert_a_rerun_changes_nothing,
-    assert_converged,
     assert_unchanged,
     desktop_integration,
     drift_repaired,

@@ -10,10 +10,10 @@ import pytest
 import testinfra
 
 from testbed.harness import TWIN_SETTINGS, clone_into
+from testbed.stack import assert_converged
 from testbed.twin import PLATFORMS, Twin
 from testbed.twin.run import run
 from tests.integration.runs import DeployRun
-from tests.integration.stack import assert_converged
 
 pytestmark = pytest.mark.integration
 
