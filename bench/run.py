@@ -16,6 +16,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from types import SimpleNamespace
 
 import testinfra
 
@@ -145,25 +146,36 @@ def copy_checkout(twin: Twin) -> None:
                     f"mkdir -p {ROOT} && tar -C {ROOT} -x && chown -R dev: {ROOT}"], input=files, check=True)
 
 
-def at_local(twin: Twin, settings: dict, repeats: int) -> dict:
-    """
-    The no-op rerun and the floor run by pyinfra on the converged twin itself (@local), as `dev` with
-    --sudo, as a workstation's user runs the deploy. Timed on the twin, so `docker exec` is not counted.
-    """
+def local_ready(twin: Twin, settings: dict) -> None:
+    """The checkout and the settings on the twin, for local_run."""
     copy_checkout(twin)
     data = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
     twin.exec("mkdir -p /tmp/bench-data && cat > /tmp/bench-data/all.py && chmod -R a+rX /tmp/bench-data",
               input=data)
 
+
+def local_run(twin: Twin, deploy: Path) -> tuple[float, list[dict]]:
+    """deploy run by pyinfra on the twin itself (@local), as `dev` with --sudo, as setup.sh runs it: its wall
+    time, taken on the twin (so `docker exec` is not counted), and the commands bench/counted.py logged."""
+    done = twin.exec(
+        f"cd {ROOT} && rm -f /tmp/bench-commands.jsonl && start=$(date +%s%N) &&"
+        f" {LOG_ENV}=/tmp/bench-commands.jsonl PYTHONPATH={SITE_PACKAGES} python3 bench/counted.py -y --sudo"
+        f" --group-data /tmp/bench-data @local {deploy.relative_to(ROOT)} > /tmp/bench-out 2>&1"
+        " || { tail -c 3000 /tmp/bench-out; exit 1; }; end=$(date +%s%N);"
+        " echo $((end - start)); cat /tmp/bench-commands.jsonl 2>/dev/null || true", user="dev")
+    nanoseconds, *commands = done.stdout.splitlines()
+    return int(nanoseconds) / 1e9, [json.loads(line) for line in commands]
+
+
+def at_local(twin: Twin, settings: dict, repeats: int) -> dict:
+    """
+    The no-op rerun and the floor run by pyinfra on the converged twin itself (@local), as `dev` with
+    --sudo, as a workstation's user runs the deploy. Timed on the twin, so `docker exec` is not counted.
+    """
+    local_ready(twin, settings)
+
     def run(deploy: Path) -> tuple[float, list[dict]]:
-        done = twin.exec(
-            f"cd {ROOT} && rm -f /tmp/bench-commands.jsonl && start=$(date +%s%N) &&"
-            f" {LOG_ENV}=/tmp/bench-commands.jsonl PYTHONPATH={SITE_PACKAGES} python3 bench/counted.py -y --sudo"
-            f" --group-data /tmp/bench-data @local {deploy.relative_to(ROOT)} > /tmp/bench-out 2>&1"
-            " || { tail -c 3000 /tmp/bench-out; exit 1; }; end=$(date +%s%N);"
-            " echo $((end - start)); cat /tmp/bench-commands.jsonl 2>/dev/null || true", user="dev")
-        nanoseconds, *commands = done.stdout.splitlines()
-        return int(nanoseconds) / 1e9, [json.loads(line) for line in commands]
+        return local_run(twin, deploy)
 
     run(ROOT / "deploy.py"), run(NOTHING)  # the first runs compile the bytecode: not counted
     pairs = [(run(ROOT / "deploy.py"), run(NOTHING)) for _ in range(repeats)]  # in turns, as paired()
@@ -272,9 +284,10 @@ def converge_round(connector: str, image: str, platform: str, settings: dict, mi
                    key: ClientKey) -> tuple[float, float, "Run"]:
     """One round: a fresh twin converged by the deploy, then another by floor.sh, through connector
     ("docker": pyinfra's docker connector and `docker exec`; "ssh": pyinfra over SSH with --sudo, and ssh
-    with sudo). Twins start before the clock does; both end states are checked after it stops."""
+    with sudo; "local": pyinfra @local on the twin as dev with --sudo, as setup.sh runs it, and sudo there,
+    both timed on the twin). Twins start before the clock does; both end states are checked after it stops."""
     opts = {"os_release": PLATFORMS[platform].os_release}
-    if connector == "ssh":
+    if connector in ("ssh", "local"):
         opts |= {"authorized_key": key.public, "sudo_nopasswd": True}
     with ExitStack() as stack:
         deployed, floored = (stack.enter_context(Twin(image, ssh_port=free_port() if connector == "ssh" else None,
@@ -287,13 +300,27 @@ def converge_round(connector: str, image: str, platform: str, settings: dict, mi
             floor = ["ssh", "-i", str(key.path), "-p", str(floored.ssh_port), "-o", f"UserKnownHostsFile={known_hosts}",
                      "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "dev@127.0.0.1",
                      "sudo sh -s -- " + " ".join(map(shlex.quote, floor_arguments(settings)))]
+        elif connector == "local":
+            local_ready(deployed, settings)
+            # Its bytecode compiled before the clock, as the no-op figures' first run does.
+            deployed.exec(f"cd {ROOT} && python3 -m compileall -q {SITE_PACKAGES} tasks bench *.py >/dev/null",
+                          user="dev")
+            # Timed on the twin too, as dev with sudo.
+            floor = ["docker", "exec", "-i", "-u", "dev", floored.id, "sh", "-c",
+                     'start=$(date +%s%N) && sudo sh -s -- "$@" >/dev/null && echo $(($(date +%s%N) - start))',
+                     "floor", *floor_arguments(settings)]
         else:
             inventory = write_inventory(folder, "converge", [(deployed.pyinfra_target, {})], settings)
             floor = ["docker", "exec", "-i", floored.id, "sh", "-s", "--", *floor_arguments(settings)]
-        run = Run(inventory, ROOT / "deploy.py", folder, connector == "ssh", [deployed])
+        if connector == "local":
+            seconds, commands = local_run(deployed, ROOT / "deploy.py")
+            run = SimpleNamespace(seconds=seconds, commands=commands)
+        else:
+            run = Run(inventory, ROOT / "deploy.py", folder, connector == "ssh", [deployed])
         start = time.monotonic()
-        subprocess.run(floor, input=FLOOR.read_text(), text=True, check=True, capture_output=True, timeout=900)
-        floor_s = time.monotonic() - start
+        done = subprocess.run(floor, input=FLOOR.read_text(), text=True, check=True, capture_output=True,
+                              timeout=900)
+        floor_s = int(done.stdout.split()[-1]) / 1e9 if connector == "local" else time.monotonic() - start
         for twin in (deployed, floored):
             checked(twin, mirrors, platform)
     return run.seconds, floor_s, run
@@ -406,7 +433,7 @@ def main() -> None:
                         help="one twin only, over SSH and @local: its no-op rerun against the floor")
     parser.add_argument("--converge", metavar="CONNECTORS",
                         help="only the first converge against floor.sh, on fresh twins in alternating rounds"
-                        " (--repeats of them), through each of these connectors: docker, ssh (e.g. docker,ssh);"
+                        " (--repeats of them), through each of these connectors: docker, ssh, local (e.g. docker,ssh);"
                         " writes bench/results-converge.json")
     parser.add_argument("--platform", default="ubuntu-24.04", help="with --converge: the twins' platform")
     parser.add_argument("--proxy", action="store_true",

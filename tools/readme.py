@@ -250,7 +250,7 @@ def _noop_rows(noop: dict, how: str) -> list[str]:
     ]
 
 
-CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH"}
+CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH", "local": "@local, as dev with `--sudo`"}
 
 
 def _converge_rows(converge: dict) -> list[str]:
