@@ -221,8 +221,7 @@ def over_ssh(image: str, settings: dict, folder: Path, key: ClientKey, n: int, r
 STEPS = [
     ("the snapshot: identity and managed state", "host-snapshot.sh", None),
     ("the upstream checks", "upstreams-answer.sh", None),
-    ("Docker's key and source, scoped apt-get update", "apt-repository.sh", r"KEY_PATH=/etc/apt/keyrings/docker"),
-    ("NVIDIA's key and source, scoped apt-get update", "apt-repository.sh", None),
+    ("Docker's and NVIDIA's keys and sources, each with a scoped apt-get update", "apt-repository.sh", None),
     ("the install script (two apt-get updates, installs)", "docker-install.sh", None),
     ("apt-get install of the toolkit", None, r"apt-get\b.*\binstall\b.*nvidia-container"),
     ("apt-get install, others", None, r"apt-get\b.*\binstall\b"),
@@ -481,7 +480,8 @@ def converge_main(args) -> None:
     results = Path(args.json) if args.json else RESULTS_CONVERGE
     results.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "converge": figures,
                                    "target": TARGETS["converge_vs_floor"],
-                                   "command": " ".join(["python -m bench.run", *sys.argv[1:]])}, indent=2) + "\n")
+                                   "command": f"python -m bench.run --converge {args.converge} --platform"
+                                              f" {args.platform} --repeats {args.repeats}"}, indent=2) + "\n")
     print(converge_table(figures))
 
 
