@@ -331,7 +331,8 @@ def converge_benchmark(connector: str, image: str, platform: str, settings: dict
     done = []
     for i in range(rounds):
         done.append(converge_round(connector, image, platform, settings, mirrors, folder, key))
-        print(f"{connector} round {i + 1}: deploy {done[-1][0]:.1f} s, floor {done[-1][1]:.1f} s", flush=True)
+        print(f"{connector} round {i + 1}: deploy {done[-1][0]:.1f} s, floor {done[-1][1]:.1f} s;"
+              f" load average {os.getloadavg()[0]:.1f}", flush=True)
     deploy_s, floor_s = [d for d, _, _ in done], [f for _, f, _ in done]
     profiles = [profile(run) for _, _, run in done]
     steps = {name: {"commands": statistics.median(p.get(name, {"commands": 0})["commands"] for p in profiles),
@@ -478,7 +479,9 @@ def converge_main(args) -> None:
         figures = [converge_benchmark(connector, image, args.platform, settings, mirrors, folder, key, args.repeats)
                    for connector in args.converge.split(",")]
     results = Path(args.json) if args.json else RESULTS_CONVERGE
-    results.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "converge": figures,
+    # The machine's load averages over 1, 5 and 15 minutes as the run ends: other runs slow apt's work most.
+    load = os.getloadavg()
+    results.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "load_average": list(load)}, "converge": figures,
                                    "target": TARGETS["converge_vs_floor"],
                                    "command": f"python -m bench.run --converge {args.converge} --platform"
                                               f" {args.platform} --repeats {args.repeats}"}, indent=2) + "\n")
