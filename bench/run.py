@@ -471,22 +471,26 @@ def main() -> None:
 
 
 def converge_main(args) -> None:
+    """The --converge run. Each connector's figures replace those of the same connector and platform in the
+    results, and keep the others: runs of one connector or platform at a time add up."""
     image = ensure_base_image(PLATFORMS[args.platform].suite)
+    command = f"python -m bench.run --converge {args.converge} --platform {args.platform} --repeats {args.repeats}"
+    figures = []
     with Mirrors() as mirrors, tempfile.TemporaryDirectory(prefix="wsl-gpu-bench-") as tmp:
         folder = Path(tmp)
         settings = {**mirrors.settings(), **TWIN_SETTINGS}
         key = ClientKey(folder)
-        figures = [converge_benchmark(connector, image, args.platform, settings, mirrors, folder, key, args.repeats)
-                   for connector in args.converge.split(",")]
+        for connector in args.converge.split(","):
+            figure = converge_benchmark(connector, image, args.platform, settings, mirrors, folder, key, args.repeats)
+            # The machine's load averages over 1, 5 and 15 minutes as it ends: other runs slow apt's work most.
+            figures.append({**figure, "command": command, "load_average": list(os.getloadavg())})
     results = Path(args.json) if args.json else RESULTS_CONVERGE
-    # The machine's load averages over 1, 5 and 15 minutes as the run ends: other runs slow apt's work most.
-    load = os.getloadavg()
-    results.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "load_average": list(load)}, "converge": figures,
-                                   "target": TARGETS["converge_vs_floor"],
-                                   "command": f"python -m bench.run --converge {args.converge} --platform"
-                                              f" {args.platform} --repeats {args.repeats}"}, indent=2) + "\n")
+    kept = json.loads(results.read_text())["converge"] if results.exists() else []
+    done = {(f["connector"], f["platform"]) for f in figures}
+    kept = [f for f in kept if (f["connector"], f["platform"]) not in done]
+    results.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "target": TARGETS["converge_vs_floor"],
+                                   "converge": kept + figures}, indent=2) + "\n")
     print(converge_table(figures))
-
 
 if __name__ == "__main__":
     main()

@@ -254,20 +254,23 @@ CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH", "local":
 
 
 def _converge_rows(converge: dict) -> list[str]:
-    """The first converge against the floor, one row per connector and platform of the last --converge run."""
-    how = converge["command"].removeprefix("python -m bench.run ")
-    load = converge["machine"].get("load_average")
-    where = f", the machine's load average {load[2]:.1f} over its last 15 minutes" if load else ""
-    return [
-        f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
-        f"{f['commands']:g} commands; floor (`bench/floor.sh`) {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×, "
-        f"medians of {f['rounds']} alternating rounds (`{how}`{where}) | ≤ {converge['target']:g} ×: "
-        f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |"
-        for f in converge["converge"]]
+    """The first converge against the floor, one row per connector and platform, each from its last --converge
+    run."""
+    rows = []
+    for f in converge["converge"]:
+        how = f["command"].removeprefix("python -m bench.run ")
+        load = f.get("load_average")
+        where = f", the machine's load average {load[2]:.1f} over the last 15 minutes" if load else ""
+        rows.append(
+            f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
+            f"{f['commands']:g} commands; floor (`bench/floor.sh`) {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×, "
+            f"medians of {f['rounds']} alternating rounds (`{how}`{where}) | ≤ {converge['target']:g} ×: "
+            f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |")
+    return rows
 
 
 def bench_profile(path: Path = RESULTS_CONVERGE) -> str:
-    """Where a first converge's time goes, step by step, for each connector of the last --converge run."""
+    """Where a first converge's time goes, step by step, for each connector and platform measured."""
     if not path.exists():
         return "No `--converge` run yet."
     runs = json.loads(path.read_text())["converge"]
