@@ -284,38 +284,48 @@ def converge_round(connector: str, image: str, platform: str, settings: dict, mi
     """One round: a fresh twin converged by the deploy, then another by floor.sh, through connector
     ("docker": pyinfra's docker connector and `docker exec`; "ssh": pyinfra over SSH with --sudo, and ssh
     with sudo; "local": pyinfra @local on the twin as dev with --sudo, as setup.sh runs it, and sudo there,
-    both timed on the twin). Twins start before the clock does; both end states are checked after it stops."""
+    both timed on the twin). Each twin starts just before its own run, outside the clock, so that neither
+    run shares the machine with the other twin's boot; both end states are checked after."""
     opts = {"os_release": PLATFORMS[platform].os_release}
     if connector in ("ssh", "local"):
         opts |= {"authorized_key": key.public, "sudo_nopasswd": True}
+
+    def started() -> Twin:
+        return stack.enter_context(Twin(image, ssh_port=free_port() if connector == "ssh" else None, **opts))
+
     with ExitStack() as stack:
-        deployed, floored = (stack.enter_context(Twin(image, ssh_port=free_port() if connector == "ssh" else None,
-                                                      **opts)) for _ in range(2))
+        deployed = started()
         if connector == "ssh":
             known_hosts = folder / "known_hosts_converge"
-            known_hosts.write_text(deployed.known_hosts() + floored.known_hosts())
-            data = ssh_host_data(deployed, key, known_hosts, None)
-            inventory = write_inventory(folder, "converge", [("twin", data)], settings)
-            floor = ["ssh", "-i", str(key.path), "-p", str(floored.ssh_port), "-o", f"UserKnownHostsFile={known_hosts}",
-                     "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "dev@127.0.0.1",
-                     "sudo sh -s -- " + " ".join(map(shlex.quote, floor_arguments(settings)))]
+            known_hosts.write_text(deployed.known_hosts())
+            inventory = write_inventory(folder, "converge", [("twin", ssh_host_data(deployed, key, known_hosts, None))],
+                                        settings)
         elif connector == "local":
             local_ready(deployed, settings)
             # Its bytecode compiled before the clock, as the no-op figures' first run does.
             deployed.exec(f"cd {ROOT} && python3 -m compileall -q {SITE_PACKAGES} tasks bench *.py >/dev/null",
                           user="dev")
-            # Timed on the twin too, as dev with sudo.
-            floor = ["docker", "exec", "-i", "-u", "dev", floored.id, "sh", "-c",
-                     'start=$(date +%s%N) && sudo sh -s -- "$@" >/dev/null && echo $(($(date +%s%N) - start))',
-                     "floor", *floor_arguments(settings)]
         else:
             inventory = write_inventory(folder, "converge", [(deployed.pyinfra_target, {})], settings)
-            floor = ["docker", "exec", "-i", floored.id, "sh", "-s", "--", *floor_arguments(settings)]
         if connector == "local":
             seconds, commands = local_run(deployed, ROOT / "deploy.py")
             run = SimpleNamespace(seconds=seconds, commands=commands)
         else:
             run = Run(inventory, ROOT / "deploy.py", folder, connector == "ssh", [deployed])
+
+        floored = started()
+        if connector == "ssh":
+            known_hosts.write_text(floored.known_hosts())
+            floor = ["ssh", "-i", str(key.path), "-p", str(floored.ssh_port), "-o", f"UserKnownHostsFile={known_hosts}",
+                     "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "dev@127.0.0.1",
+                     "sudo sh -s -- " + " ".join(map(shlex.quote, floor_arguments(settings)))]
+        elif connector == "local":
+            # Timed on the twin too, as dev with sudo.
+            floor = ["docker", "exec", "-i", "-u", "dev", floored.id, "sh", "-c",
+                     'start=$(date +%s%N) && sudo sh -s -- "$@" >/dev/null && echo $(($(date +%s%N) - start))',
+                     "floor", *floor_arguments(settings)]
+        else:
+            floor = ["docker", "exec", "-i", floored.id, "sh", "-s", "--", *floor_arguments(settings)]
         start = time.monotonic()
         done = subprocess.run(floor, input=FLOOR.read_text(), text=True, check=True, capture_output=True,
                               timeout=900)
