@@ -254,17 +254,17 @@ CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH", "local":
 
 
 def _converge_rows(converge: dict) -> list[str]:
-    """The first converge against the floor, one row per connector and platform, each from its last --converge
-    run."""
+    """The first converge against the floor (bench/floor.sh), the medians of alternating rounds: one row per
+    connector and platform, each from its last --converge run."""
     rows = []
     for f in converge["converge"]:
         how = f["command"].removeprefix("python -m bench.run ")
         load = f.get("load_average")
-        where = f", the machine's load average {load[2]:.1f} over the last 15 minutes" if load else ""
+        where = f"; load {load[2]:.1f}" if load else ""
         rows.append(
             f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
-            f"{f['commands']:g} commands; floor (`bench/floor.sh`) {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×, "
-            f"medians of {f['rounds']} alternating rounds (`{how}`{where}) | ≤ {converge['target']:g} ×: "
+            f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×; {f['rounds']} rounds"
+            f" (`{how}`{where}) | ≤ {converge['target']:g} ×: "
             f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |")
     return rows
 
