@@ -250,7 +250,7 @@ def _noop_rows(noop: dict, how: str) -> list[str]:
     ]
 
 
-CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH", "local": "@local, as dev with `--sudo`"}
+CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH", "local": "@local with `--sudo`"}
 
 
 def _converge_rows(converge: dict) -> list[str]:
@@ -262,8 +262,8 @@ def _converge_rows(converge: dict) -> list[str]:
         load = f.get("load_average")
         where = f"; load {load[2]:.1f}" if load else ""
         rows.append(
-            f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
-            f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×; {f['rounds']} rounds"
+            f"| 1st converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
+            f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×, {f['rounds']} rounds"
             f" (`{how}`{where}) | ≤ {converge['target']:g} ×: "
             f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |")
     return rows
