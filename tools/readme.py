@@ -262,9 +262,9 @@ def _converge_rows(converge: dict) -> list[str]:
         load = f.get("load_average")
         where = f"; load {load[2]:.1f}" if load else ""
         rows.append(
-            f"| 1st converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
-            f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} ×, {f['rounds']} rounds"
-            f" (`{how}`{where}) | ≤ {converge['target']:g} ×: "
+            f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
+            f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} × (`{how}`{where})"
+            f" | ≤ {converge['target']:g} ×: "
             f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |")
     return rows
 
