@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from shlex import quote
+
 from pyinfra import host, logger
-from pyinfra.api import deploy
+from pyinfra.api import deploy, operation
 from pyinfra.operations import apt, server, systemd
 
 from tasks.apt import AptSource, apt_pin, package_manager_ready, pin_kept, repository, repository_is_right
@@ -43,8 +45,8 @@ def install_script_command(settings) -> str:
 @deploy("Docker Engine")
 def install_docker(settings, facts, state):
     """
-    Returns the operations that add users to the docker group. Only what state (read before
-    any change) shows to be missing or wrong gets an operation; each re-checks when it runs.
+    Returns the operation that adds users to the docker group (none when all are in). Only what state
+    (read before any change) shows to be missing or wrong gets an operation; each re-checks when it runs.
     """
     url = f"{settings.docker_download_url}/linux/"
     source = AptSource(f"{url}{facts['distro']}/gpg", DOCKER_KEY, settings.docker_gpg_fingerprint,
@@ -78,20 +80,25 @@ def install_docker(settings, facts, state):
             running=True,
             enabled=True,
         )
-    if state["group"] is None:
-        server.group(name="The docker group exists", group="docker", system=True)
-    return [
-        server.user(
-            name=f"{user} is in the docker group",
-            user=user,
-            groups=["docker"],
-            append=True,
-            ensure_home=False,
-        )
-        for user in docker_users(settings, facts)
-        # A missing user fails the preflight: never create one.
-        if user in facts["users"] and user not in (state["group"] or [])
-    ]
+    # A missing user fails the preflight: never create one.
+    outside = [user for user in docker_users(settings, facts)
+               if user in facts["users"] and user not in (state["group"] or [])]
+    if state["group"] is None or outside:
+        name = (f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} in the docker group" if outside
+                else "The docker group exists")
+        return [docker_group_has(name=name, users=outside)]
+    return []
+
+
+@operation()
+def docker_group_has(users: list[str]):
+    """
+    The docker group exists (a system group, as the engine's package makes it) and has users, in one
+    command that adds only what is missing when it runs: the group, unless the install script made it
+    by then, and each user (`usermod -a` keeps their other groups).
+    """
+    yield " && ".join(["{ getent group docker >/dev/null || groupadd --system docker; }",
+                       *(f"usermod -a -G docker {quote(user)}" for user in users)])
 
 
 def engine_off_version(settings, state) -> list[str]:

@@ -153,14 +153,14 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
     folder = dest.rpartition("/")[0]
     temp = temp_path(dest)
     yield StringCommand("mkdir -p", QuoteString(folder), "&&", stale_temps_removed(dest))
+    # Its mode, fsync and check in one command: each only after the one before has passed.
+    written = ["sync", QuoteString(temp), *(["&&", check(temp)] if check else [])]
     if is_private(mode):
         yield from private_put(text, temp, mode)
+        yield StringCommand(*written)
     else:
         yield FileUploadCommand(StringIO(text), temp, remote_temp_filename=host.get_temp_filename(temp))
-        yield StringCommand("chmod", mode, QuoteString(temp))
-    yield StringCommand("sync", QuoteString(temp))
-    if check:
-        yield check(temp)
+        yield StringCommand("chmod", mode, QuoteString(temp), "&&", *written)
     if current:
         backup = backup or backup_path(dest, backup_dir)
         if host.state.is_executing:

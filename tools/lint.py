@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Every shell script the project runs as it is: on hosts (setup.sh, files/), in CI, as the test command
-# and as the twins' stand-ins (testbed/twin/).
+# Every shell script the project runs as it is: on hosts (setup.sh, files/), in CI, as the test command,
+# as the twins' stand-ins (testbed/twin/) and as the benchmark's floor (bench/).
 SCRIPTS = [ROOT / "setup.sh", *sorted((ROOT / "files").glob("**/*.sh")),
            ROOT / ".ci" / "run", *sorted((ROOT / ".ci").glob("*.sh")), ROOT / "tests" / "run",
-           *sorted((ROOT / "testbed" / "twin").glob("*.sh"))]
+           *sorted((ROOT / "testbed" / "twin").glob("*.sh")), *sorted((ROOT / "bench").glob("*.sh"))]
 
 # cloud-config templates sent to hosts as they are (files/cloud-init).
 USER_DATA = sorted((ROOT / "files").glob("**/*.user-data"))

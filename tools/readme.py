@@ -26,6 +26,8 @@ DEFAULTS_PY, DEPLOY_PY = ROOT / "defaults.py", ROOT / "deploy.py"
 # bench/run.py's figures: of its last full run, and of its last --noop-only runs, without and with --proxy.
 RESULTS, RESULTS_NOOP = ROOT / "bench" / "results.json", ROOT / "bench" / "results-noop.json"
 RESULTS_NOOP_PROXY = ROOT / "bench" / "results-noop-proxy.json"
+# Its last --converge run: the first converge against bench/floor.sh, and where the converge's time goes.
+RESULTS_CONVERGE = ROOT / "bench" / "results-converge.json"
 # Prose is wrapped to this width; tests hold every page's lines to 200 characters.
 WIDTH = 110
 # A wrapped line that starts like this would turn into a list, a quote, a heading or a rule.
@@ -248,12 +250,53 @@ def _noop_rows(noop: dict, how: str) -> list[str]:
     ]
 
 
+CONNECTORS = {"docker": "over the docker connector", "ssh": "over SSH", "local": "@local with `--sudo`"}
+
+
+def _converge_rows(converge: dict) -> list[str]:
+    """The first converge against the floor (bench/floor.sh), the medians of alternating rounds: one row per
+    connector and platform, each from its last --converge run."""
+    rows = []
+    for f in converge["converge"]:
+        how = f["command"].removeprefix("python -m bench.run ")
+        load = f.get("load_average")
+        where = f"; load {load[2]:.1f}" if load else ""
+        rows.append(
+            f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
+            f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} × (`{how}`{where})"
+            f" | ≤ {converge['target']:g} ×: "
+            f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |")
+    return rows
+
+
+def bench_profile(path: Path = RESULTS_CONVERGE) -> str:
+    """Where a first converge's time goes, step by step, for each connector and platform measured."""
+    if not path.exists():
+        return "No `--converge` run yet."
+    runs = json.loads(path.read_text())["converge"]
+    names = list(dict.fromkeys(name for f in runs for name in f["profile"]))
+    heads = [f"{f['connector']}, {f['platform']}" for f in runs]
+    rows = ["| step | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(runs)]
+    for name in names:
+        cells = []
+        for f in runs:
+            step = f["profile"].get(name)
+            cells.append(f"{step['seconds']:.2f} s, {step['commands']:g}" if step else "")
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    rows.append("| **the converge** | " + " | ".join(
+        f"**{f['deploy_median_s']:.1f} s, {f['commands']:g}**" for f in runs) + " |")
+    rows.append("| the floor | " + " | ".join(f"{f['floor_median_s']:.1f} s, 1" for f in runs) + " |")
+    return "\n".join(rows)
+
+
 def bench_table(full_path: Path = RESULTS, noop_path: Path = RESULTS_NOOP,
-                proxy_path: Path = RESULTS_NOOP_PROXY) -> str:
+                proxy_path: Path = RESULTS_NOOP_PROXY, converge_path: Path = RESULTS_CONVERGE) -> str:
     """bench/run.py's figures: the no-op rows from its last --noop-only runs (with --proxy too), the others
     from its last full run."""
     full = json.loads(full_path.read_text())
     rows = ["| figure | result | target |", "|---|---|---|"]
+    if converge_path.exists():
+        rows += _converge_rows(json.loads(converge_path.read_text()))
     rows += _noop_rows(json.loads(noop_path.read_text()), "--noop-only")
     if proxy_path.exists():
         rows += _noop_rows(json.loads(proxy_path.read_text()), "--noop-only --proxy")
@@ -296,7 +339,7 @@ PAGES = {
     TROUBLESHOOTING: {"doctor": troubleshooting},
     SETTINGS: {"settings": settings_list},
     ARCHITECTURE: {"run-order": run_order, "reload-keys": reload_keys, "stack": stack},
-    BENCH: {"bench": bench_table},
+    BENCH: {"bench": bench_table, "bench-profile": bench_profile},
 }
 
 

@@ -13,12 +13,13 @@ import pytest
 import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.stack import assert_converged
 from testbed.twin import DEFAULT_PLATFORM, PLATFORMS, Mirrors, Twin, ensure_base_image
 from testbed.twin.mirrors import FolderServer
 from testbed.twin.network import CompanyCA
 from testbed.twin.run import run
 from tests.integration.runs import DeployRun, clipped
-from tests.integration.stack import assert_a_rerun_changes_nothing, assert_converged
+from tests.integration.stack import assert_a_rerun_changes_nothing
 from tests.reports import valid
 
 

@@ -4,24 +4,12 @@ import json
 
 import testinfra
 
-from testbed.twin import DEFAULT_PLATFORM, NATIVE_KERNEL, PLATFORMS
+from testbed.stack import ENGINE, NVIDIA_LIST, TOOLKIT, assert_converged
+from testbed.twin import DEFAULT_PLATFORM, NATIVE_KERNEL
 
-ENGINE = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
-TOOLKIT = ["nvidia-container-toolkit", "nvidia-container-toolkit-base",
-           "libnvidia-container-tools", "libnvidia-container1"]
-DOCKER_KEY = "/etc/apt/keyrings/docker.asc"
-NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
-DOCKER_LIST = "/etc/apt/sources.list.d/docker.list"
-NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
 LEGACY_LIST = "/etc/apt/sources.list.d/nvidia-docker.list"
 DOCKER_PIN = "/etc/apt/preferences.d/docker-ce"
 TOOLKIT_PIN = "/etc/apt/preferences.d/nvidia-container-toolkit"
-NVIDIA_RUNTIME = {"args": [], "path": "nvidia-container-runtime"}
-
-
-def fingerprints(host, path):
-    out = host.check_output(f"gpg --batch --homedir $(mktemp -d) --show-keys --with-colons {path}")
-    return [line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:")][:1]
 
 
 # The folders where the deploy replaces files, through temps of its own beside them (`.NAME.RUN~`) where
@@ -52,38 +40,6 @@ def engine_starts(host, cursor: str) -> int:
     out = host.check_output(f"journalctl --sync && journalctl --after-cursor='{cursor}' _PID=1 UNIT=docker.service"
                             " --no-pager -o cat")
     return sum(line.startswith("Started ") for line in out.splitlines())
-
-
-def docker_suite(platform: str) -> str:
-    """Where Docker's repository is for a twin of platform: "debian bookworm", "ubuntu resolute"."""
-    identity = PLATFORMS[platform].os_release
-    return f"{identity['ID']} {identity['VERSION_CODENAME']}" if identity else f"debian {PLATFORMS[platform].suite}"
-
-
-def assert_converged(host, mirrors, platform: str = DEFAULT_PLATFORM):
-    """The whole stack, checked from outside the deploy."""
-    for package in ENGINE + TOOLKIT:
-        assert host.package(package).is_installed, package
-    assert not host.package("nvidia-docker2").is_installed
-    docker = host.service("docker")
-    assert docker.is_running and docker.is_enabled
-    assert fingerprints(host, DOCKER_KEY) == [mirrors.docker_gpg_fingerprint]
-    assert fingerprints(host, NVIDIA_KEYRING) == [mirrors.nvidia_gpg_fingerprint]
-    assert host.file(DOCKER_LIST).content_string == (
-        f"deb [arch=amd64 signed-by={DOCKER_KEY}] {mirrors.docker_download_url}/linux/"
-        f"{docker_suite(platform)} stable\n"
-    )
-    assert host.file(NVIDIA_LIST).content_string == (
-        f"deb [signed-by={NVIDIA_KEYRING}] {mirrors.nvidia_repo_url}/stable/deb/amd64 /\n"
-    )
-    daemon = json.loads(host.file("/etc/docker/daemon.json").content_string)
-    assert daemon["runtimes"]["nvidia"] == NVIDIA_RUNTIME
-    assert "default-runtime" not in daemon
-    runtimes = json.loads(host.check_output("docker info --format '{{json .Runtimes}}'"))
-    assert "nvidia" in runtimes
-    assert "docker" in host.user("dev").groups
-    assert "[boot]\nsystemd=true" in host.file("/etc/wsl.conf").content_string
-    assert host.run("apt-get update").rc == 0
 
 
 def desktop_integration(twin, says: str = "") -> None:
@@ -158,7 +114,6 @@ def assert_a_rerun_changes_nothing(twin, run_deploy):
     assert twin.snapshot() == before
     assert engine_pid(host) == pid, "the engine was restarted with nothing changed"
     return host
-
 
 
 # Everything on the twin's root filesystem but what changes by itself: the kernel's and the boot's

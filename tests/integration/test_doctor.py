@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from testbed import realtext as real
+from testbed.stack import NVIDIA_LIST
 from testbed.twin import Twin
-from tests.integration.stack import LEGACY_LIST, NVIDIA_LIST, desktop_integration
+from tests.integration.stack import LEGACY_LIST, desktop_integration
 from tests.reports import chromium, looks, open_page, worst_cells
 
 pytestmark = pytest.mark.integration

@@ -11,16 +11,9 @@ import pytest
 import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.stack import DOCKER_KEY, DOCKER_LIST, NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, assert_converged
 from testbed.twin import Twin
-from tests.integration.stack import (
-    DOCKER_KEY,
-    DOCKER_LIST,
-    NVIDIA_KEYRING,
-    NVIDIA_LIST,
-    TOOLKIT,
-    assert_converged,
-    settles,
-)
+from tests.integration.stack import settles
 from tests.unit.bad_settings import BAD_VALUES
 
 pytestmark = pytest.mark.integration

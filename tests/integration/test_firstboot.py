@@ -11,11 +11,12 @@ import pytest
 import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.stack import assert_converged
 from testbed.twin import UBUNTU_RESOLUTE, Twin
 from testbed.twin.image import ensure_cloud_init_image
 from testbed.twin.run import run
 from tests.integration.conftest import StaticServer
-from tests.integration.stack import assert_converged, settles
+from tests.integration.stack import settles
 
 pytestmark = pytest.mark.integration
 

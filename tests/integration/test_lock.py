@@ -9,9 +9,10 @@ import testinfra
 
 from tasks.managed import DAEMON_JSON, RUN_LOCK
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.stack import assert_converged
 from testbed.twin import ClientKey, free_port, ssh_host_data
 from tests.integration.runs import DeployRun
-from tests.integration.stack import assert_converged, settles
+from tests.integration.stack import settles
 
 pytestmark = pytest.mark.integration
 

@@ -3,8 +3,9 @@
 import pytest
 import testinfra
 
+from testbed.stack import DOCKER_KEY, DOCKER_LIST
 from testbed.twin import NATIVE_KERNEL, UBUNTU_NOBLE
-from tests.integration.stack import DOCKER_KEY, DOCKER_LIST, NATIVE, assert_gpu_docker_works, settles, stops_unchanged
+from tests.integration.stack import NATIVE, assert_gpu_docker_works, settles, stops_unchanged
 
 pytestmark = pytest.mark.integration
 

@@ -5,15 +5,9 @@ import re
 import pytest
 import testinfra
 
+from testbed.stack import assert_converged
 from testbed.twin import PLATFORMS
-from tests.integration.stack import (
-    assert_a_rerun_changes_nothing,
-    assert_converged,
-    drift_repaired,
-    engine_pid,
-    settles,
-    stops_unchanged,
-)
+from tests.integration.stack import assert_a_rerun_changes_nothing, drift_repaired, engine_pid, settles, stops_unchanged
 
 pytestmark = pytest.mark.integration
 

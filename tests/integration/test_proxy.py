@@ -6,9 +6,10 @@ import time
 import pytest
 import testinfra
 
+from testbed.stack import assert_converged
 from testbed.twin import Twin
 from testbed.twin.network import CompanyCA, HttpsMirrors, Registry, Squid, TinyProxy
-from tests.integration.stack import assert_converged, engine_pid, settles
+from tests.integration.stack import engine_pid, settles
 from tests.integration.test_faults import commands_sent
 
 pytestmark = pytest.mark.integration

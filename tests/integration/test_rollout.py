@@ -9,9 +9,10 @@ import pytest
 import testinfra
 
 from testbed.harness import ROOT, TWIN_SETTINGS
+from testbed.stack import assert_converged
 from testbed.twin import ClientKey, Twin, free_port, ssh_host_data
 from tests.integration.runs import PyinfraRun
-from tests.integration.stack import NATIVE, assert_converged, assert_gpu_docker_works, assert_unchanged, tree
+from tests.integration.stack import NATIVE, assert_gpu_docker_works, assert_unchanged, tree
 
 pytestmark = pytest.mark.integration
 

@@ -16,9 +16,9 @@ from tasks.doctor.checks.sudo import check_sudo
 from tasks.doctor.facts import DoctorFacts
 from tasks.settings import validate
 from testbed.harness import CHECKOUT, TWIN_SETTINGS, clone_into
+from testbed.stack import assert_converged
 from testbed.twin.image import debian_mirror
 from testbed.twin.twin import WSL_PATH
-from tests.integration.stack import assert_converged
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ import pytest
 import testinfra
 
 from defaults import DEFAULTS
+from testbed.stack import NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, fingerprints
 from testbed.twin import Twin
 from tests.integration.conftest import ROOT, StaticServer
 from tests.integration.runs import DeployRun
-from tests.integration.stack import NVIDIA_KEYRING, NVIDIA_LIST, TOOLKIT, fingerprints
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,10 @@ import re
 import pytest
 import testinfra
 
+from testbed.stack import TOOLKIT
 from testbed.twin import PLATFORMS
 from testbed.twin.mirrors import ENGINES, NVIDIA_VERSIONS
-from tests.integration.stack import DOCKER_PIN, TOOLKIT, TOOLKIT_PIN, engine_pid, engine_starts, journal_cursor, settles
+from tests.integration.stack import DOCKER_PIN, TOOLKIT_PIN, engine_pid, engine_starts, journal_cursor, settles
 
 pytestmark = pytest.mark.integration
 

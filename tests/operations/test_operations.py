@@ -15,7 +15,7 @@ from pyinfra.api import Config, FileUploadCommand, FunctionCommand, Inventory, S
 from pyinfra.api.util import get_kwargs_str
 from pyinfra.context import ctx_host, ctx_state
 
-from tasks import apt, operations, toolkit, units, userproxy
+from tasks import apt, docker, operations, toolkit, units, userproxy
 from tasks.findings import Finding
 from tasks.shell import FILES, script_text, shell_script
 from tests.traced import fsyncs_and_renames
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = {op.__name__: op for op in (operations.file_content, operations.checks_pass,
                                          apt.package_manager_ready, apt.absent_with_backup,
                                          apt.repository, userproxy.docker_config_proxies, toolkit.no_cgroups_set,
-                                         units.units_reloaded)}
+                                         units.units_reloaded, docker.docker_group_has)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
