@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from tasks.managed import CLOCK_DROPINS, LOOPBACK_DROPIN, TIME_UNITS
 from tasks.operations import sha256
-from tasks.preflight import wsl_generation
+from tasks.preflight import on_wsl
 
 # The same [Unit] lines as the drop-ins of Ubuntu's wsl-setup (systemd/system/<unit>.d/wsl.conf): the unit's
 # own ConditionVirtualization=!container cleared, then "not in a container, or in WSL".
@@ -93,11 +93,6 @@ def clock_dropins(facts: dict) -> list[DropIn]:
     wanted = set(time_daemons(state)) if on_wsl(facts) else set()
     return [_dropin(state, unit, path, CLOCK_TEXT if unit in wanted and not distro_runs_under_wsl(state, unit)
                     else None) for unit, path in CLOCK_DROPINS.items()]
-
-
-def on_wsl(facts: dict) -> bool:
-    """The snapshot's kernel is WSL's (as the preflight tells it, for doctor too)."""
-    return wsl_generation(facts.get("osrelease", "")) is not None
 
 
 def mirrored(facts: dict) -> bool:

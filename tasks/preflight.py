@@ -150,10 +150,14 @@ def native_problems(facts: dict, settings) -> list[Finding]:
     return problems
 
 
+def on_wsl(facts: dict) -> bool:
+    """The snapshot's kernel is WSL's: anything else is taken for a native host (doctor's checks too)."""
+    return wsl_generation(facts.get("osrelease", "")) is not None
+
+
 def preflight_problems(facts: dict, settings) -> list[Finding]:
     """Each failed check, as a Finding."""
-    on_wsl = wsl_generation(facts.get("osrelease", "")) is not None
-    problems = wsl_problems(facts, settings) if on_wsl else native_problems(facts, settings)
+    problems = wsl_problems(facts, settings) if on_wsl(facts) else native_problems(facts, settings)
     distro = (facts.get("distro", ""), facts.get("distro_version", ""))
     if platform(*distro) is None:
         problems.append(problem("wsl.distro", "distro", f"{' '.join(distro).strip() or 'unknown'} is not supported",
@@ -189,7 +193,7 @@ def check_preflight(settings):
     waited = waited_note(facts["lock"])
     if waited:
         host.log_styled(waited, fg="yellow", log_func=logger.warning)
-    facts["wsl"] = wsl_generation(facts.get("osrelease", "")) is not None
+    facts["wsl"] = on_wsl(facts)
     problems = preflight_problems(facts, settings) + missing_users(
         docker_users(settings, facts), facts["users"]
     ) + config_problems(settings, facts)

@@ -9,7 +9,7 @@ from typing import Iterable
 from tasks.daemon import parse_daemon_json
 from tasks.doctor.registry import Skip
 from tasks.findings import PASS, Finding
-from tasks.preflight import preflight_problems, wsl_generation
+from tasks.preflight import on_wsl, preflight_problems
 
 DEPLOY = "rerun the deploy (deploy.py)"
 RESTART = "`sudo systemctl restart docker`"
@@ -47,7 +47,7 @@ def preflight_or_pass(facts: dict, settings, id: str, passing: str) -> Finding:
 
 def off_wsl(facts) -> bool:
     """A kernel that is not WSL's, which the preflight takes for a native host: WSL's own checks do not apply."""
-    return wsl_generation(facts.get("osrelease", "")) is None
+    return not on_wsl(facts)
 
 
 def desktop(settings) -> bool:
