@@ -28,8 +28,9 @@ ULIMIT_NAMES = frozenset({"core", "cpu", "data", "fsize", "locks", "memlock", "m
 UNLIMITED = -1
 # Docker's own /dev/shm when neither --shm-size nor default-shm-size says otherwise.
 DOCKER_SHM_DEFAULT = 64 << 20
-# A size as dockerd reads default-shm-size (go-units' RAMInBytes): binary units, case-insensitive.
-_RAM_SIZE = re.compile(r"^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$", re.IGNORECASE)
+# A size as dockerd reads default-shm-size (go-units' RAMInBytes): binary units, case-insensitive. go-units'
+# pattern takes "1.2.3" too, which its ParseFloat then refuses: one decimal point at most here.
+_RAM_SIZE = re.compile(r"^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$", re.IGNORECASE)
 
 
 def ram_in_bytes(value) -> int | None:

@@ -98,7 +98,7 @@ def test_a_shm_size_is_any_size_dockerd_reads(size):
     assert validate({"docker_default_shm_size": size}).docker_default_shm_size == size
 
 
-@pytest.mark.parametrize("size", ["0", "1 gig", "1T B", "-1G", 1073741824, ""])
+@pytest.mark.parametrize("size", ["0", "1 gig", "1T B", "-1G", 1073741824, "", "1.2.3G"])
 def test_a_shm_size_dockerd_cannot_read_is_named_with_an_example(size):
     with pytest.raises(SettingsError, match=r'docker_default_shm_size = .*: must be a size as dockerd reads it.*"1G"'):
         validate({"docker_default_shm_size": size})
