@@ -24,6 +24,9 @@ RUN_TOKEN = secrets.token_hex(6)
 # Another run's temp file older than this was left by a run that was killed; a younger one may be
 # in flight in a run beside this one, which would fail to rename it if it were removed.
 STALE_MINUTES = 1
+# A file readable by all and at most this long is written by the one command that carries its text, where a
+# longer one is uploaded: a command is one argument of `sh -c`, which Linux caps at 128 KiB (MAX_ARG_STRLEN).
+INLINE_MAX = 32 * 1024
 
 
 class NoChange:
@@ -144,7 +147,8 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
     A different previous file is kept as a timestamped backup beside it (or in backup_dir; or at backup,
     for a caller that needs it later), itself copied to a temp name, fsynced and renamed, and the run
     says where. check, given the new file's path, makes the command that must pass before the new file
-    replaces dest. A file others may not read is readable by no one else at any moment (private_put).
+    replaces dest. A file others may not read is readable by no one else at any moment (private_put). Besides
+    the read of dest's digest, a file all may read (up to INLINE_MAX) takes one command, which carries its text.
     """
     current = host.get_fact(Sha256File, path=dest)
     if current == sha256(text):
@@ -152,21 +156,28 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
         return
     folder = dest.rpartition("/")[0]
     temp = temp_path(dest)
-    yield StringCommand("mkdir -p", QuoteString(folder), "&&", stale_temps_removed(dest))
-    # Its mode, fsync and check in one command: each only after the one before has passed.
+    made = ["mkdir -p", QuoteString(folder), "&&", stale_temps_removed(dest)]
+    # Its mode, fsync and check: each only after the one before has passed.
     written = ["sync", QuoteString(temp), *(["&&", check(temp)] if check else [])]
-    if is_private(mode):
-        yield from private_put(text, temp, mode)
-        yield StringCommand(*written)
-    else:
-        yield FileUploadCommand(StringIO(text), temp, remote_temp_filename=host.get_temp_filename(temp))
-        yield StringCommand("chmod", mode, QuoteString(temp), "&&", *written)
+    kept = []
     if current:
         backup = backup or backup_path(dest, backup_dir)
         if host.state.is_executing:
             host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)
-        kept, backups = temp_path(backup), backup.rpartition("/")[0]
-        yield StringCommand("install -d", QuoteString(backups), "&&", stale_temps_removed(dest, backups),
-                            "&& cp -p", QuoteString(dest), QuoteString(kept), "&& sync", QuoteString(kept),
-                            "&& mv -f", QuoteString(kept), QuoteString(backup), "&& sync", QuoteString(backups))
-    yield StringCommand("mv -f", QuoteString(temp), QuoteString(dest), "&& sync", QuoteString(folder))
+        copy, backups = temp_path(backup), backup.rpartition("/")[0]
+        kept = ["&& install -d", QuoteString(backups), "&&", stale_temps_removed(dest, backups),
+                "&& cp -p", QuoteString(dest), QuoteString(copy), "&& sync", QuoteString(copy),
+                "&& mv -f", QuoteString(copy), QuoteString(backup), "&& sync", QuoteString(backups)]
+    moved = ["&& mv -f", QuoteString(temp), QuoteString(dest), "&& sync", QuoteString(folder)]
+    if is_private(mode) or len(text.encode()) > INLINE_MAX:
+        yield StringCommand(*made)
+        if is_private(mode):
+            yield from private_put(text, temp, mode)
+            yield StringCommand(*written, *kept, *moved)
+        else:
+            yield FileUploadCommand(StringIO(text), temp, remote_temp_filename=host.get_temp_filename(temp))
+            yield StringCommand("chmod", mode, QuoteString(temp), "&&", *written, *kept, *moved)
+    else:
+        # Small and readable by all: the text travels inside the one command that writes it, no upload.
+        yield StringCommand(*made, "&& printf %s", QuoteString(text), ">", QuoteString(temp), "&& chmod", mode,
+                            QuoteString(temp), "&&", *written, *kept, *moved)

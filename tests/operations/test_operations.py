@@ -153,7 +153,7 @@ def test_a_root_only_file_is_readable_by_others_at_no_moment_of_its_writing(conn
     case = {"kwargs": {**case["kwargs"], "dest": str(dest), "backup_dir": f"{root}/var/backups/wsl-gpu-docker"},
             "facts": {"files.Sha256File": {key: "2" * 64}}}
     commands, _ = run("file_content", case, monkeypatch)
-    assert any(c[0] == "upload" for c in commands) and commands[-1].startswith("mv -f "), commands
+    assert any(c[0] == "upload" for c in commands) and " && mv -f " in commands[-1], commands
     for n, command in enumerate(commands):
         steps = upload(connector, *command[1:], controller) if command[0] == "upload" else [
             subprocess.run(["sh", "-c", as_sent(command)], check=True)]
@@ -224,3 +224,17 @@ def test_a_file_is_written_beside_itself_fsynced_renamed_then_its_folder_fsynced
     assert dest.read_text() == case["kwargs"]["text"] and backup.read_text() == '{"log-level": "warn"}\n'
     assert not any(p.exists() for p in killed) and in_flight.exists() and others.exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted([dest.name, in_flight.name, others.name])
+
+
+def test_a_file_longer_than_a_command_may_carry_is_uploaded_instead(monkeypatch):
+    """absent.json's file, were it longer than INLINE_MAX: its text goes by an upload, not in a command, and
+    the same commands around it write it."""
+    case = json.loads((Path(__file__).parent / "file_content/absent.json").read_text())
+    case["facts"]["server.TmpDir"] = {"": "/tmp"}
+    (inline,) = case["commands"]
+    monkeypatch.setattr(operations, "INLINE_MAX", len(case["kwargs"]["text"]) - 1)
+    commands, _ = run("file_content", case, monkeypatch)
+    assert [c[0] if isinstance(c, list) else c.split()[0] for c in commands] == ["mkdir", "upload", "chmod"], commands
+    assert commands[1][1:3] == [case["kwargs"]["text"], "/etc/docker/.daemon.json.RUN~"], commands
+    assert case["kwargs"]["text"] not in commands[0] + commands[2]
+    assert inline.startswith(commands[0]) and inline.endswith(commands[2].partition(" && ")[2]), commands
