@@ -9,7 +9,7 @@ from pyinfra import host, logger
 from pyinfra.api import FactBase, FunctionCommand, operation
 from pyinfra.facts.files import Sha256File
 
-from tasks.facts import SOURCES_DIR, KeyFingerprints
+from tasks.facts import SOURCES_DIR
 from tasks.managed import BACKUP_DIR, PROXY_ENV
 from tasks.operations import backup_path, content_is_right, file_content, sha256
 from tasks.shell import shell_script
@@ -42,6 +42,33 @@ class AptState(FactBase):
         return state
 
 
+class RepositoryState(FactBase):
+    """
+    Returns AptState's answer for repo_url, and "key": key_path's primary-key fingerprints ([] if absent),
+    "key_file": whether it exists, "list": list_path's sha256 (None if absent), in one command: what the
+    `repository` operation reads when it runs.
+    """
+
+    def command(self, key_path: str, list_path: str, repo_url: str):
+        return (f"{AptState().command([repo_url])} && "
+                f"{shell_script('repository-files.sh', key_path, list_path)}")
+
+    def default(self):
+        return {**AptState().default(), "key": [], "key_file": False, "list": None}
+
+    def process(self, output):
+        state = {**AptState().process(output), "key": [], "key_file": False, "list": None}
+        for line in output:
+            key, _, value = line.partition("=")
+            if key == "key":
+                state["key"].append(value.strip())
+            elif key == "key_file":
+                state["key_file"] = True
+            elif key == "list":
+                state["list"] = value.strip()
+        return state
+
+
 def dpkg_repaired_line(left: dict) -> str:
     """The one line a run says when it repaired what an interrupted dpkg left (AptState's dpkg_interrupted)."""
     packages, journal = left["packages"], left["journal"]
@@ -64,13 +91,19 @@ def package_manager_ready(timeout: int):
     (its AutoFixInterruptedDpkg), and the run says so in one line.
     """
     state = host.get_fact(AptState, mentioning=[])
+    yield from _made_ready(state, timeout)
+    if not state["lock_holders"] and not state["dpkg_interrupted"]:
+        host.noop("apt and dpkg are free, and dpkg has nothing half-done")
+
+
+def _made_ready(state: dict, timeout: int):
+    """The commands that wait for the lock holders and repair what an interrupted dpkg left, as AptState's
+    state shows them; none when apt and dpkg are free."""
     if state["lock_holders"]:
         yield shell_script("apt-lock-wait.sh", str(timeout))
     if state["dpkg_interrupted"]:
         yield shell_script("dpkg-repair.sh", str(timeout))
         yield FunctionCommand(_said, [dpkg_repaired_line(state["dpkg_interrupted"])], {})
-    if not state["lock_holders"] and not state["dpkg_interrupted"]:
-        host.noop("apt and dpkg are free, and dpkg has nothing half-done")
 
 
 @operation()
@@ -129,21 +162,25 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     apt trusts repo_url through key_path (a key with this fingerprint) and list_path (line).
     A new key or source is verified together, with a scoped `apt-get update`, before either is
     installed: a refused key, an unreachable mirror or a badly signed list changes nothing, and
-    a source whose key turned wrong is removed. Rival files naming repo_url are removed.
+    a source whose key turned wrong is removed. Rival files naming repo_url are removed. First, as
+    package_manager_ready does, it waits for apt's and dpkg's locks and repairs an interrupted dpkg:
+    one read tells all of it.
     """
-    key_ok = host.get_fact(KeyFingerprints, path=key_path) == [fingerprint]
-    list_sha = host.get_fact(Sha256File, path=list_path)
+    state = host.get_fact(RepositoryState, key_path=key_path, list_path=list_path, repo_url=repo_url)
+    yield from _made_ready(state, lock_timeout)
+    key_ok = state["key"] == [fingerprint]
+    list_sha = state["list"]
     list_ok = list_sha == sha256(line + "\n")
-    rivals = [p for p in host.get_fact(AptState, mentioning=[repo_url])["sources"] if p != list_path]
+    rivals = [p for p in state["sources"] if p != list_path]
     for path in rivals:  # they duplicate list_path
         yield from absent_with_backup._inner(path=path)
     if key_ok and list_ok:
-        if not rivals:
+        if not rivals and not state["lock_holders"] and not state["dpkg_interrupted"]:
             host.noop(f"apt trusts {repo_url} through {key_path}")
         return
 
     key_backup, list_backup = backup_path(key_path, BACKUP_DIR), backup_path(list_path, BACKUP_DIR)
-    if not key_ok and host.get_fact(Sha256File, path=key_path) and host.state.is_executing:
+    if not key_ok and state["key_file"] and host.state.is_executing:
         host.log_styled(f"previous {key_path} kept as {key_backup}", fg="blue")
     if not list_ok and list_sha and host.state.is_executing:
         host.log_styled(f"previous {list_path} kept as {list_backup}", fg="blue")

@@ -58,22 +58,25 @@ def install_docker(settings, facts, state):
     missing = [p for p in ENGINE_PACKAGES if p not in state["packages"]]
     off_version = engine_off_version(settings, state)
 
-    if not (repo_ok and pin_ok and not missing and not off_version) or state["apt_busy"]:
+    if repo_ok and (not (pin_ok and not missing and not off_version) or state["apt_busy"]):
+        # Else the repository's step makes apt and dpkg ready first.
         package_manager_ready(name="apt and dpkg are ready", timeout=settings.apt_lock_timeout)
     if not repo_ok:
         repository(name="apt trusts Docker's repository", lock_timeout=settings.apt_lock_timeout, **source._asdict())
     if not pin_ok:
         pin_kept("Docker Engine", settings.docker_version, DOCKER_PIN, pin)
     if script:
+        # The script installs ENGINE_PACKAGES, and their scripts enable and start the engine: no step here
+        # reads that again. If they did not, the next run's snapshot shows it, and that run repairs it.
         server.shell(name="Docker Engine is installed by its install script",
                      commands=[install_script_command(settings)])
-    if missing:
+    elif missing:
         apt.packages(
             name="Docker Engine packages are installed",
             packages=ENGINE_PACKAGES,
             extra_install_args=f"-o DPkg::Lock::Timeout={settings.apt_lock_timeout}",
         )
-    if state["service"] != {"active": "active", "enabled": "enabled"}:
+    if not script and state["service"] != {"active": "active", "enabled": "enabled"}:
         systemd.service(
             name="Docker Engine is enabled and running",
             service="docker.service",

@@ -50,19 +50,6 @@ def parse_lines(output, lists: set[str]) -> dict:
     return facts
 
 
-class KeyFingerprints(FactBase):
-    """Returns the primary-key fingerprints in an OpenPGP key file (armored or not); [] if absent."""
-
-    default = list
-    requires_command = "gpg"
-
-    def command(self, path):
-        return shell_script("key-fingerprints.sh", path)
-
-    def process(self, output):
-        return [line.strip() for line in output if line.strip()]
-
-
 class CommandResult(FactBase):
     """Returns {"ok": bool, "output": [lines]} of a read-only command, which may fail."""
 

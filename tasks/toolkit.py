@@ -66,7 +66,8 @@ def install_toolkit(settings, facts, state):
     version = settings.nvidia_toolkit_version
     pin = apt_pin(TOOLKIT_PACKAGES, version) if version else None
     pin_ok = content_is_right(state, TOOLKIT_PIN, pin)
-    if not (repo_ok and packages_ok and pin_ok) or state["apt_busy"]:
+    if repo_ok and (not (packages_ok and pin_ok) or state["apt_busy"]):
+        # Else the repository's step makes apt and dpkg ready first.
         package_manager_ready(name="apt and dpkg are ready for the toolkit",
                               timeout=settings.apt_lock_timeout)
     if not repo_ok:

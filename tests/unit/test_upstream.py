@@ -30,9 +30,9 @@ def test_the_deploys_fingerprint_filter_keeps_the_primary_key_only(path, setting
     # NVIDIA's key carries a subkey that expired in 2021; apt still accepts what the primary signs.
     listing = colons(UPSTREAM / path, tmp_path)
     assert listing.count("\nfpr:") + listing.startswith("fpr:") >= 2, "a subkey's fingerprint is listed too"
-    kept = subprocess.run(["sh", "-c", shell_script("key-fingerprints.sh", str(UPSTREAM / path))],
-                          capture_output=True, text=True, check=True).stdout.split()
-    assert kept == [DEFAULTS[setting]]
+    read = shell_script("repository-files.sh", str(UPSTREAM / path), str(tmp_path / "no.list"))
+    kept = subprocess.run(["sh", "-c", read], capture_output=True, text=True, check=True).stdout.split()
+    assert kept == ["key_file", f"key={DEFAULTS[setting]}"]
 
 
 def test_keys_read_at_once_in_the_home_the_state_read_lends_them_give_the_same_and_leave_it_as_it_was(tmp_path):
