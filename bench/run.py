@@ -280,57 +280,63 @@ def checked(twin: Twin, mirrors: Mirrors, platform: str) -> None:
 
 
 def converge_round(connector: str, image: str, platform: str, settings: dict, mirrors: Mirrors, folder: Path,
-                   key: ClientKey) -> tuple[float, float, "Run"]:
-    """One round: a fresh twin converged by the deploy, then another by floor.sh, through connector
-    ("docker": pyinfra's docker connector and `docker exec`; "ssh": pyinfra over SSH with --sudo, and ssh
-    with sudo; "local": pyinfra @local on the twin as dev with --sudo, as setup.sh runs it, and sudo there,
-    both timed on the twin). Each twin starts just before its own run, outside the clock, so that neither
-    run shares the machine with the other twin's boot; both end states are checked after."""
+                   key: ClientKey, floor_first: bool) -> tuple[float, float, "Run"]:
+    """One round: a fresh twin converged by the deploy and another by floor.sh, the floor first when floor_first,
+    through connector ("docker": pyinfra's docker connector and `docker exec`; "ssh": pyinfra over SSH with
+    --sudo, and ssh with sudo; "local": pyinfra @local on the twin as dev with --sudo, as setup.sh runs it, and
+    sudo there, both timed on the twin). Each twin starts just before its own run, outside the clock, so that
+    neither run shares the machine with the other twin's boot; both end states are checked after."""
     opts = {"os_release": PLATFORMS[platform].os_release}
     if connector in ("ssh", "local"):
         opts |= {"authorized_key": key.public, "sudo_nopasswd": True}
+    known_hosts = folder / "known_hosts_converge"
 
     def started() -> Twin:
         return stack.enter_context(Twin(image, ssh_port=free_port() if connector == "ssh" else None, **opts))
 
-    with ExitStack() as stack:
-        deployed = started()
+    def deployed() -> tuple[Twin, "Run"]:
+        twin = started()
         if connector == "ssh":
-            known_hosts = folder / "known_hosts_converge"
-            known_hosts.write_text(deployed.known_hosts())
-            inventory = write_inventory(folder, "converge", [("twin", ssh_host_data(deployed, key, known_hosts, None))],
+            known_hosts.write_text(twin.known_hosts())
+            inventory = write_inventory(folder, "converge", [("twin", ssh_host_data(twin, key, known_hosts, None))],
                                         settings)
         elif connector == "local":
-            local_ready(deployed, settings)
+            local_ready(twin, settings)
             # Its bytecode compiled before the clock, as the no-op figures' first run does.
-            deployed.exec(f"cd {ROOT} && python3 -m compileall -q {SITE_PACKAGES} tasks bench *.py >/dev/null",
-                          user="dev")
+            twin.exec(f"cd {ROOT} && python3 -m compileall -q {SITE_PACKAGES} tasks bench *.py >/dev/null",
+                      user="dev")
         else:
-            inventory = write_inventory(folder, "converge", [(deployed.pyinfra_target, {})], settings)
+            inventory = write_inventory(folder, "converge", [(twin.pyinfra_target, {})], settings)
         if connector == "local":
-            seconds, commands = local_run(deployed, ROOT / "deploy.py")
-            run = SimpleNamespace(seconds=seconds, commands=commands)
-        else:
-            run = Run(inventory, ROOT / "deploy.py", folder, connector == "ssh", [deployed])
+            seconds, commands = local_run(twin, ROOT / "deploy.py")
+            return twin, SimpleNamespace(seconds=seconds, commands=commands)
+        return twin, Run(inventory, ROOT / "deploy.py", folder, connector == "ssh", [twin])
 
-        floored = started()
+    def floored() -> tuple[Twin, float]:
+        twin = started()
         if connector == "ssh":
-            known_hosts.write_text(floored.known_hosts())
-            floor = ["ssh", "-i", str(key.path), "-p", str(floored.ssh_port), "-o", f"UserKnownHostsFile={known_hosts}",
+            known_hosts.write_text(twin.known_hosts())
+            floor = ["ssh", "-i", str(key.path), "-p", str(twin.ssh_port), "-o", f"UserKnownHostsFile={known_hosts}",
                      "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "dev@127.0.0.1",
                      "sudo sh -s -- " + " ".join(map(shlex.quote, floor_arguments(settings)))]
         elif connector == "local":
             # Timed on the twin too, as dev with sudo.
-            floor = ["docker", "exec", "-i", "-u", "dev", floored.id, "sh", "-c",
+            floor = ["docker", "exec", "-i", "-u", "dev", twin.id, "sh", "-c",
                      'start=$(date +%s%N) && sudo sh -s -- "$@" >/dev/null && echo $(($(date +%s%N) - start))',
                      "floor", *floor_arguments(settings)]
         else:
-            floor = ["docker", "exec", "-i", floored.id, "sh", "-s", "--", *floor_arguments(settings)]
+            floor = ["docker", "exec", "-i", twin.id, "sh", "-s", "--", *floor_arguments(settings)]
         start = time.monotonic()
         done = subprocess.run(floor, input=FLOOR.read_text(), text=True, check=True, capture_output=True,
                               timeout=900)
-        floor_s = int(done.stdout.split()[-1]) / 1e9 if connector == "local" else time.monotonic() - start
-        for twin in (deployed, floored):
+        return twin, int(done.stdout.split()[-1]) / 1e9 if connector == "local" else time.monotonic() - start
+
+    with ExitStack() as stack:
+        if floor_first:
+            (floor_twin, floor_s), (deploy_twin, run) = floored(), deployed()
+        else:
+            (deploy_twin, run), (floor_twin, floor_s) = deployed(), floored()
+        for twin in (deploy_twin, floor_twin):
             checked(twin, mirrors, platform)
     return run.seconds, floor_s, run
 
@@ -340,7 +346,9 @@ def converge_benchmark(connector: str, image: str, platform: str, settings: dict
     """rounds of converge_round: the medians, their ratio, and the median profile of the deploy's converges."""
     done = []
     for i in range(rounds):
-        done.append(converge_round(connector, image, platform, settings, mirrors, folder, key))
+        # Each goes first in every other round: what the first run of a round meets (the mirrors' caches, the
+        # machine's load after the round before) weighs on both alike.
+        done.append(converge_round(connector, image, platform, settings, mirrors, folder, key, floor_first=i % 2 == 1))
         print(f"{connector} round {i + 1}: deploy {done[-1][0]:.1f} s, floor {done[-1][1]:.1f} s;"
               f" load average {os.getloadavg()[0]:.1f}", flush=True)
     deploy_s, floor_s = [d for d, _, _ in done], [f for _, f, _ in done]
