@@ -227,13 +227,13 @@ STEPS = [
     ("apt-get install, others", None, r"apt-get\b.*\binstall\b"),
     ("a repository's read: apt's and dpkg's locks, its key's fingerprints, its source", "repository-files.sh", None),
     ("apt's and dpkg's locks (apt-state.sh)", "apt-state.sh", None),
-    ("dockerd --validate of daemon.json", "daemon-json-check.sh", None),
+    ("daemon.json written, checked by dockerd --validate", "daemon-json-check.sh", None),
     ("the engine restart", "engine-apply.sh", None),
-    ("the final check (docker info, restart pending)", "engine-info.sh|restart-pending.sh", None),
+    ("the final check and a restart left pending (command-result.sh)", "command-result.sh", None),
     ("files: sha256 checks", None, r"sha256sum "),
-    ("files: writes (temp dir, upload, chmod, sync, mv)", None,
+    ("files: writes (each in one command: its text, mode, fsync, rename)", None,
      r"^(mkdir -p |chmod |sync |mv -f |if \[ -n \"\$TMPDIR)|^/"),
-    ("the group and the service (pyinfra's facts, usermod)", None,
+    ("the toolkit's packages read (dpkg -l) and the group (usermod)", None,
      r"dpkg -l|systemctl |/etc/group|/etc/passwd|uname -s|usermod|groupadd"),
 ]
 
