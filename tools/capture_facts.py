@@ -22,7 +22,7 @@ from testbed.twin import PLATFORMS, Mirrors, Twin, ensure_base_image
 # The mirrors serve on this port, so that the settings, and the facts' arguments, stay the same.
 PORT = 18471
 # The facts of ours that tests/facts/ keeps, read from the host as they are.
-KEPT = ("tasks.facts.HostSnapshot", "tasks.facts.StackState", "tasks.apt.AptState")
+KEPT = ("tasks.facts.HostSnapshot", "tasks.facts.StackState", "tasks.apt.AptState", "tasks.apt.RepositoryState")
 
 
 def pyinfra(*args: str) -> None:

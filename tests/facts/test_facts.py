@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from pyinfra.api.exceptions import FactProcessError
 
-from tasks.apt import AptState
+from tasks.apt import AptState, RepositoryState
 from tasks.facts import HostSnapshot, StackState, parse_lines
 
-FACTS = {cls.__name__: cls for cls in (HostSnapshot, StackState, AptState)}
+FACTS = {cls.__name__: cls for cls in (HostSnapshot, StackState, AptState, RepositoryState)}
 CASES = sorted(Path(__file__).parent.glob("*/*.json"))
 
 
