@@ -57,7 +57,7 @@ class RepositoryState(FactBase):
         return {**AptState().default(), "key": [], "key_file": False, "list": None}
 
     def process(self, output):
-        state = {**AptState().process(output), "key": [], "key_file": False, "list": None}
+        state = {**self.default(), **AptState().process(output)}
         for line in output:
             key, _, value = line.partition("=")
             if key == "key":

@@ -169,14 +169,14 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
                 "&& cp -p", QuoteString(dest), QuoteString(copy), "&& sync", QuoteString(copy),
                 "&& mv -f", QuoteString(copy), QuoteString(backup), "&& sync", QuoteString(backups)]
     moved = ["&& mv -f", QuoteString(temp), QuoteString(dest), "&& sync", QuoteString(folder)]
-    if is_private(mode) or len(text.encode()) > INLINE_MAX:
+    if is_private(mode):
         yield StringCommand(*made)
-        if is_private(mode):
-            yield from private_put(text, temp, mode)
-            yield StringCommand(*written, *kept, *moved)
-        else:
-            yield FileUploadCommand(StringIO(text), temp, remote_temp_filename=host.get_temp_filename(temp))
-            yield StringCommand("chmod", mode, QuoteString(temp), "&&", *written, *kept, *moved)
+        yield from private_put(text, temp, mode)
+        yield StringCommand(*written, *kept, *moved)
+    elif len(text.encode()) > INLINE_MAX:
+        yield StringCommand(*made)
+        yield FileUploadCommand(StringIO(text), temp, remote_temp_filename=host.get_temp_filename(temp))
+        yield StringCommand("chmod", mode, QuoteString(temp), "&&", *written, *kept, *moved)
     else:
         # Small and readable by all: the text travels inside the one command that writes it, no upload.
         yield StringCommand(*made, "&& printf %s", QuoteString(text), ">", QuoteString(temp), "&& chmod", mode,
