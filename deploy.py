@@ -50,6 +50,6 @@ else:
         restart = apply_engine_config(settings, facts, daemon_json, toolkit, network)
         configure_dropins(settings, facts)  # read by systemd at the next boot; a daemon-reload only when idle
         configure_user_proxies(settings, facts)  # reads the proxy.env the network step wrote
-        verify(settings, facts, planned, group_changes)
+        proof = verify(settings, facts, planned, group_changes)
         install_pull(settings, state)  # after the check, which takes the snapshot's answer while nothing is planned
-        tell_pending_restart(restart)  # the host's last words
+        tell_pending_restart(restart, proof)  # the host's last words, from the check's read

@@ -38,6 +38,7 @@ dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null \
 # The shell's own read loops, not cut, sed or awk: every rerun runs this, and each process counts.
 while IFS=: read -r name rest || [ -n "$name" ]; do printf 'users=%s\n' "$name"; done < /etc/passwd
 if [ -r "$wsl_conf" ]; then
+    echo wsl_conf_exists=1
     while IFS= read -r line || [ -n "$line" ]; do printf 'wsl_conf=%s\n' "$line"; done < "$wsl_conf"
 fi
 case "$release" in

@@ -124,11 +124,12 @@ def apt_pin(packages: list[str], version: str) -> str:
     return f"Package: {' '.join(packages)}\nPin: version {version}\nPin-Priority: 1001\n"
 
 
-def pin_kept(what: str, version: str | None, path: str, pin: str | None):
-    """The operation that makes path hold pin; with none it removes path, keeping a backup."""
+def pin_kept(state, what: str, version: str | None, path: str, pin: str | None):
+    """The operation that makes path hold pin, where state (the snapshot) shows it does not; with none it removes
+    path, keeping a backup."""
     if pin:
         return file_content(name=f"{what} is pinned to {version}", dest=path, text=pin,
-                            backup_dir=BACKUP_DIR)
+                            backup_dir=BACKUP_DIR, present=path in state["files"])
     return absent_with_backup(name=f"{what} is not pinned", path=path)
 
 

@@ -166,5 +166,6 @@ def configure_daemon(settings, facts) -> DaemonJson:
     # The installed dockerd, if it can, checks the new file before it is put in place.
     change = file_content(name=f"{DAEMON_JSON} registers the nvidia runtime", dest=DAEMON_JSON, text=text,
                           backup=backup, check=lambda new: shell_script("daemon-json-check.sh", new, DAEMON_JSON,
-                                                                        DAEMON_JSON_REJECTED))
+                                                                        DAEMON_JSON_REJECTED),
+                          present=lines is not None)
     return DaemonJson(change, backup, config)

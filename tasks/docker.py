@@ -64,7 +64,7 @@ def install_docker(settings, facts, state):
     if not repo_ok:
         repository(name="apt trusts Docker's repository", lock_timeout=settings.apt_lock_timeout, **source._asdict())
     if not pin_ok:
-        pin_kept("Docker Engine", settings.docker_version, DOCKER_PIN, pin)
+        pin_kept(state, "Docker Engine", settings.docker_version, DOCKER_PIN, pin)
     if script:
         # The script installs ENGINE_PACKAGES, and their scripts enable and start the engine: no step here
         # reads that again. If they did not, the next run's snapshot shows it, and that run repairs it.

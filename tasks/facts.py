@@ -73,8 +73,9 @@ class HostSnapshot(FactBase):
     fact, so each further read would be one more round trip): kernel release (from /proc), /dev/dxg,
     the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1,
     the invoking user, where each docker CLI on the usual paths resolves (even a dangling link),
-    installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines, on WSL the networking
-    mode wslinfo reports (wslinfo_networking, when it has wslinfo) and, off WSL only, the native
+    installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines (and wsl_conf_exists
+    when it exists), on WSL the networking mode wslinfo reports (wslinfo_networking, when it has
+    wslinfo) and, off WSL only, the native
     NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file",
     daemon.json's lines (None when absent); "stack", StackState's value; and "runtimes", CommandResult's
     value of RUNTIMES_COMMAND from a running engine (None without one), which the final check uses

@@ -61,10 +61,11 @@ def ca_certificates_trusted(certs: dict[str, str]):
     yield shell_script("ca-prune.sh", CA_DIR, BACKUP_DIR, BACKUP_STAMP, *certs)
 
 
-def _file(name: str, path: str, text: str | None, mode: str = "644", backup_dir: str | None = None):
+def _file(state, name: str, path: str, text: str | None, mode: str = "644", backup_dir: str | None = None):
     if text is None:
         return absent_with_backup(name=f"{path} is absent (no proxy set)", path=path)
-    return file_content(name=name, dest=path, text=text, mode=mode, backup_dir=backup_dir)
+    return file_content(name=name, dest=path, text=text, mode=mode, backup_dir=backup_dir,
+                        present=path in state["files"])
 
 
 @deploy("Company network")
@@ -97,5 +98,5 @@ def configure_network(settings, state):
         if not content_is_right(state, path, text):
             # systemd reads the drop-in at the engine's restart (files/engine-apply.sh's daemon-reload),
             # which, like the reload itself, waits while containers run.
-            changes.append(_file(name, path, text, mode, backup_dir))
+            changes.append(_file(state, name, path, text, mode, backup_dir))
     return changes

@@ -139,7 +139,7 @@ def steps_left(steps: list[tuple[str, Callable[[], bool] | None]]):
 
 @operation()
 def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None = None,
-                 check: Callable[[str], str] | None = None, backup: str | None = None):
+                 check: Callable[[str], str] | None = None, backup: str | None = None, present: bool | None = None):
     """
     dest holds exactly text, replaced as Puppet's replace_file does: written to temp_path(dest), fsynced,
     checked, renamed into place, then its folder fsynced, so that a crash at any moment leaves dest
@@ -147,20 +147,24 @@ def file_content(dest: str, text: str, mode: str = "644", backup_dir: str | None
     A different previous file is kept as a timestamped backup beside it (or in backup_dir; or at backup,
     for a caller that needs it later), itself copied to a temp name, fsynced and renamed, and the run
     says where. check, given the new file's path, makes the command that must pass before the new file
-    replaces dest. A file others may not read is readable by no one else at any moment (private_put). Besides
-    the read of dest's digest, a file all may read (up to INLINE_MAX) takes one command, which carries its text.
+    replaces dest. A file others may not read is readable by no one else at any moment (private_put). A file all
+    may read (up to INLINE_MAX) takes one command, which carries its text. present is whether dest exists, for a
+    caller whose snapshot, read before any change, has shown that dest differs from text: then dest is not read
+    again. Without it (None), dest's digest is read when the operation runs, and a dest right by then is left.
     """
-    current = host.get_fact(Sha256File, path=dest)
-    if current == sha256(text):
-        host.noop(f"{dest} is up to date")
-        return
+    if present is None:
+        current = host.get_fact(Sha256File, path=dest)
+        if current == sha256(text):
+            host.noop(f"{dest} is up to date")
+            return
+        present = current is not None
     folder = dest.rpartition("/")[0]
     temp = temp_path(dest)
     made = ["mkdir -p", QuoteString(folder), "&&", stale_temps_removed(dest)]
     # Its mode, fsync and check: each only after the one before has passed.
     written = ["sync", QuoteString(temp), *(["&&", check(temp)] if check else [])]
     kept = []
-    if current:
+    if present:
         backup = backup or backup_path(dest, backup_dir)
         if host.state.is_executing:
             host.log_styled(f"previous {dest} kept as {backup}", fg="blue", log_func=logger.info)

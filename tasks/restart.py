@@ -9,7 +9,7 @@ from pyinfra.operations.util import any_changed
 
 from tasks.daemon import DAEMON_JSON_REJECTED, parse_daemon_json
 from tasks.dockerinfo import containers_running, running_names
-from tasks.facts import CommandResult, restart_marker
+from tasks.facts import restart_marker
 from tasks.managed import (
     DAEMON_JSON,
     DOCKER_PROXY_DROPIN,
@@ -65,20 +65,15 @@ def pending_message(pending: dict, running: list[str]) -> str:
     )
 
 
-def _pending(read: dict) -> tuple[dict | None, list[str]]:
-    """The marker and the running containers, from files/restart-pending.sh's lines."""
-    return (restart_marker(read["output"]),
-            [line.partition("=")[2] for line in read["output"] if line.startswith("running=")])
-
-
 @operation(is_idempotent=True)
-def restart_pending_told():
-    """Says, when it is this operation's turn, whether a restart still waits for running containers."""
+def restart_pending_told(proof: dict):
+    """Says, when it is this operation's turn, whether a restart still waits for running containers, as the
+    final check's read of the engine (kept in proof by verify) shows: the marker's lines and the containers."""
     if host.state.is_executing:
-        pending, running = _pending(host.get_fact(CommandResult, command=shell_script(
-            "restart-pending.sh", ENGINE_RESTART_PENDING)))
+        lines = proof["result"]["output"]
+        pending = restart_marker(lines)
         if pending:
-            host.log_styled(pending_message(pending, running), fg="yellow", log_func=logger.warning)
+            host.log_styled(pending_message(pending, running_names(lines)), fg="yellow", log_func=logger.warning)
     yield from ()  # only tells: an operation that changes nothing
 
 
@@ -139,7 +134,8 @@ def apply_engine_config(settings, facts, daemon_json, toolkit, network=()):
 
 
 @deploy("Engine restart")
-def tell_pending_restart(restart_planned: bool):
-    """The run's last words for the host when a restart it planned waits for running containers."""
+def tell_pending_restart(restart_planned: bool, proof: dict):
+    """The run's last words for the host when a restart it planned waits for running containers, from the final
+    check's read (proof, verify's)."""
     if restart_planned:
-        restart_pending_told(name="A pending engine restart is told")
+        restart_pending_told(name="A pending engine restart is told", proof=proof)

@@ -73,7 +73,7 @@ def install_toolkit(settings, facts, state):
     if not repo_ok:
         repository(name="apt trusts NVIDIA's repository", lock_timeout=settings.apt_lock_timeout, **source._asdict())
     if not pin_ok:
-        pin_kept("NVIDIA Container Toolkit", version, TOOLKIT_PIN, pin)
+        pin_kept(state, "NVIDIA Container Toolkit", version, TOOLKIT_PIN, pin)
     if packages_ok:
         return NO_CHANGE
     return apt.packages(

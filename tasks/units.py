@@ -48,7 +48,8 @@ def configure_dropins(settings, facts) -> None:
         if dropin.text is None:
             absent_with_backup(name=_name(dropin), path=dropin.path)
         else:
-            file_content(name=_name(dropin), dest=dropin.path, text=dropin.text)
+            file_content(name=_name(dropin), dest=dropin.path, text=dropin.text,
+                         present=dropin.path in facts["stack"]["files"])
     due = [d for d in dropins if d.needs_reload]
     if not due:
         return

@@ -46,11 +46,14 @@ def command_failed(result: dict) -> Finding | None:
 
 
 @operation(is_idempotent=True)
-def command_proves(command: str, what: str, problem=command_failed, shown=last_lines, result: dict | None = None):
+def command_proves(command: str, what: str, problem=command_failed, shown=last_lines, result: dict | None = None,
+                   kept: dict | None = None):
     """Run a read-only check when its turn comes, after the changes before it; stop the host if it fails.
     result, CommandResult's value of command read earlier in this run, stands for it when the caller
-    knows that nothing has changed since."""
+    knows that nothing has changed since. kept, if given, keeps the value under "result", for a later step."""
     result = result or host.get_fact(CommandResult, command=command)
+    if kept is not None:
+        kept["result"] = result
     reason = problem(result)
     if not reason and host.state.is_executing:
         host.log_styled(f"{what}: ok\n{shown(result)}", log_func=logger.info)
@@ -58,13 +61,15 @@ def command_proves(command: str, what: str, problem=command_failed, shown=last_l
 
 
 @deploy("Verify")
-def verify(settings, facts: dict, planned: int, group_changes=()):
+def verify(settings, facts: dict, planned: int, group_changes=()) -> dict:
     """
     The engine's runtimes, asked when this check's turn comes; when no operation has been planned
     since the snapshot (`planned` of them before), nothing has changed, and the snapshot's own read
-    of them (HostSnapshot's "runtimes") stands for it: a no-op rerun sends the one command.
+    of them (HostSnapshot's "runtimes") stands for it: a no-op rerun sends the one command. Returns
+    where the read is kept (under "result", once the check has run), with a pending restart's lines.
     """
     read = facts["runtimes"] if ops_planned() == planned else None
+    proof = {"result": read}
     if read and not runtime_problem(read):
         # Proven by the snapshot's read, as no step has planned a change since: no operation, so
         # that a no-op rerun plans none.
@@ -72,7 +77,7 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
     else:
         command_proves(name="The engine lists the nvidia runtime", command=RUNTIMES_COMMAND,
                        what="nvidia runtime", problem=runtime_problem, shown=runtimes_listed,
-                       result=read)
+                       result=read, kept=proof)
     if settings.gpu_smoke_test:
         command_proves(
             name="A GPU container runs",
@@ -88,3 +93,4 @@ def verify(settings, facts: dict, planned: int, group_changes=()):
                 any_changed(*group_changes),
             )],
         )
+    return proof
