@@ -6,7 +6,8 @@
 # reload: dockerd rereads daemon.json on SIGHUP (`systemctl reload`) for the keys it can change live;
 # no container notices. restart: while containers run and POLICY is when-idle, nothing is stopped:
 # the restart waits in PENDING (since when, and why), for the next run with no container running,
-# or one with POLICY=now. A restart first runs `systemctl daemon-reload` (docker.service's drop-ins),
+# or one with POLICY=now. A restart first runs `systemctl daemon-reload` where docker.service's files
+# or drop-ins changed since systemd read them (its NeedDaemonReload; a daemon-reload takes 0.2 s),
 # which, like the restart, is never done under running containers: it takes their GPUs away
 # (NVIDIA/nvidia-docker#1730). An engine that started after every WATCHED file last changed has
 # loaded them already (a package upgrade restarted it): the pending restart is dropped, not done.
@@ -75,7 +76,9 @@ if [ -n "$WATCHED" ] && systemctl is-active --quiet docker.service; then
         exit 0
     fi
 fi
-systemctl daemon-reload
+if [ "$(systemctl show -p NeedDaemonReload --value docker.service)" != no ]; then
+    systemctl daemon-reload
+fi
 since=$(date +%s)
 if systemctl restart docker.service; then
     rm -f "$PENDING"
