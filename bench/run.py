@@ -265,12 +265,13 @@ def profile(run: "Run") -> dict[str, dict]:
 
 def floor_arguments(settings: dict) -> list[str]:
     """floor.sh's arguments: the same mirrors, daemon.json (the twin's options and the runtime, as
-    `nvidia-ctk runtime configure` adds it) and user as the deploy's."""
+    `nvidia-ctk runtime configure` adds it), user and proxy as the deploy's."""
     daemon = {**settings["docker_daemon_options"],
               "runtimes": {"nvidia": {"args": [], "path": "nvidia-container-runtime"}}}
     return [f"SCRIPT_URL={settings['docker_install_script_url']}", f"DOWNLOAD_URL={settings['docker_download_url']}",
             f"NVIDIA_URL={settings['nvidia_repo_url']}", f"DAEMON_JSON={json.dumps(daemon, indent=4)}",
-            f"USER={settings['docker_users'][0]}"]
+            f"USER={settings['docker_users'][0]}", *([f"PROXY={settings['http_proxy']}"] if "http_proxy" in settings
+                                                     else [])]
 
 
 def checked(twin: Twin, mirrors: Mirrors, platform: str) -> None:
@@ -380,7 +381,8 @@ def converge_table(figures: list[dict]) -> str:
     rows = []
     for f in figures:
         verdict = "met" if f["ratio"] <= TARGETS["converge_vs_floor"] else "MISSED"
-        rows.append(f"converge {f['connector']}, {f['platform']}, {f['rounds']} rounds: deploy"
+        rows.append(f"converge {f['connector']}{' with the proxy' if f['proxy'] else ''}, {f['platform']},"
+                    f" {f['rounds']} rounds: deploy"
                     f" {f['deploy_median_s']:.1f} s ({f['commands']:g} commands),"
                     f" floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} x"
                     f" (<= {TARGETS['converge_vs_floor']}: {verdict})")
@@ -469,7 +471,8 @@ def main() -> None:
                         " writes bench/results-converge.json")
     parser.add_argument("--platform", default="ubuntu-24.04", help="with --converge: the twins' platform")
     parser.add_argument("--proxy", action="store_true",
-                        help="every run through Debian's tinyproxy, as http_proxy and https_proxy with credentials")
+                        help="every run through Debian's tinyproxy, as http_proxy and https_proxy with credentials"
+                        " (with --converge, the floor's too)")
     args = parser.parse_args()
 
     if args.converge:
@@ -506,20 +509,28 @@ def converge_main(args) -> None:
     """The --converge run. Each connector's figures replace those of the same connector and platform in the
     results, and keep the others: runs of one connector or platform at a time add up."""
     image = ensure_base_image(PLATFORMS[args.platform].suite)
-    command = f"python -m bench.run --converge {args.converge} --platform {args.platform} --repeats {args.repeats}"
+    command = (f"python -m bench.run --converge {args.converge} --platform {args.platform} --repeats {args.repeats}"
+               + (" --proxy" if args.proxy else ""))
     figures = []
     with Mirrors() as mirrors, tempfile.TemporaryDirectory(prefix="wsl-gpu-bench-") as tmp:
         folder = Path(tmp)
         settings = {**mirrors.settings(), **TWIN_SETTINGS}
+        # As the no-op's --proxy: a random password, which only the temporary inventories and floor.sh's
+        # arguments hold.
+        proxy = TinyProxy(user="bench", password=secrets.token_hex(8)).start() if args.proxy else None
+        if proxy:
+            settings |= {"http_proxy": proxy.url, "https_proxy": proxy.url}
         key = ClientKey(folder)
         for connector in args.converge.split(","):
             figure = converge_benchmark(connector, image, args.platform, settings, mirrors, folder, key, args.repeats)
             # The machine's load averages over 1, 5 and 15 minutes as it ends: other runs slow apt's work most.
-            figures.append({**figure, "command": command, "load_average": list(os.getloadavg())})
+            figures.append({**figure, "proxy": bool(proxy), "command": command, "load_average": list(os.getloadavg())})
+        if proxy:
+            proxy.stop()
     results = Path(args.json) if args.json else RESULTS_CONVERGE
     kept = json.loads(results.read_text())["converge"] if results.exists() else []
-    done = {(f["connector"], f["platform"]) for f in figures}
-    kept = [f for f in kept if (f["connector"], f["platform"]) not in done]
+    done = {(f["connector"], f["platform"], f["proxy"]) for f in figures}
+    kept = [f for f in kept if (f["connector"], f["platform"], f.get("proxy", False)) not in done]
     results.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "target": TARGETS["converge_vs_floor"],
                                    "converge": kept + figures}, indent=2) + "\n")
     print(converge_table(figures))

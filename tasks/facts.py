@@ -69,22 +69,21 @@ def file_lines(output) -> list[str] | None:
 
 class HostSnapshot(FactBase):
     """
-    Returns what the deploy decides on, read in one command before any change (pyinfra caches no
-    fact, so each further read would be one more round trip): kernel release (from /proc), /dev/dxg,
-    the Windows driver's files, distro (and the release names get.docker.com reads), arch, PID 1,
-    the invoking user, where each docker CLI on the usual paths resolves (even a dangling link),
-    installed Linux NVIDIA driver packages, the users, /etc/wsl.conf's lines (and wsl_conf_exists
-    when it exists), on WSL the networking mode wslinfo reports (wslinfo_networking, when it has
-    wslinfo) and, off WSL only, the native
-    NVIDIA driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file",
-    daemon.json's lines (None when absent); "stack", StackState's value; and "runtimes", CommandResult's
-    value of RUNTIMES_COMMAND from a running engine (None without one), which the final check uses
-    when nothing before it changes; and "docker_configs", DockerConfigs' value: the record and the
-    docker users' config.json verdicts (proxy_users: whose, see tasks/dockerconfig.py). With
-    lock_wait (seconds: a deploy run; doctor only reads), the command first takes the run lock,
-    waiting up to that long for another run, and "lock" is files/lib/run-lock.sh's word on it
-    ({"lock": "taken" | "busy" | "unavailable", ...}; None without lock_wait); when busy, nothing
-    else is read. What started the run goes with it, for another run to name it.
+    Returns what the deploy decides on, read in one command before any change (pyinfra caches no fact, so
+    each further read would be one more round trip): kernel release (from /proc), /dev/dxg, the Windows
+    driver's files, distro (and the release names get.docker.com reads), arch, PID 1, the invoking user,
+    where each docker CLI on the usual paths resolves (even a dangling link), installed Linux NVIDIA driver
+    packages, the users, /etc/wsl.conf's lines (and wsl_conf_exists when it exists), on WSL the networking
+    mode wslinfo reports (wslinfo_networking, when it has wslinfo) and, off WSL only, the native NVIDIA
+    driver: its kernel module and what `nvidia-smi -L` answers; "daemon_json_file", daemon.json's lines
+    (None when absent); "stack", StackState's value; and "runtimes", CommandResult's value of
+    RUNTIMES_COMMAND from a running engine (None without one), which the final check uses when nothing
+    before it changes; and "docker_configs", DockerConfigs' value: the record and the docker users'
+    config.json verdicts (proxy_users: whose, see tasks/dockerconfig.py). With lock_wait (seconds: a deploy
+    run; doctor only reads), the command first takes the run lock, waiting up to that long for another run,
+    and "lock" is files/lib/run-lock.sh's word on it ({"lock": "taken" | "busy" | "unavailable", ...}; None
+    without lock_wait); when busy, nothing else is read. What started the run goes with it, for another run
+    to name it.
     """
 
     # Lines that open the command's sections: every line of a section has its own prefix.

@@ -262,7 +262,8 @@ def _converge_rows(converge: dict) -> list[str]:
         load = f.get("load_average")
         where = f"; load {load[2]:.1f}" if load else ""
         rows.append(
-            f"| first converge {CONNECTORS[f['connector']]}, {f['platform']} | {f['deploy_median_s']:.1f} s, "
+            f"| first converge {CONNECTORS[f['connector']]}{' with the proxy' if f.get('proxy') else ''},"
+            f" {f['platform']} | {f['deploy_median_s']:.1f} s, "
             f"{f['commands']:g} commands; floor {f['floor_median_s']:.1f} s: {f['ratio']:.2f} × (`{how}`{where})"
             f" | ≤ {converge['target']:g} ×: "
             f"{'met' if f['ratio'] <= converge['target'] else 'missed'} |")
@@ -275,7 +276,7 @@ def bench_profile(path: Path = RESULTS_CONVERGE) -> str:
         return "No `--converge` run yet."
     runs = json.loads(path.read_text())["converge"]
     names = list(dict.fromkeys(name for f in runs for name in f["profile"]))
-    heads = [f"{f['connector']}, {f['platform']}" for f in runs]
+    heads = [f"{f['connector']}{', proxy' if f.get('proxy') else ''}, {f['platform']}" for f in runs]
     rows = ["| step | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(runs)]
     for name in names:
         cells = []
