@@ -90,20 +90,19 @@ def package_manager_ready(timeout: int):
     dpkg has nothing half-done from an interrupted run: that is repaired as unattended-upgrades does
     (its AutoFixInterruptedDpkg), and the run says so in one line.
     """
-    state = host.get_fact(AptState, mentioning=[])
-    yield from _made_ready(state, timeout)
-    if not state["lock_holders"] and not state["dpkg_interrupted"]:
+    if (yield from _made_ready(host.get_fact(AptState, mentioning=[]), timeout)):
         host.noop("apt and dpkg are free, and dpkg has nothing half-done")
 
 
 def _made_ready(state: dict, timeout: int):
     """The commands that wait for the lock holders and repair what an interrupted dpkg left, as AptState's
-    state shows them; none when apt and dpkg are free."""
+    state shows them; none when apt and dpkg are free, which it returns."""
     if state["lock_holders"]:
         yield shell_script("apt-lock-wait.sh", str(timeout))
     if state["dpkg_interrupted"]:
         yield shell_script("dpkg-repair.sh", str(timeout))
         yield FunctionCommand(_said, [dpkg_repaired_line(state["dpkg_interrupted"])], {})
+    return not state["lock_holders"] and not state["dpkg_interrupted"]
 
 
 @operation()
@@ -168,7 +167,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     one read tells all of it.
     """
     state = host.get_fact(RepositoryState, key_path=key_path, list_path=list_path, repo_url=repo_url)
-    yield from _made_ready(state, lock_timeout)
+    free = yield from _made_ready(state, lock_timeout)
     key_ok = state["key"] == [fingerprint]
     list_sha = state["list"]
     list_ok = list_sha == sha256(line + "\n")
@@ -176,7 +175,7 @@ def repository(key_url: str, key_path: str, fingerprint: str, setting: str, line
     for path in rivals:  # they duplicate list_path
         yield from absent_with_backup._inner(path=path)
     if key_ok and list_ok:
-        if not rivals and not state["lock_holders"] and not state["dpkg_interrupted"]:
+        if not rivals and free:
             host.noop(f"apt trusts {repo_url} through {key_path}")
         return
 
