@@ -59,15 +59,18 @@ def daemon_ulimits(ulimits: dict) -> dict:
             for name, value in ulimits.items()}
 
 
+# The daemon.json keys that settings of their own write, each by its setting; docker_daemon_options must then
+# leave them alone.
+OWN_DAEMON_KEYS = {"default-shm-size": "docker_default_shm_size", "default-ulimits": "docker_default_ulimits",
+                   "mtu": "docker_mtu"}
+
+
 def own_keys(settings) -> dict:
-    """The daemon.json keys that settings of their own write: default-shm-size, default-ulimits and mtu."""
-    keys = {}
-    if settings.docker_default_shm_size is not None:
-        keys["default-shm-size"] = settings.docker_default_shm_size
-    if settings.docker_default_ulimits:
-        keys["default-ulimits"] = daemon_ulimits(settings.docker_default_ulimits)
-    if settings.docker_mtu is not None:
-        keys["mtu"] = settings.docker_mtu
+    """The daemon.json keys of OWN_DAEMON_KEYS whose setting is set, with the values they write."""
+    keys = {key: getattr(settings, name) for key, name in OWN_DAEMON_KEYS.items()}
+    keys = {key: value for key, value in keys.items() if value is not None and value != {}}
+    if "default-ulimits" in keys:
+        keys["default-ulimits"] = daemon_ulimits(keys["default-ulimits"])
     return keys
 
 

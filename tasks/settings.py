@@ -15,7 +15,7 @@ from pyinfra.api.connectors import get_all_connectors
 from pyinfra.api.exceptions import PyinfraError
 
 from defaults import DEFAULTS
-from tasks.daemon import ULIMIT_NAMES, UNLIMITED, own_keys, ram_in_bytes, ulimit_pair
+from tasks.daemon import OWN_DAEMON_KEYS, ULIMIT_NAMES, UNLIMITED, own_keys, ram_in_bytes, ulimit_pair
 from tasks.findings import FAIL, Finding, failure, line
 from tasks.masking import masked_setting
 from tasks.pullmode import is_calendar, is_git_url, is_ref, signing_keys_problem
@@ -44,9 +44,6 @@ _RESERVED_DAEMON_KEYS = {
 INVALID, UNKNOWN, PLAIN_HTTP_SCRIPT = "settings.invalid", "settings.unknown", "settings.plain-http-script"
 DAEMON_KEY_TWICE = "settings.daemon-key-twice"
 IDS = {INVALID: FAIL, UNKNOWN: FAIL, PLAIN_HTTP_SCRIPT: FAIL, DAEMON_KEY_TWICE: FAIL}
-# The settings that write a daemon.json key of their own, which docker_daemon_options must then leave alone.
-OWN_DAEMON_KEYS = {"default-shm-size": "docker_default_shm_size", "default-ulimits": "docker_default_ulimits",
-                   "mtu": "docker_mtu"}
 
 
 class SettingsError(PyinfraError):

@@ -33,7 +33,8 @@ def ensure_systemd(settings, facts) -> bool:
         text = "\n".join(current) + "\n" if current else ""
         merged = merge_systemd(text)
         if merged != text:
-            file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merged, present=bool(facts.get("wsl_conf_exists")))
+            file_content(name=f"{WSL_CONF} enables systemd", dest=WSL_CONF, text=merged,
+                         present=bool(facts.get("wsl_conf_exists")))
     if facts.get("pid1") == "systemd":
         return True
     if settings.wsl_systemd:
