@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from defaults import DEFAULTS
 from tasks import dockerinfo
 from tasks.daemon import DOCKER_SHM_DEFAULT, UNLIMITED, ram_in_bytes
 from tasks.doctor.checks.common import RESTART, daemon_config, deploy_fix, desktop, desktop_mode, engines, when
@@ -134,8 +135,10 @@ def check_shm(facts, settings) -> Finding:
     value = config.get("default-shm-size")
     size = DOCKER_SHM_DEFAULT if value is None else ram_in_bytes(value)
     said = "Docker's default, no default-shm-size" if value is None else f"default-shm-size {value!r}"
-    fix = ('set docker_default_shm_size = "1G" (what NVIDIA\'s NGC containers ask for) and rerun the deploy, '
-           "which the engine reloads with no restart; for one container, `docker run --shm-size=1g` or `--ipc=host`")
+    shm = DEFAULTS["docker_default_shm_size"]
+    fix = (f'set docker_default_shm_size = "{shm}" (what NVIDIA\'s NGC containers ask for) and rerun the deploy, '
+           f"which the engine reloads with no restart; for one container, `docker run --shm-size={shm.lower()}` or"
+           " `--ipc=host`")
     if size is None:
         return Finding(WARN, f"{said} is not a size dockerd reads", fix)
     found = f"containers get a /dev/shm of {size / (1 << 20):g} MiB ({said}); default ulimits: {limits}"
