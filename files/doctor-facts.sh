@@ -24,13 +24,14 @@ awk '$1 == "MemTotal:" {print "mem_total_kb=" $2}' /proc/meminfo
 case $(cat /proc/sys/kernel/osrelease 2>/dev/null) in *[Mm]icrosoft*)
   init=$(find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/exe' -lname /init 2>/dev/null | sed 's|/exe$||' \
     | sort -t/ -k3 -n | head -n 1)
+  environ=$(tr '\0' '\n' 2>/dev/null <"$init/environ")
   if [ -n "$init" ] && [ -r "$init/environ" ]; then
-    tr '\0' '\n' <"$init/environ" | sed -n 's/^WSL2_SAFE_MODE=\(..*\)/safe_mode_env=\1/p; s/^WSL2_USER_PROFILE=\(..*\)/win_profile=\1/p' \
+    printf '%s\n' "$environ" | sed -n 's/^WSL2_SAFE_MODE=\(..*\)/safe_mode_env=\1/p; s/^WSL2_USER_PROFILE=\(..*\)/win_profile=\1/p' \
       | tr -d '\r' | sort -u | awk -F= '!seen[$1]++'
     echo "init_environ=$init"
   fi
   dmesg 2>/dev/null | grep -m 1 'SAFE MODE ENABLED' | sed 's/^/safe_mode_log=/'
-  profile=$(tr '\0' '\n' <"$init/environ" 2>/dev/null | sed -n 's/^WSL2_USER_PROFILE=//p' | head -n 1)
+  profile=$(printf '%s\n' "$environ" | sed -n 's/^WSL2_USER_PROFILE=//p' | head -n 1)
   # Without it, ask Windows (interop), at most 5 s: cmd.exe prints with CRLF.
   if [ -z "$profile" ] && command -v cmd.exe >/dev/null; then
     profile=$(cd / && timeout 5 cmd.exe /d /c 'echo %USERPROFILE%' 2>/dev/null | tr -d '\r' | tail -n 1)
@@ -98,7 +99,8 @@ elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && ! systemctl is-active --
     && systemctl is-active --quiet docker.socket; then echo docker_info_skipped=1
 else
   emit docker_info timeout 20 sh -c "$DOCKER_INFO"
-  root=$(timeout 20 docker info --format '{{.DockerRootDir}}' 2>/dev/null | tail -n 1)
+  # emit's out: DOCKER_INFO's own last line is DockerRootDir, a path (the CLI's warnings may follow it).
+  root=$(printf '%s\n' "$out" | grep '^/' | tail -n 1)
   case $root in /*) echo "docker_root=$root" ;; esac
   echo "docker_host=${DOCKER_HOST:-}"
   docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null | sed 's/^/context_host=/'

@@ -8,8 +8,10 @@ from tasks.managed import ENGINE_RESTART_PENDING
 from tasks.shell import shell_script
 
 RUNTIMES_COMMAND = shell_script("engine-info.sh", ENGINE_RESTART_PENDING)
-# Doctor asks for the engine's version in the same call, on a line of its own.
-RUNTIMES_AND_VERSION_COMMAND = "docker info --format '{{json .Runtimes}}{{println}}{{json .ServerVersion}}'"
+# Doctor asks for the engine's version and its root dir in the same call, each on a line of its own; the root
+# dir, a path and no JSON, is read by files/doctor-facts.sh.
+DOCTOR_INFO_COMMAND = ("docker info --format"
+                       " '{{json .Runtimes}}{{println}}{{json .ServerVersion}}{{println}}{{.DockerRootDir}}'")
 
 
 def gpu_container_command(settings) -> str:
@@ -35,7 +37,7 @@ def _last_json(lines: list[str], kind: type):
 
 
 def runtimes(lines: list[str]) -> dict | None:
-    """The runtimes the engine lists, from RUNTIMES_COMMAND's or RUNTIMES_AND_VERSION_COMMAND's output
+    """The runtimes the engine lists, from RUNTIMES_COMMAND's or DOCTOR_INFO_COMMAND's output
     lines: the engine's whole info (from its API) or its runtimes alone (from the CLI); None when it
     gave none."""
     value = _last_json(lines, dict)
@@ -58,5 +60,5 @@ def running_names(lines: list[str]) -> list[str]:
 
 
 def server_version(lines: list[str]) -> str | None:
-    """The engine's version ("29.2.1") from RUNTIMES_AND_VERSION_COMMAND's lines; None without one."""
+    """The engine's version ("29.2.1") from DOCTOR_INFO_COMMAND's lines; None without one."""
     return _last_json(lines, str) or None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pyinfra.api import FactBase
 
-from tasks.dockerinfo import RUNTIMES_AND_VERSION_COMMAND
+from tasks.dockerinfo import DOCTOR_INFO_COMMAND
 from tasks.dropins import LOOPBACK_DEVICE
 from tasks.facts import WSL_LIB, parse_lines
 from tasks.managed import DAEMON_JSON, ENGINE_RESTART_PENDING, LEGACY_LISTS, WSL_CONF
@@ -59,7 +59,7 @@ class DoctorFacts(FactBase):
     def command(self):
         return shell_script("doctor-facts.sh", WSL_LIB=WSL_LIB, PACKAGES=" ".join(PACKAGES),
                             BINARIES=" ".join(BINARIES), SERVICE_PATH=SERVICE_PATH, DAEMON_JSON=DAEMON_JSON,
-                            DOCKER_INFO=RUNTIMES_AND_VERSION_COMMAND,
+                            DOCKER_INFO=DOCTOR_INFO_COMMAND,
                             LEGACY_LISTS=" ".join(LEGACY_LISTS), CDI_SPECS=CDI_SPECS,
                             CDI_HOST_PATH_SED=CDI_HOST_PATH_SED, CDI_REFRESH_UNIT=CDI_REFRESH_UNIT,
                             SUDO_CHECK=sudo_check_command(), PENDING=ENGINE_RESTART_PENDING, WSL_CONF=WSL_CONF,
