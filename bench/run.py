@@ -8,6 +8,7 @@ import re
 import resource
 import secrets
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -281,14 +282,45 @@ def checked(twin: Twin, mirrors: Mirrors, platform: str) -> None:
 
 
 # Before each timed converge of a round: the disk's pending writes of what came before (the last round's twins,
-# removed; this twin's boot) flushed, and a pause. The round's first run is the slower one, whichever it is: over
-# 9 docker rounds without the pause the deploy took 1.18 to 1.70 times the floor where it went first, 0.91 to 1.15
-# where the floor did; over 8 with it, 1.25 to 1.53 and 0.93 to 1.21. So the two also take turns going first.
+# removed; this twin's boot) flushed, what both runs read put in memory (warmed), and a pause. The two also take
+# turns going first.
 SETTLE_S = 5
 
 
-def settled() -> None:
+def warmed(image: str, mirrors: Mirrors) -> None:
+    """
+    Every file a converge reads on this machine, read into memory: the mirrors' tree, the twin image's layers, this
+    checkout with its venv, Python's library and the docker CLI. This machine's kernel pages out what lay unread for
+    a minute (a DAMON pageout scheme: regions idle 12 aggregations of 5 s), so the first run of a round read from
+    disk what the second then found in memory, whichever it was: with 8 docker rounds, the one that went first took
+    4 to 7 s more than the other. Read before each, both runs start alike.
+    """
+    data = json.loads(subprocess.run(["docker", "image", "inspect", "--format", "{{json .GraphDriver.Data}}", image],
+                                     capture_output=True, text=True, check=True).stdout)
+    layers = [*data.get("LowerDir", "").split(":"), data.get("UpperDir", "")]
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    roots = [mirrors.root, ROOT, stdlib, *map(Path, filter(None, layers))]
+    for path in [*(p for root in roots for p in root.rglob("*")), *_programs()]:
+        # The venv's packages are in ROOT; those of the Python it was made from, not.
+        if path.is_file() and not path.is_symlink() and not path.is_relative_to(stdlib / "site-packages"):
+            with open(path, "rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
+def _programs() -> list[Path]:
+    """The programs a run starts on this machine (Python, the docker CLI, ssh) and the libraries they load, with
+    those this process has loaded (Python's extensions' own)."""
+    programs = [sys.executable, *filter(None, map(shutil.which, ("docker", "ssh")))]
+    ldd = subprocess.run(["ldd", *programs], capture_output=True, text=True).stdout
+    maps = Path("/proc/self/maps").read_text()
+    return [Path(p).resolve() for p in dict.fromkeys([*programs, *re.findall(r"=> (/\S+)", ldd),
+                                            *re.findall(r" (/\S+\.so[.\d]*)$", maps, re.M)])]
+
+
+def settled(image: str, mirrors: Mirrors) -> None:
     os.sync()
+    warmed(image, mirrors)
     time.sleep(SETTLE_S)
 
 
@@ -320,7 +352,7 @@ def converge_round(connector: str, image: str, platform: str, settings: dict, mi
                       user="dev")
         else:
             inventory = write_inventory(folder, "converge", [(twin.pyinfra_target, {})], settings)
-        settled()
+        settled(image, mirrors)
         if connector == "local":
             seconds, commands = local_run(twin, ROOT / "deploy.py")
             return twin, SimpleNamespace(seconds=seconds, commands=commands)
@@ -340,7 +372,7 @@ def converge_round(connector: str, image: str, platform: str, settings: dict, mi
                      "floor", *floor_arguments(settings)]
         else:
             floor = ["docker", "exec", "-i", twin.id, "sh", "-s", "--", *floor_arguments(settings)]
-        settled()
+        settled(image, mirrors)
         start = time.monotonic()
         done = subprocess.run(floor, input=FLOOR.read_text(), text=True, check=True, capture_output=True,
                               timeout=900)
