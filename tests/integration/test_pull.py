@@ -131,6 +131,9 @@ def pull(twin) -> tuple[int, dict, str]:
     """One run of the timer's service, as systemd starts it: its exit status, the outcome it wrote and the
     journal's lines of that run."""
     cursor = twin.exec("journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p'").stdout.strip()
+    # These runs come seconds apart, the timer's hours apart: systemd's start limit (5 starts in 10 s), which a
+    # run of 0.6 s can reach here and never from the timer, is reset first, as it would long have expired.
+    twin.exec(f"systemctl reset-failed {SERVICE}", check=False)
     status = twin.exec(f"systemctl start {SERVICE}", check=False).returncode
     journal = twin.exec(f"journalctl -u {SERVICE} --after-cursor='{cursor}' --no-pager -o cat").stdout
     return status, json.loads(twin.exec(f"cat {OUTCOME}").stdout), journal
