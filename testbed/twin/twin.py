@@ -86,6 +86,11 @@ sha256sum /var/lib/dpkg/status
 """
 
 
+def new_name() -> str:
+    """A container name no other twin has."""
+    return f"wsl-twin-{secrets.token_hex(4)}"
+
+
 @dataclass(eq=False)
 class Twin:
     """A WSL2 stand-in; `systemd=False` stands for a distro whose systemd is not enabled yet.
@@ -121,7 +126,7 @@ class Twin:
     boot_files: dict[str, str] | None = None
     containers: bool = False
     wslinfo: str | None = None
-    name: str = field(init=False, default_factory=lambda: f"wsl-twin-{secrets.token_hex(4)}")
+    name: str = field(init=False, default_factory=new_name)
     id: str | None = field(init=False, default=None)
 
     def __enter__(self) -> "Twin":
@@ -145,7 +150,7 @@ class Twin:
             # The container's systemd, not the code under test, failed (once in ~1000 boots in CI, with
             # nothing in the twin's output to say why): say so, then boot a new container once.
             warnings.warn(f"a twin's systemd did not boot; booting a new one\n{failure}", stacklevel=2)
-            self.name = f"wsl-twin-{secrets.token_hex(4)}"
+            self.name = new_name()
             return self._start()
 
     def _start(self) -> "Twin":
