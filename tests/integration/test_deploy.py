@@ -69,6 +69,7 @@ def test_a_dry_run_tells_the_drift_that_the_real_run_then_repairs(twin, mirrors,
     matches(plan, repair)
     assert "Engine restart | Docker Engine is restarted to load its new configuration" in repair.changed
     assert_converged(testinfra.get_host(twin.testinfra_target), mirrors)
+    settles(run_deploy, twin)
 
 
 def test_a_dry_run_of_a_fresh_twin_plans_the_install_and_changes_nothing(converged, make_twin, plan_deploy):
@@ -103,6 +104,7 @@ def test_the_engine_is_not_restarted_for_a_source_or_group_change(twin, mirrors,
     assert repair.returncode == 0 and repair.changed, repair
     assert_converged(host, mirrors)
     assert engine_pid(host) == pid
+    settles(run_deploy, twin)
 
 
 # The toolkit's config.toml as a user left it for a rootless engine: NVIDIA's rendered defaults with no-cgroups

@@ -9,7 +9,7 @@ import pytest
 from testbed import realtext as real
 from testbed.stack import NVIDIA_LIST
 from testbed.twin import Twin
-from tests.integration.stack import LEGACY_LIST, desktop_integration
+from tests.integration.stack import LEGACY_LIST, desktop_integration, settles
 from tests.reports import chromium, looks, open_page, worst_cells
 
 pytestmark = pytest.mark.integration
@@ -87,6 +87,7 @@ def test_drift_is_reported_and_the_deploy_turns_each_fail_to_pass(twin, run_doct
     repaired = run_doctor(twin)
     assert repaired.returncode == 0, repaired
     assert {c for c, s in repaired.status(twin).items() if s != "PASS"} == CONVERGED_INFO, repaired
+    settles(run_deploy, twin)
 
 
 def test_no_engine_and_a_daemon_json_that_is_not_json_and_the_deploy_turns_both_to_pass(
@@ -109,6 +110,7 @@ def test_no_engine_and_a_daemon_json_that_is_not_json_and_the_deploy_turns_both_
     repaired = run_doctor(fresh)
     assert repaired.returncode == 0, repaired
     assert {c for c, s in repaired.status(fresh).items() if s != "PASS"} == CONVERGED_INFO, repaired
+    settles(run_deploy, fresh)
 
 
 def test_an_engine_not_restarted_after_daemon_json_changed(twin, run_doctor):
@@ -151,6 +153,7 @@ def test_a_stale_cdi_spec_and_wsl_conf_values_wsl_ignores_and_the_deploy_rewrite
         assert run_deploy(twin).returncode == 0
         assert twin.exec("cat /etc/wsl.conf").stdout == conf.replace("systemd=yes", "systemd=true")
         assert run_doctor(twin).checks(twin)["systemd.wsl-conf"]["status"] == "PASS"
+        settles(run_deploy, twin)
     finally:
         twin.exec("rm -f /var/run/cdi/nvidia.yaml /etc/wsl.conf.bak-* && cat > /etc/wsl.conf", input=original)
 
@@ -165,6 +168,7 @@ def test_systemd_off_and_the_deploy_sets_wsl_conf(make_twin, run_doctor, run_dep
     assert after["systemd.wsl-conf"]["status"] == "PASS"
     assert after["systemd.pid1"]["status"] == "FAIL"
     assert after["systemd.pid1"]["fix"] == "run `wsl.exe --shutdown` from Windows and open the distro again"
+    settles(run_deploy, twin)
 
 
 # --- the team: two twins broken low in the stack, the converged one and a host not reached --------
